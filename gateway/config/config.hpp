@@ -1,0 +1,117 @@
+#pragma once
+// Typed, validated configuration: what IT staff edit in config/gateway.yaml and
+// config/facilities.yaml. Loaded once into an immutable snapshot; reload builds a new snapshot
+// and swaps it only if it is entirely valid. Secrets are referenced (env var or file) and
+// resolved at load; they are never printed.
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mappers/facility.hpp"
+
+namespace ilp::gateway::config {
+
+struct Listen {
+  std::string ingest = "127.0.0.1:8080";
+  std::string admin = "127.0.0.1:8081";
+};
+
+struct Store {
+  std::string sqlite = "var/ilp-gateway.db";  // resolved to an absolute path at load
+};
+
+struct Platform {
+  std::string auth_url = "http://127.0.0.1:9900/oauth2/v1";
+  std::string fhir_url = "http://127.0.0.1:9900/fhir-r4/v1";
+  std::string ca_file;  // empty: the system CA store
+  std::int64_t timeout_ms = 30'000;
+  int rate_limit_per_min = 300;  // per facility
+  // Refresh a token this long before issued_at + expires_in.
+  std::int64_t token_margin_s = 300;
+  // SATUSEHAT allows one login per minute after a failed one.
+  std::int64_t auth_failure_backoff_s = 60;
+  // Oldest date SATUSEHAT accepts (docs: 2014-06-03; unverified, hence configurable).
+  std::string date_floor = "2014-06-03";
+};
+
+struct Retry {
+  std::int64_t initial_ms = 1'000;
+  std::int64_t max_ms = 600'000;
+  int max_attempts = 50;
+  std::int64_t max_age_hours = 168;
+};
+
+struct Delivery {
+  int concurrency = 4;             // attempts in flight at once
+  std::int64_t poll_ms = 500;      // how often the queue is checked when idle
+  std::int64_t wait_grace_hours = 24;  // how long a record waits for what it depends on
+};
+
+struct Limits {
+  std::size_t body_bytes = 1'048'576;
+  std::size_t batch_lines = 10'000;
+  std::size_t connections = 1'024;
+  std::size_t header_bytes = 16'384;
+  std::int64_t request_timeout_ms = 30'000;
+  std::int64_t idle_timeout_ms = 60'000;
+};
+
+struct Admin {
+  std::string token_env = "ILP_ADMIN_TOKEN";
+  std::string token;  // resolved from token_env; empty = admin API refuses everything but probes
+};
+
+struct Log {
+  std::string level = "info";
+  std::string format = "text";
+};
+
+struct Facility {
+  mappers::Facility info;  // key, name, organization_id, timezone, offset, locations
+  std::string client_id;
+  std::string client_secret;  // resolved; never print
+  std::string secret_source;  // "env ILP_SECRET_X" / "file /etc/..." for messages
+  std::vector<std::string> api_key_sha256;  // lowercase hex
+};
+
+struct Config {
+  std::string path;      // gateway.yaml as given
+  std::string base_dir;  // its folder: relative paths resolve against it
+  Listen listen;
+  Store store;
+  Platform platform;
+  Retry retry;
+  Delivery delivery;
+  Limits limits;
+  Admin admin;
+  Log log;
+  std::string facilities_file = "config/facilities.yaml";
+  std::string mappings_dir = "config/mappings";
+  std::string codes_dir = "config/codes";
+  std::vector<Facility> facilities;
+
+  const Facility* facility(std::string_view key) const;
+  // The facility whose API key hashes to `sha256_hex`, or nullptr.
+  const Facility* facility_by_key_hash(std::string_view sha256_hex) const;
+};
+
+// Every problem found, each "file:line: message". Thrown by load().
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+// Loads gateway.yaml and the files it names. `overrides` are "dotted.key=value" (--set), applied
+// to gateway.yaml before validation. Throws ConfigError listing every problem.
+std::shared_ptr<const Config> load(const std::string& path,
+                                   const std::vector<std::string>& overrides = {});
+
+}  // namespace ilp::gateway::config
