@@ -126,8 +126,7 @@ std::optional<std::int64_t> parse_datetime(std::string_view s, int local_offset_
   if (pos != s.size()) return std::nullopt;
 
   const std::int64_t day_ms = sys_days{*ymd}.time_since_epoch().count() * kMsPerDay;
-  const std::int64_t local_ms =
-      day_ms + ((hh * 60 + mm) * 60 + ss) * std::int64_t{1000} + ms;
+  const std::int64_t local_ms = day_ms + ((hh * 60 + mm) * 60 + ss) * std::int64_t{1000} + ms;
   return local_ms - offset * kMsPerMinute;
 }
 

@@ -1,0 +1,144 @@
+#pragma once
+// Shared by the mapper unit tests and the golden runner: the two test facilities (as the
+// simulator seed and config/examples know them), a fixed clock, and a valid visit to mutate.
+
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "mappers/datetime.hpp"
+#include "mappers/facility.hpp"
+#include "mappers/json.hpp"
+#include "mappers/visit_mapper.hpp"
+
+namespace ilp::mappers::test {
+
+inline Facility sukamaju() {
+  Facility f;
+  f.key = "pkm-sukamaju";
+  f.name = "Puskesmas Sukamaju";
+  f.organization_id = "10000004";
+  f.timezone = "Asia/Jakarta";
+  f.utc_offset_minutes = *utc_offset_minutes(f.timezone);
+  f.locations = {
+      {"POLI-UMUM", "b017aa54-f1df-4ec2-9d84-8823815d7228", "Poli Umum"},
+      {"KIA", "c87e0ca7-badc-4c60-9080-277aaaf27a88", "Ruang KIA"},
+      {"POSYANDU-MAWAR", "2f1c9e0a-6d4b-4b8e-9a51-3c2d7e8f9a10", "Posyandu Mawar"},
+  };
+  return f;
+}
+
+inline Facility tanjung() {
+  Facility f;
+  f.key = "pkm-tanjung";
+  f.name = "Puskesmas Tanjung";
+  f.organization_id = "10000005";
+  f.timezone = "Asia/Makassar";
+  f.utc_offset_minutes = *utc_offset_minutes(f.timezone);
+  f.locations = {{"POLI-UMUM", "7d3c2b1a-0e9f-4a8b-8c7d-6e5f4a3b2c1d", "Poli Umum"}};
+  return f;
+}
+
+// Every test maps "now" = 2025-12-31T00:00:00Z, so 2025 visits are in the past.
+inline std::int64_t fixed_now_ms() { return *parse_datetime("2025-12-31T00:00:00Z", 0); }
+
+inline constexpr std::string_view kPatientNik = "3204010101900001";
+inline constexpr std::string_view kMotherNik = "3204014102950002";
+inline constexpr std::string_view kPractitionerNik = "3204011203800001";
+
+// A complete, valid visit (local WIB times) that tests mutate one field at a time.
+inline constexpr std::string_view kValidVisit = R"({
+  "visit_no": "RJ1",
+  "patient": {"nik": "3204010101900001", "name": "Budi Santoso", "birth_date": "1990-01-01",
+              "gender": "male"},
+  "practitioner": {"nik": "3204011203800001", "name": "dr. Andi Wijaya"},
+  "location": "POLI-UMUM",
+  "arrived_at": "2025-03-14T08:00:00",
+  "started_at": "2025-03-14T08:15:00",
+  "finished_at": "2025-03-14T08:40:00",
+  "class": "outpatient",
+  "vitals": {"systolic": 128, "diastolic": 82, "heart_rate": 84, "temperature": 36.8},
+  "diagnoses": [{"icd10": "A01.0", "display": "Typhoid fever", "primary": true},
+                {"icd10": "R50.9", "display": "Fever, unspecified"}],
+  "procedures": [{"icd9cm": "89.7", "display": "General physical examination"}],
+  "notes": "Kontrol 3 hari lagi."
+})";
+
+inline rapidjson::Document parse_or_fail(std::string_view text) {
+  rapidjson::Document d;
+  const auto err = parse_json_strict(text, d);
+  INFO((err ? err->message : std::string()));
+  REQUIRE_FALSE(err.has_value());
+  return d;
+}
+
+// A visit under test: starts valid; set()/remove() change one field by dotted path
+// ("patient.nik", "diagnoses.1.icd10"), creating objects on the way as needed.
+class VisitCase {
+ public:
+  VisitCase() : data_(parse_or_fail(kValidVisit)) {}
+  explicit VisitCase(std::string_view json) : data_(parse_or_fail(json)) {}
+
+  VisitCase& set(std::string_view dotted, std::string_view json) {
+    rapidjson::Document v(&data_.GetAllocator());
+    v.Parse(json.data(), json.size());
+    REQUIRE_FALSE(v.HasParseError());
+    rapidjson::Value* parent = &data_;
+    std::string_view key = dotted;
+    for (auto dot = key.find('.'); dot != std::string_view::npos; dot = key.find('.')) {
+      parent = &child(*parent, key.substr(0, dot));
+      key = key.substr(dot + 1);
+    }
+    rapidjson::Value copy(v, data_.GetAllocator());
+    if (parent->IsArray()) {
+      (*parent)[static_cast<rapidjson::SizeType>(std::stoul(std::string(key)))] = copy;
+    } else if (auto it = parent->FindMember(std::string(key)); it != parent->MemberEnd()) {
+      it->value = copy;
+    } else {
+      parent->AddMember(rapidjson::Value(std::string(key), data_.GetAllocator()), copy,
+                        data_.GetAllocator());
+    }
+    return *this;
+  }
+
+  VisitCase& remove(std::string_view dotted) {
+    rapidjson::Value* parent = &data_;
+    std::string_view key = dotted;
+    for (auto dot = key.find('.'); dot != std::string_view::npos; dot = key.find('.')) {
+      parent = &child(*parent, key.substr(0, dot));
+      key = key.substr(dot + 1);
+    }
+    parent->RemoveMember(std::string(key));
+    return *this;
+  }
+
+  MapResult map(const Facility& f, int revision = 1, std::string_view record_id = "RJ-2025-0001",
+                std::string_view date_floor = "2014-06-03") const {
+    return map_visit(MapInput{f, record_id, revision, data_, fixed_now_ms(), date_floor});
+  }
+  MapResult map() const { return map(facility_); }
+
+  const rapidjson::Document& data() const { return data_; }
+
+ private:
+  rapidjson::Value& child(rapidjson::Value& parent, std::string_view key) {
+    if (parent.IsArray()) {
+      return parent[static_cast<rapidjson::SizeType>(std::stoul(std::string(key)))];
+    }
+    auto it = parent.FindMember(std::string(key));
+    if (it == parent.MemberEnd()) {
+      parent.AddMember(rapidjson::Value(std::string(key), data_.GetAllocator()),
+                       rapidjson::Value(rapidjson::kObjectType), data_.GetAllocator());
+      it = parent.FindMember(std::string(key));
+    }
+    return it->value;
+  }
+
+  rapidjson::Document data_;
+  Facility facility_ = sukamaju();
+};
+
+}  // namespace ilp::mappers::test
