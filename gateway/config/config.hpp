@@ -21,7 +21,8 @@ struct Listen {
 };
 
 struct Store {
-  std::string sqlite = "var/ilp-gateway.db";  // resolved to an absolute path at load
+  // Relative to the config file's folder, like every path in config.
+  std::string sqlite = "../var/ilp-gateway.db";
 };
 
 struct Platform {
@@ -46,6 +47,8 @@ struct Retry {
 };
 
 struct Delivery {
+  // false: accept and queue only, send nothing (maintenance windows, a receive-only node).
+  bool enabled = true;
   int concurrency = 4;             // attempts in flight at once
   std::int64_t poll_ms = 500;      // how often the queue is checked when idle
   std::int64_t wait_grace_hours = 24;  // how long a record waits for what it depends on
@@ -89,9 +92,9 @@ struct Config {
   Limits limits;
   Admin admin;
   Log log;
-  std::string facilities_file = "config/facilities.yaml";
-  std::string mappings_dir = "config/mappings";
-  std::string codes_dir = "config/codes";
+  std::string facilities_file = "facilities.yaml";
+  std::string mappings_dir = "mappings";
+  std::string codes_dir = "codes";
   std::vector<Facility> facilities;
 
   const Facility* facility(std::string_view key) const;
@@ -109,9 +112,13 @@ class ConfigError : public std::runtime_error {
   std::vector<std::string> problems_;
 };
 
-// Loads gateway.yaml and the files it names. `overrides` are "dotted.key=value" (--set), applied
-// to gateway.yaml before validation. Throws ConfigError listing every problem.
-std::shared_ptr<const Config> load(const std::string& path,
-                                   const std::vector<std::string>& overrides = {});
+struct LoadOptions {
+  std::vector<std::string> overrides;  // "dotted.key=value" (--set), applied before validation
+  // `serve` needs every client secret; a dry run (`map`) does not.
+  bool require_secrets = true;
+};
+
+// Loads gateway.yaml and the files it names. Throws ConfigError listing every problem.
+std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace ilp::gateway::config

@@ -29,10 +29,9 @@ enum class Status {
 };
 std::string_view to_string(Status s);
 std::optional<Status> status_from_string(std::string_view s);
-inline constexpr Status kAllStatuses[] = {Status::kQueued,    Status::kSending,
-                                          Status::kDelivered, Status::kRetrying,
-                                          Status::kWaiting,   Status::kNeedsCorrection,
-                                          Status::kSuperseded, Status::kDead};
+inline constexpr Status kAllStatuses[] = {
+    Status::kQueued,  Status::kSending,         Status::kDelivered,  Status::kRetrying,
+    Status::kWaiting, Status::kNeedsCorrection, Status::kSuperseded, Status::kDead};
 
 // One resource of a record's bundle: `local` is its urn:uuid in the bundle, `server_id` the id
 // the platform assigned (empty until delivered).
@@ -175,8 +174,8 @@ class Store {
   // NIK → IHS cache. `kind` is "Patient" or "Practitioner"; `key` is a hash of the identifier.
   virtual void cache_get(std::string kind, std::string key,
                          std::function<void(std::optional<std::string>)> done) = 0;
-  virtual void cache_put(std::string kind, std::string key, std::string value,
-                         std::int64_t now_ms, std::function<void(bool ok)> done) = 0;
+  virtual void cache_put(std::string kind, std::string key, std::string value, std::int64_t now_ms,
+                         std::function<void(bool ok)> done) = 0;
 
   // Writes and fsyncs a probe row: /readyz.
   virtual void check_writable(std::function<void(bool ok)> done) = 0;

@@ -1,0 +1,167 @@
+#include "gateway/api/admin_api.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "gateway/api/http_util.hpp"
+#include "gateway/api/record_json.hpp"
+#include "gateway/util/log.hpp"
+#include "mappers/json.hpp"
+
+namespace ilp::gateway::api {
+namespace net = boost::asio;
+using bhttp::status;
+
+namespace {
+constexpr std::string_view kQueuePrefix = "/admin/queue";
+
+Response not_found(mappers::Lang lang) {
+  return problem(status::not_found, lang, "not-found", "",
+                 {"Alamat admin tidak dikenal.", "Unknown admin path."});
+}
+}  // namespace
+
+AdminApi::AdminApi(const config::Holder& config, store::Store& store, const Clock& clock,
+                   Metrics& metrics, net::any_io_executor executor,
+                   std::function<std::vector<std::string>()> reload,
+                   std::function<void()> notify_delivery)
+    : config_(config),
+      store_(store),
+      clock_(clock),
+      metrics_(metrics),
+      executor_(std::move(executor)),
+      reload_(std::move(reload)),
+      notify_delivery_(std::move(notify_delivery)) {}
+
+void AdminApi::handle(Request&& req, http::Respond respond) {
+  const auto lang = request_lang(req);
+  const auto target = split_target(req.target());
+  const auto& path = target.path;
+  const bool get = req.method() == bhttp::verb::get;
+  if (path == "/healthz") {
+    return respond(json_response(status::ok, R"({"status":"up"})"));
+  }
+  if (path == "/readyz") return readyz(std::move(respond));
+
+  const auto cfg = config_.get();
+  const auto token = bearer_token(req);
+  if (cfg->admin.token.empty()) {
+    return respond(problem(status::forbidden, lang, "security", "",
+                           {"API admin nonaktif: atur variabel lingkungan " +
+                                cfg->admin.token_env + " lalu jalankan ulang gateway.",
+                            "The admin API is disabled: set the environment variable " +
+                                cfg->admin.token_env + " and restart the gateway."}));
+  }
+  if (!token || !secure_equals(*token, cfg->admin.token)) {
+    auto res = problem(status::unauthorized, lang, "login", "",
+                       {"Token admin tidak ada atau salah.", "Missing or wrong admin token."});
+    res.set(bhttp::field::www_authenticate, "Bearer");
+    return respond(std::move(res));
+  }
+  if (path == "/metrics" && get) {
+    return respond(text_response(status::ok, metrics_.render(),
+                                 "text/plain; version=0.0.4; charset=utf-8"));
+  }
+  if (path == "/admin/reload" && req.method() == bhttp::verb::post) {
+    auto problems = reload_();
+    if (problems.empty()) {
+      logger("admin")->info("configuration reloaded");
+      return respond(json_response(status::ok, R"({"reloaded":true})"));
+    }
+    mappers::Outcome o;
+    for (auto& p : problems) {
+      o.add("invalid", "", {"Konfigurasi baru ditolak; yang lama tetap dipakai: " + p,
+                            "New configuration refused; the old one keeps serving: " + p});
+    }
+    return respond(outcome_response(status::unprocessable_entity, o, lang));
+  }
+  if (path.rfind(kQueuePrefix, 0) == 0) return queue(path, std::move(req), std::move(respond));
+  respond(not_found(lang));
+}
+
+void AdminApi::readyz(http::Respond respond) {
+  store_.check_writable([this, respond = std::move(respond)](bool ok) {
+    net::post(executor_, [this, ok, respond] {
+      metrics_.gauge("ilp_store_writable", "1 when the store accepted a probe write").set(ok);
+      if (ok) return respond(json_response(status::ok, R"({"status":"ready"})"));
+      auto res = json_response(status::service_unavailable,
+                               R"({"status":"not ready","reason":"store not writable"})");
+      res.set(bhttp::field::retry_after, "5");
+      respond(std::move(res));
+    });
+  });
+}
+
+void AdminApi::queue(const std::string& path, Request&& req, http::Respond respond) {
+  const auto lang = request_lang(req);
+  const auto target = split_target(req.target());
+  const bool get = req.method() == bhttp::verb::get;
+  auto post_back = [this](http::Respond r, Response res) {
+    net::post(executor_, [r = std::move(r), res = std::move(res)]() mutable { r(std::move(res)); });
+  };
+  if (path == "/admin/queue/stats" && get) {
+    return store_.stats([this, post_back, respond](store::Stats s) {
+      post_back(respond, json_response(status::ok, stats_json(s, clock_.now_ms())));
+    });
+  }
+  if (path == "/admin/queue/records" && get) {
+    store::ListQuery q;
+    const auto& qs = target.query;
+    if (auto it = qs.find("facility"); it != qs.end()) q.facility = it->second;
+    if (auto it = qs.find("kind"); it != qs.end()) q.kind = it->second;
+    if (auto it = qs.find("cursor"); it != qs.end()) q.cursor = it->second;
+    if (auto it = qs.find("status"); it != qs.end() && !it->second.empty()) {
+      q.status = store::status_from_string(it->second);
+      if (!q.status) {
+        return respond(problem(status::bad_request, lang, "value", "status",
+                               {"Status tidak dikenal.", "Unknown status."}));
+      }
+    }
+    if (auto it = qs.find("limit"); it != qs.end()) {
+      q.limit = std::clamp(std::atoi(it->second.c_str()), 1, 1000);
+    }
+    return store_.list(std::move(q), [post_back, respond, lang](store::ListPage page) {
+      post_back(respond, json_response(status::ok, page_json(page, lang)));
+    });
+  }
+  const std::string item_prefix = std::string(kQueuePrefix) + "/records/";
+  if (path.rfind(item_prefix, 0) == 0 && get) {
+    return store_.get(path.substr(item_prefix.size()),
+                      [post_back, respond, lang](std::optional<store::Record> rec) {
+                        post_back(respond,
+                                  rec ? json_response(status::ok, record_json(*rec, lang))
+                                      : not_found(lang));
+                      });
+  }
+  if (path == "/admin/queue/retry" && req.method() == bhttp::verb::post) {
+    // {"ids": ["…"]} or {"status": "needs_correction"}
+    rapidjson::Document d;
+    std::vector<std::string> ids;
+    std::optional<store::Status> by_status;
+    if (mappers::parse_json_strict(req.body(), d) || !d.IsObject()) {
+      return respond(problem(status::bad_request, lang, "structure", "",
+                             {"Kirim {\"ids\": [...]} atau {\"status\": \"...\"}.",
+                              "Send {\"ids\": [...]} or {\"status\": \"...\"}."}));
+    }
+    if (const auto* v = mappers::member(d, "ids"); v && v->IsArray()) {
+      for (const auto& e : v->GetArray()) {
+        if (e.IsString()) ids.emplace_back(e.GetString());
+      }
+    }
+    if (auto s = mappers::string_member(d, "status")) by_status = store::status_from_string(*s);
+    if (ids.empty() && !by_status) {
+      return respond(problem(status::bad_request, lang, "required", "ids",
+                             {"Sebutkan ids atau status yang akan dikirim ulang.",
+                              "Name the ids or the status to re-send."}));
+    }
+    return store_.retry(std::move(ids), by_status, clock_.now_ms(),
+                        [this, post_back, respond](int count) {
+                          if (count > 0 && notify_delivery_) notify_delivery_();
+                          post_back(respond, json_response(status::ok,
+                                                           "{\"requeued\":" +
+                                                               std::to_string(count) + "}"));
+                        });
+  }
+  respond(not_found(lang));
+}
+
+}  // namespace ilp::gateway::api

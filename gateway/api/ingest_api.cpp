@@ -1,0 +1,301 @@
+#include "gateway/api/ingest_api.hpp"
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+
+#include "gateway/api/http_util.hpp"
+#include "gateway/api/record_json.hpp"
+#include "gateway/util/log.hpp"
+#include "mappers/json.hpp"
+#include "mappers/sha256.hpp"
+
+namespace ilp::gateway::api {
+namespace net = boost::asio;
+using bhttp::status;
+using mappers::Lang;
+
+namespace {
+
+constexpr std::string_view kRecordsPath = "/api/v1/records";
+constexpr std::string_view kBatchPath = "/api/v1/records:batch";
+
+std::string accepted_body(const ingest::Result& r) {
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  d.AddMember("id", rapidjson::Value(r.id.c_str(), a), a);
+  d.AddMember("status", rapidjson::Value(std::string(store::to_string(r.record_status)).c_str(), a),
+              a);
+  d.AddMember("revision", r.revision, a);
+  d.AddMember("status_url", rapidjson::Value((std::string(kRecordsPath) + "/" + r.id).c_str(), a),
+              a);
+  return mappers::to_json(d);
+}
+
+Response result_response(const ingest::Result& r, Lang lang) {
+  if (r.status == 200 || r.status == 202) {
+    auto res = json_response(static_cast<status>(r.status), accepted_body(r));
+    res.set(bhttp::field::location, std::string(kRecordsPath) + "/" + r.id);
+    return res;
+  }
+  auto res = outcome_response(static_cast<status>(r.status), r.outcome, lang);
+  if (r.status == 503) res.set(bhttp::field::retry_after, "5");
+  return res;
+}
+
+}  // namespace
+
+IngestApi::IngestApi(const config::Holder& config, ingest::Pipeline& pipeline,
+                     store::Store& store, const Clock& clock, Metrics& metrics,
+                     net::any_io_executor executor)
+    : config_(config),
+      pipeline_(pipeline),
+      store_(store),
+      clock_(clock),
+      metrics_(metrics),
+      executor_(std::move(executor)) {}
+
+Response IngestApi::error_response(status s, const Request& req) {
+  const auto lang = request_lang(req);
+  switch (s) {
+    case status::payload_too_large:
+      return problem(s, lang, "too-long", "",
+                     {"Isi permintaan melebihi batas ukuran gateway (limits.body_bytes). Kirim "
+                      "dalam beberapa bagian.",
+                      "The request body exceeds the gateway's size limit (limits.body_bytes). "
+                      "Send it in smaller parts."});
+    case status::request_header_fields_too_large:
+      return problem(s, lang, "too-long", "",
+                     {"Header permintaan terlalu besar.", "The request headers are too large."});
+    default:
+      return problem(s, lang, "structure", "",
+                     {"Permintaan HTTP tidak valid.", "The HTTP request is malformed."});
+  }
+}
+
+void IngestApi::handle(Request&& req, http::Respond respond) {
+  const auto lang = request_lang(req);
+  const auto target = split_target(req.target());
+  const auto& path = target.path;
+  const bool records_root = path == kRecordsPath;
+  const bool batch = path == kBatchPath;
+  const bool record_item = path.size() > kRecordsPath.size() + 1 &&
+                           path.compare(0, kRecordsPath.size() + 1,
+                                        std::string(kRecordsPath) + "/") == 0 &&
+                           path.find('/', kRecordsPath.size() + 1) == std::string::npos;
+  if (!records_root && !batch && !record_item) {
+    return respond(problem(status::not_found, lang, "not-found", "",
+                           {"Alamat tidak dikenal. Gunakan " + std::string(kRecordsPath) + ".",
+                            "Unknown path. Use " + std::string(kRecordsPath) + "."}));
+  }
+  const bool post_ok = records_root || batch;
+  const bool get_ok = records_root || record_item;
+  if ((req.method() == bhttp::verb::post && !post_ok) ||
+      (req.method() == bhttp::verb::get && !get_ok) ||
+      (req.method() != bhttp::verb::post && req.method() != bhttp::verb::get)) {
+    auto res = problem(status::method_not_allowed, lang, "not-supported", "",
+                       {"Metode HTTP ini tidak didukung untuk alamat ini.",
+                        "This HTTP method is not supported on this path."});
+    res.set(bhttp::field::allow, post_ok && get_ok ? "GET, POST" : post_ok ? "POST" : "GET");
+    return respond(std::move(res));
+  }
+
+  auto cfg = config_.get();
+  const auto key = bearer_token(req);
+  const config::Facility* caller =
+      key ? cfg->facility_by_key_hash(mappers::sha256_hex(*key)) : nullptr;
+  if (caller == nullptr) {
+    auto res = problem(status::unauthorized, lang, "login", "",
+                       {"Kunci API tidak ada atau tidak dikenal. Kirim header "
+                        "\"Authorization: Bearer <kunci API fasilitas>\".",
+                        "Missing or unknown API key. Send \"Authorization: Bearer <facility API "
+                        "key>\"."});
+    res.set(bhttp::field::www_authenticate, "Bearer");
+    return respond(std::move(res));
+  }
+
+  if (req.method() == bhttp::verb::get) {
+    if (record_item) {
+      return get_record(path.substr(kRecordsPath.size() + 1), lang, *caller, std::move(respond));
+    }
+    return list_records(target.query, lang, *caller, std::move(respond));
+  }
+  if (batch) return submit_batch(std::move(req), std::move(respond), std::move(cfg), *caller);
+  submit_one(std::move(req), std::move(respond), std::move(cfg), *caller);
+}
+
+void IngestApi::submit_one(Request&& req, http::Respond respond,
+                           std::shared_ptr<const config::Config> cfg,
+                           const config::Facility& caller) {
+  const auto lang = request_lang(req);
+  if (media_type(req) != "application/json") {
+    return respond(problem(status::unsupported_media_type, lang, "not-supported", "",
+                           {"Gunakan Content-Type: application/json untuk satu rekam "
+                            "(application/x-ndjson untuk " + std::string(kBatchPath) + ").",
+                            "Use Content-Type: application/json for one record "
+                            "(application/x-ndjson for " + std::string(kBatchPath) + ")."}));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<ingest::Line> lines;
+  lines.push_back(ingest::check_envelope(req.body(), *cfg, &caller));
+  pipeline_.submit(cfg, std::move(lines),
+                   [this, lang, started, respond = std::move(respond)](
+                       std::vector<ingest::Result> results) {
+                     const auto& r = results.front();
+                     metrics_
+                         .histogram("ilp_ingest_latency_seconds",
+                                    "Time from request to durable answer",
+                                    latency_buckets(), {{"endpoint", "records"}})
+                         .observe(std::chrono::duration<double>(
+                                      std::chrono::steady_clock::now() - started)
+                                      .count());
+                     if (r.status == 202 || r.status == 200) {
+                       logger("ingest")->debug("{} {} revision {}", r.id, r.status, r.revision);
+                     }
+                     respond(result_response(r, lang));
+                   });
+}
+
+void IngestApi::submit_batch(Request&& req, http::Respond respond,
+                             std::shared_ptr<const config::Config> cfg,
+                             const config::Facility& caller) {
+  const auto lang = request_lang(req);
+  const auto type = media_type(req);
+  if (type != "application/x-ndjson") {
+    return respond(problem(status::unsupported_media_type, lang, "not-supported", "",
+                           {"Gunakan Content-Type: application/x-ndjson (satu rekam JSON per "
+                            "baris).",
+                            "Use Content-Type: application/x-ndjson (one JSON record per line)."}));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<ingest::Line> lines;
+  std::vector<std::size_t> line_numbers;  // physical line numbers (1-based); blank lines skipped
+  std::string_view body = req.body();
+  std::size_t number = 0;
+  while (!body.empty()) {
+    const auto nl = body.find('\n');
+    auto line = body.substr(0, nl);
+    body = nl == std::string_view::npos ? std::string_view{} : body.substr(nl + 1);
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (lines.size() == cfg->limits.batch_lines) {
+      return respond(problem(
+          status::payload_too_large, lang, "too-long", "",
+          {"Batch melebihi " + std::to_string(cfg->limits.batch_lines) +
+               " baris (limits.batch_lines). Bagi menjadi beberapa batch.",
+           "The batch has more than " + std::to_string(cfg->limits.batch_lines) +
+               " lines (limits.batch_lines). Split it into several batches."}));
+    }
+    lines.push_back(ingest::check_envelope(line, *cfg, &caller));
+    line_numbers.push_back(number);
+  }
+  if (lines.empty()) {
+    return respond(problem(status::bad_request, lang, "required", "",
+                           {"Batch kosong: kirim satu rekam JSON per baris.",
+                            "Empty batch: send one JSON record per line."}));
+  }
+  pipeline_.submit(
+      cfg, std::move(lines),
+      [this, lang, started, line_numbers = std::move(line_numbers),
+       respond = std::move(respond)](std::vector<ingest::Result> results) {
+        rapidjson::Document d(rapidjson::kObjectType);
+        auto& a = d.GetAllocator();
+        rapidjson::Value arr(rapidjson::kArrayType);
+        std::size_t accepted = 0, rejected = 0;
+        for (std::size_t i = 0; i < results.size(); ++i) {
+          const auto& r = results[i];
+          rapidjson::Value v(rapidjson::kObjectType);
+          v.AddMember("line", static_cast<std::uint64_t>(line_numbers[i]), a);
+          v.AddMember("status", r.status, a);
+          if (r.status == 200 || r.status == 202) {
+            ++accepted;
+            v.AddMember("id", rapidjson::Value(r.id.c_str(), a), a);
+            v.AddMember("revision", r.revision, a);
+            v.AddMember("status_url",
+                        rapidjson::Value((std::string(kRecordsPath) + "/" + r.id).c_str(), a), a);
+          } else {
+            ++rejected;
+            rapidjson::Value oo;
+            mappers::write_outcome(r.outcome, lang, oo, a);
+            v.AddMember("outcome", oo, a);
+          }
+          arr.PushBack(v, a);
+        }
+        d.AddMember("accepted", static_cast<std::uint64_t>(accepted), a);
+        d.AddMember("rejected", static_cast<std::uint64_t>(rejected), a);
+        d.AddMember("results", arr, a);
+        metrics_
+            .histogram("ilp_ingest_latency_seconds", "Time from request to durable answer",
+                       latency_buckets(), {{"endpoint", "batch"}})
+            .observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        respond(json_response(status::ok, mappers::to_json(d)));
+      });
+}
+
+void IngestApi::get_record(const std::string& id, Lang lang, const config::Facility& caller,
+                           http::Respond respond) {
+  std::string facility = caller.info.key;
+  store_.get(id, [this, lang, facility, respond = std::move(respond)](
+                     std::optional<store::Record> rec) mutable {
+    net::post(executor_, [lang, facility, respond = std::move(respond),
+                          rec = std::move(rec)]() {
+      // Another facility's record answers like an unknown one: ids are not to be probed.
+      if (!rec || rec->facility != facility) {
+        return respond(problem(status::not_found, lang, "not-found", "id",
+                               {"Rekam dengan id ini tidak ditemukan untuk fasilitas Anda.",
+                                "No record with this id for your facility."}));
+      }
+      respond(json_response(status::ok, record_json(*rec, lang)));
+    });
+  });
+}
+
+void IngestApi::list_records(const std::map<std::string, std::string>& query, Lang lang,
+                             const config::Facility& caller, http::Respond respond) {
+  store::ListQuery q;
+  q.facility = caller.info.key;
+  if (auto it = query.find("facility"); it != query.end() && it->second != caller.info.key) {
+    return respond(problem(status::forbidden, lang, "forbidden", "facility",
+                           {"Kunci API ini hanya dapat melihat rekam fasilitasnya sendiri.",
+                            "This API key can only list its own facility's records."}));
+  }
+  if (auto it = query.find("status"); it != query.end() && !it->second.empty()) {
+    q.status = store::status_from_string(it->second);
+    if (!q.status) {
+      return respond(problem(status::bad_request, lang, "value", "status",
+                             {"Status tidak dikenal: " + it->second + ".",
+                              "Unknown status: " + it->second + "."}));
+    }
+  }
+  if (auto it = query.find("kind"); it != query.end()) q.kind = it->second;
+  if (auto it = query.find("cursor"); it != query.end()) q.cursor = it->second;
+  if (auto it = query.find("limit"); it != query.end()) {
+    try {
+      q.limit = std::stoi(it->second);
+    } catch (const std::exception&) {
+      q.limit = -1;
+    }
+    if (q.limit < 1 || q.limit > 1000) {
+      return respond(problem(status::bad_request, lang, "value", "limit",
+                             {"limit harus angka 1 sampai 1000.",
+                              "limit must be a number from 1 to 1000."}));
+    }
+  }
+  if (auto it = query.find("since"); it != query.end() && !it->second.empty()) {
+    try {
+      q.since_ms = std::stoll(it->second);
+    } catch (const std::exception&) {
+      return respond(problem(status::bad_request, lang, "value", "since",
+                             {"since harus waktu dalam milidetik sejak epoch.",
+                              "since must be epoch milliseconds."}));
+    }
+  }
+  store_.list(std::move(q), [this, lang, respond = std::move(respond)](store::ListPage page) {
+    net::post(executor_, [lang, respond, page = std::move(page)] {
+      respond(json_response(status::ok, page_json(page, lang)));
+    });
+  });
+}
+
+}  // namespace ilp::gateway::api

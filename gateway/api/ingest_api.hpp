@@ -1,0 +1,45 @@
+#pragma once
+// The facility-facing API (DESIGN.md §3): submit records one at a time or as NDJSON batches,
+// read their status. Thin: it authenticates, hands envelopes to the ingest pipeline and turns
+// results into HTTP answers.
+
+#include <memory>
+
+#include "gateway/config/holder.hpp"
+#include "gateway/http/server.hpp"
+#include "gateway/ingest/pipeline.hpp"
+#include "gateway/store/store.hpp"
+#include "gateway/util/clock.hpp"
+#include "gateway/util/metrics.hpp"
+
+namespace ilp::gateway::api {
+
+class IngestApi {
+ public:
+  IngestApi(const config::Holder& config, ingest::Pipeline& pipeline, store::Store& store,
+            const Clock& clock, Metrics& metrics, boost::asio::any_io_executor executor);
+
+  void handle(http::Request&& req, http::Respond respond);
+  // For problems the HTTP layer finds before a handler runs (413, 431, 400).
+  static http::Response error_response(boost::beast::http::status status,
+                                       const http::Request& req);
+
+ private:
+  void submit_one(http::Request&& req, http::Respond respond,
+                  std::shared_ptr<const config::Config> cfg, const config::Facility& caller);
+  void submit_batch(http::Request&& req, http::Respond respond,
+                    std::shared_ptr<const config::Config> cfg, const config::Facility& caller);
+  void get_record(const std::string& id, mappers::Lang lang, const config::Facility& caller,
+                  http::Respond respond);
+  void list_records(const std::map<std::string, std::string>& query, mappers::Lang lang,
+                    const config::Facility& caller, http::Respond respond);
+
+  const config::Holder& config_;
+  ingest::Pipeline& pipeline_;
+  store::Store& store_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  boost::asio::any_io_executor executor_;
+};
+
+}  // namespace ilp::gateway::api

@@ -1,0 +1,13 @@
+#pragma once
+// Subcommands of ilp-gateway. Each returns the process exit code.
+
+#include "gateway/cli/args.hpp"
+
+namespace ilp::gateway::cli {
+
+int check_config(const Args& args);
+int map(const Args& args);
+int queue(const Args& args);
+int serve(const Args& args);
+
+}  // namespace ilp::gateway::cli

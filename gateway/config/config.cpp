@@ -1,0 +1,403 @@
+#include "gateway/config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "mappers/datetime.hpp"
+
+namespace ilp::gateway::config {
+namespace fs = std::filesystem;
+
+ConfigError::ConfigError(std::vector<std::string> problems)
+    : std::runtime_error([&] {
+        std::string s;
+        for (const auto& p : problems) s += p + "\n";
+        return s;
+      }()),
+      problems_(std::move(problems)) {}
+
+const Facility* Config::facility(std::string_view key) const {
+  for (const auto& f : facilities) {
+    if (f.info.key == key) return &f;
+  }
+  return nullptr;
+}
+
+const Facility* Config::facility_by_key_hash(std::string_view sha256_hex) const {
+  for (const auto& f : facilities) {
+    for (const auto& h : f.api_key_sha256) {
+      if (h == sha256_hex) return &f;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+// Collects problems as "file:line: message" while walking one YAML file.
+class Reader {
+ public:
+  Reader(std::string file, std::vector<std::string>& problems)
+      : file_(std::move(file)), problems_(problems) {}
+
+  void problem(const YAML::Node& at, const std::string& msg) {
+    std::ostringstream os;
+    os << file_;
+    if (at.IsDefined() && at.Mark().line >= 0) os << ":" << at.Mark().line + 1;
+    os << ": " << msg;
+    problems_.push_back(os.str());
+  }
+  void problem(const std::string& msg) { problems_.push_back(file_ + ": " + msg); }
+
+  // Rejects keys outside `allowed`; `where` names the map for the message.
+  void known_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
+                  const std::string& where) {
+    if (!map.IsDefined() || map.IsNull()) return;
+    if (!map.IsMap()) {
+      problem(map, where + " must be a mapping");
+      return;
+    }
+    for (const auto& kv : map) {
+      const auto key = kv.first.as<std::string>();
+      bool ok = false;
+      for (auto a : allowed) ok = ok || a == key;
+      if (!ok) {
+        std::string list;
+        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        problem(kv.first, "unknown key \"" + (where.empty() ? "" : where + ".") + key +
+                              "\" (known: " + list + ")");
+      }
+    }
+  }
+
+  void str(const YAML::Node& map, const char* key, std::string& out, const std::string& where) {
+    const auto n = map[key];
+    if (!n.IsDefined() || n.IsNull()) return;
+    if (!n.IsScalar()) return problem(n, where + key + " must be a string");
+    out = n.Scalar();
+  }
+
+  template <class Int>
+  void integer(const YAML::Node& map, const char* key, Int& out, const std::string& where,
+               long long min, long long max) {
+    const auto n = map[key];
+    if (!n.IsDefined() || n.IsNull()) return;
+    long long v = 0;
+    if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v)) {
+      return problem(n, where + key + " must be a whole number");
+    }
+    if (v < min || v > max) {
+      return problem(n, where + key + " must be between " + std::to_string(min) + " and " +
+                            std::to_string(max));
+    }
+    out = static_cast<Int>(v);
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<std::string>& problems_;
+};
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || fs::path(p).is_absolute()) return p;
+  return (fs::path(base_dir) / p).lexically_normal().string();
+}
+
+// --set a.b.c=value: walks/creates maps and sets the scalar. The value is parsed as YAML so
+// lists ("[a, b]") work too.
+void apply_override(YAML::Node root, const std::string& spec, std::vector<std::string>& problems) {
+  const auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    problems.push_back("--set " + spec + ": expected dotted.key=value");
+    return;
+  }
+  const auto key = spec.substr(0, eq);
+  const auto value = spec.substr(eq + 1);
+  std::vector<std::string> parts;
+  std::stringstream ss(key);
+  for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+  std::vector<YAML::Node> chain{root};
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next = chain.back()[parts[i]];
+    if (next.IsDefined() && !next.IsNull() && !next.IsMap()) {
+      problems.push_back("--set " + key + ": \"" + parts[i] + "\" is not a section");
+      return;
+    }
+    chain.push_back(next);
+  }
+  YAML::Node parsed;
+  try {
+    parsed = YAML::Load(value);
+  } catch (const YAML::Exception&) {
+    parsed = YAML::Node(value);
+  }
+  if (parsed.IsNull() && !value.empty()) parsed = YAML::Node(value);
+  chain.back()[parts.back()] = parsed.IsScalar() ? YAML::Node(value) : parsed;
+}
+
+YAML::Node load_yaml(const std::string& path, std::vector<std::string>& problems) {
+  std::ifstream in(path);
+  if (!in) {
+    problems.push_back(path + ": cannot read the file");
+    return {};
+  }
+  try {
+    return YAML::Load(in);
+  } catch (const YAML::ParserException& e) {
+    problems.push_back(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return {};
+  }
+}
+
+std::string read_secret_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool is_hex64(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
+  r.known_keys(root,
+               {"listen", "store", "platform", "retry", "delivery", "limits", "facilities",
+                "mappings", "codes", "admin", "log"},
+               "");
+  const auto listen = root["listen"];
+  r.known_keys(listen, {"ingest", "admin"}, "listen");
+  r.str(listen, "ingest", c.listen.ingest, "listen.");
+  r.str(listen, "admin", c.listen.admin, "listen.");
+
+  const auto store = root["store"];
+  r.known_keys(store, {"sqlite", "postgres"}, "store");
+  r.str(store, "sqlite", c.store.sqlite, "store.");
+  if (store["postgres"].IsDefined()) {
+    r.problem(store["postgres"], "store.postgres is not available yet; use store.sqlite");
+  }
+
+  const auto p = root["platform"];
+  r.known_keys(p,
+               {"auth_url", "fhir_url", "ca_file", "timeout_ms", "rate_limit_per_min",
+                "token_margin_s", "auth_failure_backoff_s", "date_floor"},
+               "platform");
+  r.str(p, "auth_url", c.platform.auth_url, "platform.");
+  r.str(p, "fhir_url", c.platform.fhir_url, "platform.");
+  r.str(p, "ca_file", c.platform.ca_file, "platform.");
+  r.integer(p, "timeout_ms", c.platform.timeout_ms, "platform.", 100, 600'000);
+  r.integer(p, "rate_limit_per_min", c.platform.rate_limit_per_min, "platform.", 1, 1'000'000);
+  r.integer(p, "token_margin_s", c.platform.token_margin_s, "platform.", 0, 3'600);
+  r.integer(p, "auth_failure_backoff_s", c.platform.auth_failure_backoff_s, "platform.", 60,
+            86'400);
+  r.str(p, "date_floor", c.platform.date_floor, "platform.");
+  for (const auto* key : {"auth_url", "fhir_url"}) {
+    const auto& v = std::string(key) == "auth_url" ? c.platform.auth_url : c.platform.fhir_url;
+    if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0) {
+      r.problem(p[key], std::string("platform.") + key + " must start with https:// or http://");
+    }
+  }
+  if (!mappers::parse_date(c.platform.date_floor)) {
+    r.problem(p["date_floor"], "platform.date_floor must be a date YYYY-MM-DD");
+  }
+
+  const auto retry = root["retry"];
+  r.known_keys(retry, {"initial_ms", "max_ms", "max_attempts", "max_age_hours"}, "retry");
+  r.integer(retry, "initial_ms", c.retry.initial_ms, "retry.", 1, 3'600'000);
+  r.integer(retry, "max_ms", c.retry.max_ms, "retry.", 1, 86'400'000);
+  r.integer(retry, "max_attempts", c.retry.max_attempts, "retry.", 1, 1'000'000);
+  r.integer(retry, "max_age_hours", c.retry.max_age_hours, "retry.", 1, 24 * 365);
+  if (c.retry.max_ms < c.retry.initial_ms) {
+    r.problem(retry, "retry.max_ms must not be smaller than retry.initial_ms");
+  }
+
+  const auto d = root["delivery"];
+  r.known_keys(d, {"enabled", "concurrency", "poll_ms", "wait_grace_hours"}, "delivery");
+  if (const auto e = d["enabled"]; e.IsDefined() && !e.IsNull()) {
+    bool v = true;
+    if (!e.IsScalar() || !YAML::convert<bool>::decode(e, v)) {
+      r.problem(e, "delivery.enabled must be true or false");
+    } else {
+      c.delivery.enabled = v;
+    }
+  }
+  r.integer(d, "concurrency", c.delivery.concurrency, "delivery.", 1, 256);
+  r.integer(d, "poll_ms", c.delivery.poll_ms, "delivery.", 10, 60'000);
+  r.integer(d, "wait_grace_hours", c.delivery.wait_grace_hours, "delivery.", 0, 24 * 90);
+
+  const auto l = root["limits"];
+  r.known_keys(l,
+               {"body_bytes", "batch_lines", "connections", "header_bytes",
+                "request_timeout_ms", "idle_timeout_ms"},
+               "limits");
+  r.integer(l, "body_bytes", c.limits.body_bytes, "limits.", 1024, 256LL << 20);
+  r.integer(l, "batch_lines", c.limits.batch_lines, "limits.", 1, 1'000'000);
+  r.integer(l, "connections", c.limits.connections, "limits.", 1, 100'000);
+  r.integer(l, "header_bytes", c.limits.header_bytes, "limits.", 1024, 1 << 20);
+  r.integer(l, "request_timeout_ms", c.limits.request_timeout_ms, "limits.", 100, 600'000);
+  r.integer(l, "idle_timeout_ms", c.limits.idle_timeout_ms, "limits.", 100, 3'600'000);
+
+  r.str(root, "facilities", c.facilities_file, "");
+  r.str(root, "mappings", c.mappings_dir, "");
+  r.str(root, "codes", c.codes_dir, "");
+
+  const auto admin = root["admin"];
+  r.known_keys(admin, {"token_env"}, "admin");
+  r.str(admin, "token_env", c.admin.token_env, "admin.");
+
+  const auto log = root["log"];
+  r.known_keys(log, {"level", "format"}, "log");
+  r.str(log, "level", c.log.level, "log.");
+  r.str(log, "format", c.log.format, "log.");
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn",
+                                                "warning", "error", "critical", "off"};
+  if (!kLevels.count(c.log.level)) {
+    r.problem(log["level"], "log.level: use trace, debug, info, warn, error or off");
+  }
+  if (c.log.format != "text" && c.log.format != "json") {
+    r.problem(log["format"], "log.format must be text or json");
+  }
+}
+
+void read_facilities(Reader& r, const YAML::Node& root, Config& c, bool require_secrets,
+                     const std::string& base_dir) {
+  r.known_keys(root, {"facilities"}, "");
+  const auto list = root["facilities"];
+  if (!list.IsSequence() || list.size() == 0) {
+    r.problem(list.IsDefined() ? list : root, "facilities must be a non-empty list");
+    return;
+  }
+  std::set<std::string> keys, hashes;
+  for (const auto& n : list) {
+    Facility f;
+    r.known_keys(n,
+                 {"key", "name", "organization_id", "timezone", "client_id",
+                  "client_secret_env", "client_secret_file", "api_key_sha256", "locations"},
+                 "facilities[]");
+    r.str(n, "key", f.info.key, "");
+    r.str(n, "name", f.info.name, "");
+    r.str(n, "organization_id", f.info.organization_id, "");
+    r.str(n, "timezone", f.info.timezone, "");
+    r.str(n, "client_id", f.client_id, "");
+    const std::string where = "facility \"" + f.info.key + "\": ";
+    if (f.info.key.empty()) r.problem(n, "a facility needs a key");
+    if (!keys.insert(f.info.key).second) r.problem(n["key"], where + "key used twice");
+    if (f.info.organization_id.empty()) r.problem(n, where + "organization_id is required");
+    if (f.client_id.empty()) r.problem(n, where + "client_id is required");
+    if (f.info.timezone.empty()) f.info.timezone = "Asia/Jakarta";
+    if (auto off = mappers::utc_offset_minutes(f.info.timezone)) {
+      f.info.utc_offset_minutes = *off;
+    } else {
+      r.problem(n["timezone"], where + "timezone must be Asia/Jakarta, Asia/Makassar or "
+                                       "Asia/Jayapura");
+    }
+    std::string env, file;
+    r.str(n, "client_secret_env", env, "");
+    r.str(n, "client_secret_file", file, "");
+    if (!env.empty() && !file.empty()) {
+      r.problem(n, where + "give client_secret_env or client_secret_file, not both");
+    } else if (!env.empty()) {
+      f.secret_source = "env " + env;
+      if (const char* v = std::getenv(env.c_str()); v && *v) f.client_secret = v;
+    } else if (!file.empty()) {
+      const auto path = resolve(base_dir, file);
+      f.secret_source = "file " + path;
+      f.client_secret = read_secret_file(path);
+    } else {
+      r.problem(n, where + "client_secret_env or client_secret_file is required "
+                           "(secrets are never written in this file)");
+    }
+    if (require_secrets && f.client_secret.empty() && !f.secret_source.empty()) {
+      r.problem(n, where + "client secret not available from " + f.secret_source);
+    }
+    const auto hashes_node = n["api_key_sha256"];
+    if (hashes_node.IsScalar()) {
+      f.api_key_sha256.push_back(hashes_node.Scalar());
+    } else if (hashes_node.IsSequence()) {
+      for (const auto& h : hashes_node) f.api_key_sha256.push_back(h.as<std::string>());
+    }
+    if (f.api_key_sha256.empty()) {
+      r.problem(n, where + "api_key_sha256 needs at least one key hash");
+    }
+    for (auto& h : f.api_key_sha256) {
+      for (auto& ch : h) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (!is_hex64(h)) {
+        r.problem(hashes_node, where + "api_key_sha256 entries must be 64 hex characters "
+                                       "(the SHA-256 of the key, never the key itself)");
+      } else if (!hashes.insert(h).second) {
+        r.problem(hashes_node, where + "an API key hash is used by two facilities");
+      }
+    }
+    const auto locs = n["locations"];
+    if (locs.IsDefined() && !locs.IsSequence()) r.problem(locs, where + "locations must be a list");
+    if (locs.IsSequence()) {
+      for (const auto& ln : locs) {
+        r.known_keys(ln, {"code", "id", "name"}, "locations[]");
+        mappers::Location loc;
+        r.str(ln, "code", loc.code, "");
+        r.str(ln, "id", loc.id, "");
+        r.str(ln, "name", loc.name, "");
+        if (loc.code.empty() || loc.id.empty()) {
+          r.problem(ln, where + "each location needs code and id");
+        } else if (f.info.location(loc.code)) {
+          r.problem(ln, where + "location code " + loc.code + " used twice");
+        }
+        f.info.locations.push_back(std::move(loc));
+      }
+    }
+    c.facilities.push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& options) {
+  auto c = std::make_shared<Config>();
+  std::vector<std::string> problems;
+  c->path = path;
+  c->base_dir = fs::absolute(fs::path(path)).parent_path().string();
+  YAML::Node root = load_yaml(path, problems);
+  if (!problems.empty()) throw ConfigError(problems);
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  for (const auto& o : options.overrides) apply_override(root, o, problems);
+  Reader r(path, problems);
+  read_gateway(r, root, *c);
+  // DESIGN.md §5: paths are relative to the config file's folder unless absolute.
+  const auto base = c->base_dir;
+  c->store.sqlite = c->store.sqlite == ":memory:" ? c->store.sqlite : resolve(base, c->store.sqlite);
+  c->facilities_file = resolve(base, c->facilities_file);
+  c->mappings_dir = resolve(base, c->mappings_dir);
+  c->codes_dir = resolve(base, c->codes_dir);
+  if (!c->platform.ca_file.empty()) {
+    c->platform.ca_file = resolve(base, c->platform.ca_file);
+    if (!fs::exists(c->platform.ca_file)) {
+      r.problem(root["platform"]["ca_file"], "platform.ca_file " + c->platform.ca_file +
+                                                 " does not exist");
+    }
+  }
+  if (const char* t = std::getenv(c->admin.token_env.c_str())) c->admin.token = t;
+
+  YAML::Node fac = load_yaml(c->facilities_file, problems);
+  if (fac.IsDefined() && !fac.IsNull()) {
+    Reader fr(c->facilities_file, problems);
+    read_facilities(fr, fac, *c, options.require_secrets,
+                    fs::path(c->facilities_file).parent_path().string());
+  }
+  if (!problems.empty()) throw ConfigError(problems);
+  return c;
+}
+
+}  // namespace ilp::gateway::config

@@ -1,0 +1,159 @@
+#include "gateway/ingest/pipeline.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "gateway/util/log.hpp"
+#include "mappers/json.hpp"
+#include "mappers/visit_mapper.hpp"
+
+namespace ilp::gateway::ingest {
+namespace net = boost::asio;
+
+struct Pipeline::Batch {
+  std::shared_ptr<const config::Config> cfg;
+  std::vector<Line> lines;
+  std::vector<Result> results;
+  std::vector<std::optional<store::Record>> existing;
+  std::size_t pending = 0;  // finds outstanding; touched only on the executor
+  std::function<void(std::vector<Result>)> done;
+};
+
+Pipeline::Pipeline(net::any_io_executor executor, store::Store& store, const Clock& clock,
+                   Metrics& metrics, std::function<void()> on_committed)
+    : executor_(std::move(executor)),
+      store_(store),
+      clock_(clock),
+      metrics_(metrics),
+      on_committed_(std::move(on_committed)) {}
+
+void Pipeline::submit(std::shared_ptr<const config::Config> cfg, std::vector<Line> lines,
+                      std::function<void(std::vector<Result>)> done) {
+  auto b = std::make_shared<Batch>();
+  b->cfg = std::move(cfg);
+  b->lines = std::move(lines);
+  b->results.resize(b->lines.size());
+  b->existing.resize(b->lines.size());
+  b->done = std::move(done);
+  for (std::size_t i = 0; i < b->lines.size(); ++i) {
+    if (auto* r = std::get_if<Rejection>(&b->lines[i])) {
+      b->results[i].status = r->status;
+      b->results[i].outcome = std::move(r->outcome);
+    } else {
+      b->pending++;
+    }
+  }
+  if (b->pending == 0) {
+    net::post(executor_, [b] { b->done(std::move(b->results)); });
+    return;
+  }
+  // The current revision decides the new one (urn:uuids include it) and lets an identical
+  // resubmission answer 200 without mapping or writing anything.
+  for (std::size_t i = 0; i < b->lines.size(); ++i) {
+    auto* env = std::get_if<Envelope>(&b->lines[i]);
+    if (env == nullptr) continue;
+    store_.find(env->facility->info.key, env->kind, env->record_id,
+                [this, b, i](std::optional<store::Record> rec) {
+                  net::post(executor_, [this, b, i, rec = std::move(rec)]() mutable {
+                    b->existing[i] = std::move(rec);
+                    if (--b->pending == 0) map_and_commit(b);
+                  });
+                });
+  }
+}
+
+void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
+  const auto now = clock_.now_ms();
+  std::vector<store::IngestItem> items;
+  std::vector<std::size_t> item_line;
+  for (std::size_t i = 0; i < b->lines.size(); ++i) {
+    auto* env = std::get_if<Envelope>(&b->lines[i]);
+    if (env == nullptr) continue;
+    auto& res = b->results[i];
+    const auto& existing = b->existing[i];
+    if (existing && existing->content_hash == env->content_hash) {
+      res.status = 200;
+      res.id = existing->id;
+      res.revision = existing->revision;
+      res.record_status = existing->status;
+      continue;
+    }
+    const int revision = existing ? existing->revision + 1 : 1;
+    mappers::MapInput in{env->facility->info, env->record_id, revision, *env->data, now,
+                         b->cfg->platform.date_floor};
+    auto mapped = mappers::map_visit(in);
+    if (!mapped.ok()) {
+      res.status = 422;
+      res.outcome = std::move(mapped.outcome);
+      metrics_.counter("ilp_ingest_rejected_total", "Records rejected at ingest",
+                       {{"facility", env->facility->info.key}, {"kind", env->kind}})
+          .inc();
+      continue;
+    }
+    store::IngestItem item;
+    item.facility = env->facility->info.key;
+    item.kind = env->kind;
+    item.record_id = env->record_id;
+    item.content_hash = env->content_hash;
+    item.input_json = mappers::to_json(*env->doc);
+    item.bundle_json = std::move(mapped.bundle_json);
+    item.patient_key = std::move(mapped.patient_key);
+    item.now_ms = now;
+    for (auto& r : mapped.resources) {
+      item.resources.push_back({std::move(r.name), std::move(r.type), std::move(r.local), {}});
+    }
+    items.push_back(std::move(item));
+    item_line.push_back(i);
+  }
+  if (items.empty()) {
+    b->done(std::move(b->results));
+    return;
+  }
+  std::vector<std::string> kinds;
+  for (const auto& it : items) kinds.push_back(it.facility + "\x1f" + it.kind);
+  store_.ingest(std::move(items), [this, b, item_line = std::move(item_line),
+                                   kinds = std::move(kinds)](
+                                      std::vector<store::IngestOutcome> outcomes) {
+    net::post(executor_, [this, b, item_line, kinds, outcomes = std::move(outcomes)] {
+      bool queued_work = false;
+      for (std::size_t k = 0; k < outcomes.size() && k < item_line.size(); ++k) {
+        auto& res = b->results[item_line[k]];
+        const auto& o = outcomes[k];
+        using K = store::IngestOutcome::Kind;
+        res.id = o.id;
+        res.revision = o.revision;
+        res.record_status = o.status;
+        switch (o.kind) {
+          case K::kCreated:
+          case K::kRevised:
+            res.status = 202;
+            queued_work = true;
+            break;
+          case K::kUnchanged:
+            res.status = 200;
+            break;
+          case K::kFailed:
+            res.status = 503;
+            res.outcome.add("transient", "",
+                            {"Penyimpanan gateway sedang tidak tersedia; rekam TIDAK disimpan. "
+                             "Kirim ulang sebentar lagi.",
+                             "The gateway's store is unavailable; the record was NOT saved. "
+                             "Send it again shortly."});
+            logger("ingest")->error("store commit failed: {}", o.error);
+            metrics_.counter("ilp_store_errors_total", "Store operations that failed").inc();
+            break;
+        }
+        const auto sep = kinds[k].find('\x1f');
+        metrics_
+            .counter("ilp_records_accepted_total", "Records durably accepted at ingest",
+                     {{"facility", kinds[k].substr(0, sep)},
+                      {"kind", kinds[k].substr(sep + 1)},
+                      {"result", std::to_string(res.status)}})
+            .inc();
+      }
+      if (queued_work && on_committed_) on_committed_();
+      b->done(std::move(b->results));
+    });
+  });
+}
+
+}  // namespace ilp::gateway::ingest

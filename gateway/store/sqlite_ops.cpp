@@ -1,0 +1,540 @@
+#include "gateway/store/sqlite_ops.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <stdexcept>
+
+#include "gateway/store/tracking_id.hpp"
+
+namespace ilp::gateway::store {
+namespace {
+
+// The columns every record query reads, in the order read_record() expects; input/bundle last.
+const std::string kColumns =
+    "seq, id, facility, kind, record_id, revision, status, attempts, next_attempt_at, "
+    "patient_key, delivered_revision, maybe_sent, created_ms, updated_ms, content_hash, "
+    "last_error";
+const std::string kFullColumns = kColumns + ", input_json, bundle_json";
+
+// Due, claimable records in acceptance order. A record waits while an older record of its
+// patient is queued, sending or retrying (an empty patient_key orders nothing). The claimable
+// set is walked through the partial index records_claimable (seq order, due time covered), so
+// the walk stops after `limit` hits and nothing is sorted; the blocking test is one probe of
+// records_patient_blocking. INDEXED BY pins the plan: the planner otherwise prefers
+// records_status and sorts every due row (130 ms per claim with 100k queued rows); if the
+// index ever stops matching, prepare fails loudly instead of silently slowing down.
+constexpr const char* kClaimSql = R"sql(
+SELECT r.seq FROM records r INDEXED BY records_claimable
+WHERE r.status IN ('queued', 'retrying', 'waiting')
+  AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?1)
+  AND r.inflight_revision IS NULL
+  AND (r.patient_key = '' OR NOT EXISTS (
+        SELECT 1 FROM records o
+        WHERE o.patient_key = r.patient_key AND o.seq < r.seq
+          AND o.status IN ('queued', 'sending', 'retrying')))
+ORDER BY r.seq
+LIMIT ?2)sql";
+
+constexpr int kMaxClaim = 1000;
+constexpr int kMaxListLimit = 1000;
+
+Status parse_status(const std::string& s) {
+  const auto status = status_from_string(s);
+  if (!status) throw std::runtime_error("unknown status '" + s + "' in the database");
+  return *status;
+}
+
+Record read_record(const SqliteQuery& q, bool full) {
+  Record r;
+  r.seq = q.int64(0);
+  r.id = q.text(1);
+  r.facility = q.text(2);
+  r.kind = q.text(3);
+  r.record_id = q.text(4);
+  r.revision = q.int32(5);
+  r.status = parse_status(q.text(6));
+  r.attempts = q.int32(7);
+  r.next_attempt_at_ms = q.opt_int64(8);
+  r.patient_key = q.text(9);
+  r.delivered_revision = q.int32(10);
+  r.maybe_sent = q.int64(11) != 0;
+  r.created_ms = q.int64(12);
+  r.updated_ms = q.int64(13);
+  r.content_hash = q.text(14);
+  r.last_error = q.text(15);
+  if (full) {
+    r.input_json = q.text(16);
+    r.bundle_json = q.text(17);
+  }
+  return r;
+}
+
+IngestOutcome failed_outcome(std::string error) {
+  IngestOutcome o;
+  o.kind = IngestOutcome::Kind::kFailed;
+  o.error = std::move(error);
+  return o;
+}
+
+bool retryable_from(Status s) {
+  return s == Status::kRetrying || s == Status::kWaiting || s == Status::kNeedsCorrection ||
+         s == Status::kDead;
+}
+
+constexpr const char* kRetryNote = "re-queued by operator";
+
+}  // namespace
+
+std::string encode_list_cursor(std::int64_t updated_ms, std::string_view id) {
+  return std::to_string(updated_ms) + "." + std::string(id);
+}
+
+bool decode_list_cursor(std::string_view cursor, std::int64_t& updated_ms, std::string& id) {
+  const auto dot = cursor.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= cursor.size()) return false;
+  const auto* first = cursor.data();
+  const auto* last = cursor.data() + dot;
+  const auto [ptr, ec] = std::from_chars(first, last, updated_ms);
+  if (ec != std::errc() || ptr != last) return false;
+  id = std::string(cursor.substr(dot + 1));
+  return true;
+}
+
+std::vector<IngestOutcome> SqliteOps::ingest(const std::vector<IngestItem>& items) {
+  std::vector<IngestOutcome> out;
+  out.reserve(items.size());
+  for (const auto& item : items) {
+    try {
+      db_.query("SAVEPOINT item").run();
+      out.push_back(ingest_one(item));
+      db_.query("RELEASE item").run();
+    } catch (const std::exception& e) {
+      // Some errors (I/O, disk full) may end the whole transaction: then the caller fails
+      // every operation of it, this item included.
+      if (!db_.in_transaction()) throw;
+      db_.query("ROLLBACK TO item").run();
+      db_.query("RELEASE item").run();
+      out.push_back(failed_outcome(e.what()));
+    }
+  }
+  return out;
+}
+
+IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
+  IngestOutcome out;
+  std::int64_t seq = 0;
+  int revision = 0;
+  int delivered_revision = 0;
+  Status status = Status::kQueued;
+  std::string hash;
+  {
+    auto q = db_.query(
+        "SELECT seq, id, revision, status, content_hash, delivered_revision FROM records "
+        "WHERE facility = ?1 AND kind = ?2 AND record_id = ?3");
+    q.bind_all(item.facility, item.kind, item.record_id);
+    if (q.step()) {
+      seq = q.int64(0);
+      out.id = q.text(1);
+      revision = q.int32(2);
+      status = parse_status(q.text(3));
+      hash = q.text(4);
+      delivered_revision = q.int32(5);
+    }
+  }
+
+  if (seq == 0) {
+    out.id = new_tracking_id(item.now_ms);
+    db_.query(
+           "INSERT INTO records (id, facility, kind, record_id, revision, status, patient_key, "
+           "created_ms, updated_ms, content_hash, input_json, bundle_json) "
+           "VALUES (?1, ?2, ?3, ?4, 1, 'queued', ?5, ?6, ?6, ?7, ?8, ?9)")
+        .bind_all(out.id, item.facility, item.kind, item.record_id, item.patient_key, item.now_ms,
+                  item.content_hash, item.input_json, item.bundle_json)
+        .run();
+    seq = sqlite3_last_insert_rowid(db_.handle());
+    write_resources(seq, item.resources, false);
+    add_history(seq, item.now_ms, Status::kQueued, "accepted");
+    out.kind = IngestOutcome::Kind::kCreated;
+    out.revision = 1;
+    out.status = Status::kQueued;
+    return out;
+  }
+
+  if (hash == item.content_hash) {
+    out.kind = IngestOutcome::Kind::kUnchanged;
+    out.revision = revision;
+    out.status = status;
+    return out;
+  }
+
+  const int next = revision + 1;
+  db_.query(
+         "UPDATE records SET revision = ?2, status = 'queued', attempts = 0, "
+         "next_attempt_at = NULL, last_error = '', content_hash = ?3, input_json = ?4, "
+         "bundle_json = ?5, patient_key = ?6, updated_ms = ?7 WHERE seq = ?1")
+      .bind_all(seq, next, item.content_hash, item.input_json, item.bundle_json, item.patient_key,
+                item.now_ms)
+      .run();
+  // Server ids stay with their resource names: a delivered record is updated in place (PUT).
+  write_resources(seq, item.resources, true);
+  const std::string old_rev = "revision " + std::to_string(revision);
+  if (status == Status::kSending) {
+    add_history(seq, item.now_ms, Status::kSuperseded,
+                old_rev + " superseded while being sent; its result will still be recorded");
+  } else if (status != Status::kDelivered) {
+    add_history(seq, item.now_ms, Status::kSuperseded, old_rev + " superseded");
+  }
+  const std::string new_rev = "revision " + std::to_string(next);
+  add_history(
+      seq, item.now_ms, Status::kQueued,
+      delivered_revision > 0 ? new_rev + " will be sent as an update" : new_rev + " accepted");
+  out.kind = IngestOutcome::Kind::kRevised;
+  out.revision = next;
+  out.status = Status::kQueued;
+  return out;
+}
+
+void SqliteOps::write_resources(std::int64_t seq, const std::vector<ResourceRef>& refs,
+                                bool keep_ids) {
+  std::map<std::string, std::string, std::less<>> kept;
+  if (keep_ids) {
+    {
+      auto q = db_.query(
+          "SELECT name, server_id FROM resources WHERE record_seq = ?1 AND server_id <> ''");
+      q.bind_all(seq);
+      while (q.step()) kept.emplace(q.text(0), q.text(1));
+    }
+    db_.query("DELETE FROM resources WHERE record_seq = ?1").bind_all(seq).run();
+  }
+  for (const auto& ref : refs) {
+    const auto it = kept.find(ref.name);
+    const std::string& server_id = it != kept.end() ? it->second : ref.server_id;
+    db_.query(
+           "INSERT INTO resources (record_seq, name, type, local, server_id) "
+           "VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind_all(seq, ref.name, ref.type, ref.local, server_id)
+        .run();
+  }
+}
+
+void SqliteOps::add_history(std::int64_t seq, std::int64_t at_ms, Status status,
+                            std::string_view note) {
+  db_.query("INSERT INTO history (record_seq, at_ms, status, note) VALUES (?1, ?2, ?3, ?4)")
+      .bind_all(seq, at_ms, to_string(status), note)
+      .run();
+}
+
+std::vector<ResourceRef> SqliteOps::resources(std::int64_t seq) {
+  std::vector<ResourceRef> out;
+  auto q = db_.query(
+      "SELECT name, type, local, server_id FROM resources WHERE record_seq = ?1 ORDER BY name");
+  q.bind_all(seq);
+  while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3)});
+  return out;
+}
+
+std::vector<HistoryEntry> SqliteOps::history(std::int64_t seq) {
+  std::vector<HistoryEntry> out;
+  auto q =
+      db_.query("SELECT at_ms, status, note FROM history WHERE record_seq = ?1 ORDER BY rowid");
+  q.bind_all(seq);
+  while (q.step()) out.push_back({q.int64(0), parse_status(q.text(1)), q.text(2)});
+  return out;
+}
+
+Record SqliteOps::full_record(std::int64_t seq, bool with_history) {
+  static const std::string sql = "SELECT " + kFullColumns + " FROM records WHERE seq = ?1";
+  Record r;
+  {
+    auto q = db_.query(sql);
+    q.bind_all(seq);
+    if (!q.step()) throw std::runtime_error("record vanished during the transaction");
+    r = read_record(q, true);
+  }
+  r.resources = resources(seq);
+  if (with_history) r.history = history(seq);
+  return r;
+}
+
+std::optional<Record> SqliteOps::get(std::string_view id) {
+  std::int64_t seq = 0;
+  {
+    auto q = db_.query("SELECT seq FROM records WHERE id = ?1");
+    q.bind_all(id);
+    if (!q.step()) return std::nullopt;
+    seq = q.int64(0);
+  }
+  return full_record(seq, true);
+}
+
+std::optional<Record> SqliteOps::find(std::string_view facility, std::string_view kind,
+                                      std::string_view record_id) {
+  std::int64_t seq = 0;
+  {
+    auto q =
+        db_.query("SELECT seq FROM records WHERE facility = ?1 AND kind = ?2 AND record_id = ?3");
+    q.bind_all(facility, kind, record_id);
+    if (!q.step()) return std::nullopt;
+    seq = q.int64(0);
+  }
+  return full_record(seq, true);
+}
+
+ListPage SqliteOps::list(const ListQuery& in) {
+  const int limit = std::clamp(in.limit, 1, kMaxListLimit);
+  std::int64_t cursor_ms = 0;
+  std::string cursor_id;
+  if (!in.cursor.empty() && !decode_list_cursor(in.cursor, cursor_ms, cursor_id)) {
+    throw std::invalid_argument("invalid list cursor");
+  }
+  // At most 2^5 shapes of this statement exist, each prepared once and cached.
+  std::string where;
+  const auto add = [&where](const char* cond) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += cond;
+  };
+  if (!in.facility.empty()) add("facility = ?");
+  if (in.status) add("status = ?");
+  if (!in.kind.empty()) add("kind = ?");
+  if (in.since_ms) add("updated_ms >= ?");
+  if (!in.cursor.empty()) add("(updated_ms, id) < (?, ?)");
+  const std::string sql =
+      "SELECT " + kColumns + " FROM records" + where + " ORDER BY updated_ms DESC, id DESC LIMIT ?";
+
+  ListPage page;
+  {
+    auto q = db_.query(sql);
+    int i = 0;
+    if (!in.facility.empty()) q.bind(++i, in.facility);
+    if (in.status) q.bind(++i, to_string(*in.status));
+    if (!in.kind.empty()) q.bind(++i, in.kind);
+    if (in.since_ms) q.bind(++i, *in.since_ms);
+    if (!in.cursor.empty()) {
+      q.bind(++i, cursor_ms);
+      q.bind(++i, cursor_id);
+    }
+    q.bind(++i, limit + 1);  // one more tells whether another page exists
+    while (q.step()) {
+      if (static_cast<int>(page.records.size()) == limit) {
+        const auto& last = page.records.back();
+        page.next_cursor = encode_list_cursor(last.updated_ms, last.id);
+        break;
+      }
+      page.records.push_back(read_record(q, false));
+    }
+  }
+  for (auto& r : page.records) r.resources = resources(r.seq);
+  return page;
+}
+
+Stats SqliteOps::stats() {
+  Stats out;
+  {
+    auto q = db_.query(
+        "SELECT facility, kind, status, n FROM record_counts WHERE n > 0 "
+        "ORDER BY facility, kind, status");
+    while (q.step()) {
+      Stats::Row row{q.text(0), q.text(1), parse_status(q.text(2)), q.int64(3)};
+      if (row.status == Status::kQueued || row.status == Status::kSending ||
+          row.status == Status::kRetrying || row.status == Status::kWaiting) {
+        out.pending += row.count;
+      }
+      out.rows.push_back(std::move(row));
+    }
+  }
+  // Oldest = first accepted (lowest seq) among the claimable ones, or any record being sent
+  // (few): two short index walks instead of a scan.
+  auto q = db_.query(R"sql(
+SELECT MIN(created_ms) FROM (
+  SELECT created_ms FROM (
+    SELECT created_ms FROM records INDEXED BY records_claimable
+    WHERE status IN ('queued', 'retrying', 'waiting') ORDER BY seq LIMIT 1)
+  UNION ALL
+  SELECT MIN(created_ms) FROM records WHERE status = 'sending'))sql");
+  if (q.step() && !q.is_null(0)) out.oldest_pending_ms = q.int64(0);
+  return out;
+}
+
+std::vector<Record> SqliteOps::claim(std::int64_t now_ms, int limit) {
+  std::vector<Record> out;
+  if (limit <= 0) return out;
+  std::vector<std::int64_t> seqs;
+  {
+    auto q = db_.query(kClaimSql);
+    q.bind_all(now_ms, std::min(limit, kMaxClaim));
+    while (q.step()) seqs.push_back(q.int64(0));
+  }
+  out.reserve(seqs.size());
+  for (const auto seq : seqs) {
+    db_.query(
+           "UPDATE records SET status = 'sending', inflight_revision = revision, "
+           "updated_ms = ?2 WHERE seq = ?1")
+        .bind_all(seq, now_ms)
+        .run();
+    Record r = full_record(seq, false);
+    add_history(seq, now_ms, Status::kSending, "sending attempt " + std::to_string(r.attempts + 1));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+bool SqliteOps::complete(const Completion& c) {
+  std::int64_t seq = 0;
+  int revision = 0;
+  {
+    auto q = db_.query("SELECT seq, revision FROM records WHERE id = ?1");
+    q.bind_all(c.id);
+    if (!q.step()) return false;
+    seq = q.int64(0);
+    revision = q.int32(1);
+  }
+  if (c.revision < 1 || c.revision > revision) return false;
+
+  // Server ids belong to the attempted revision's resources; a later revision keeps the ids of
+  // the names it still has, so they are stored either way.
+  for (const auto& ref : c.server_ids) {
+    if (ref.server_id.empty()) continue;
+    db_.query("UPDATE resources SET server_id = ?3 WHERE record_seq = ?1 AND name = ?2")
+        .bind_all(seq, ref.name, ref.server_id)
+        .run();
+  }
+  const bool delivered = c.status == Status::kDelivered;
+  if (c.revision == revision) {
+    db_.query(
+           "UPDATE records SET status = ?2, next_attempt_at = ?3, last_error = ?4, "
+           "attempts = attempts + ?5, maybe_sent = ?6, "
+           "delivered_revision = CASE WHEN ?7 THEN revision ELSE delivered_revision END, "
+           "inflight_revision = NULL, updated_ms = ?8 WHERE seq = ?1")
+        .bind_all(seq, to_string(c.status), c.next_attempt_at_ms, c.last_error,
+                  c.count_attempt ? 1 : 0, c.maybe_sent ? 1 : 0, delivered ? 1 : 0, c.now_ms)
+        .run();
+    add_history(seq, c.now_ms, c.status, c.note);
+    return true;
+  }
+  // Revised during the attempt: the new revision's status and attempts stand. What the old
+  // attempt learnt still matters to it: delivered means the next send is an update; an
+  // ambiguous failure means the platform must be searched before sending.
+  db_.query(
+         "UPDATE records SET "
+         "delivered_revision = CASE WHEN ?2 THEN MAX(delivered_revision, ?3) "
+         "ELSE delivered_revision END, "
+         "maybe_sent = CASE WHEN ?2 THEN 0 WHEN ?4 THEN 1 ELSE maybe_sent END, "
+         "inflight_revision = CASE WHEN inflight_revision = ?3 THEN NULL "
+         "ELSE inflight_revision END, "
+         "updated_ms = ?5 WHERE seq = ?1")
+      .bind_all(seq, delivered ? 1 : 0, c.revision, c.maybe_sent ? 1 : 0, c.now_ms)
+      .run();
+  add_history(seq, c.now_ms, c.status, "revision " + std::to_string(c.revision) + ": " + c.note);
+  return true;
+}
+
+int SqliteOps::recover(std::int64_t now_ms) {
+  db_.query(
+         "INSERT INTO history (record_seq, at_ms, status, note) "
+         "SELECT seq, ?1, 'retrying', "
+         "'restarted during an attempt; will check the platform before re-sending' "
+         "FROM records WHERE status = 'sending'")
+      .bind_all(now_ms)
+      .run();
+  db_.query(
+         "UPDATE records SET status = 'retrying', maybe_sent = 1, next_attempt_at = ?1, "
+         "inflight_revision = NULL, updated_ms = ?1 WHERE status = 'sending'")
+      .bind_all(now_ms)
+      .run();
+  auto count = static_cast<int>(db_.changes());
+  // Revised while an attempt on the old revision was running: still queued, but that attempt
+  // may have reached the platform.
+  db_.query(
+         "INSERT INTO history (record_seq, at_ms, status, note) "
+         "SELECT seq, ?1, status, 'restarted during an attempt on revision ' || "
+         "inflight_revision || '; will check the platform before sending' "
+         "FROM records INDEXED BY records_inflight "
+         "WHERE inflight_revision IS NOT NULL AND status = 'queued'")
+      .bind_all(now_ms)
+      .run();
+  db_.query(
+         "UPDATE records INDEXED BY records_inflight "
+         "SET maybe_sent = 1, inflight_revision = NULL, updated_ms = ?1 "
+         "WHERE inflight_revision IS NOT NULL AND status = 'queued'")
+      .bind_all(now_ms)
+      .run();
+  count += static_cast<int>(db_.changes());
+  return count;
+}
+
+int SqliteOps::retry(const std::vector<std::string>& ids, std::optional<Status> by_status,
+                     std::int64_t now_ms) {
+  constexpr const char* kUpdate =
+      "UPDATE records SET status = 'queued', next_attempt_at = NULL, attempts = 0, "
+      "updated_ms = ?2 WHERE seq = ?1";
+  int count = 0;
+  if (!ids.empty()) {
+    for (const auto& id : ids) {
+      std::int64_t seq = 0;
+      {
+        auto q = db_.query("SELECT seq, status FROM records WHERE id = ?1");
+        q.bind_all(id);
+        if (!q.step() || !retryable_from(parse_status(q.text(1)))) continue;
+        seq = q.int64(0);
+      }
+      db_.query(kUpdate).bind_all(seq, now_ms).run();
+      add_history(seq, now_ms, Status::kQueued, kRetryNote);
+      ++count;
+    }
+    return count;
+  }
+  if (!by_status || !retryable_from(*by_status)) return 0;
+  db_.query(
+         "INSERT INTO history (record_seq, at_ms, status, note) "
+         "SELECT seq, ?1, 'queued', ?3 FROM records WHERE status = ?2")
+      .bind_all(now_ms, to_string(*by_status), kRetryNote)
+      .run();
+  db_.query(
+         "UPDATE records SET status = 'queued', next_attempt_at = NULL, attempts = 0, "
+         "updated_ms = ?1 WHERE status = ?2")
+      .bind_all(now_ms, to_string(*by_status))
+      .run();
+  return static_cast<int>(db_.changes());
+}
+
+std::optional<std::string> SqliteOps::cache_get(std::string_view kind, std::string_view key) {
+  auto q = db_.query("SELECT value FROM ihs_cache WHERE kind = ?1 AND key = ?2");
+  q.bind_all(kind, key);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
+}
+
+void SqliteOps::cache_put(std::string_view kind, std::string_view key, std::string_view value,
+                          std::int64_t now_ms) {
+  db_.query(
+         "INSERT INTO ihs_cache (kind, key, value, updated_ms) VALUES (?1, ?2, ?3, ?4) "
+         "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, "
+         "updated_ms = excluded.updated_ms")
+      .bind_all(kind, key, value, now_ms)
+      .run();
+}
+
+void SqliteOps::probe(std::int64_t now_ms) {
+  db_.query(
+         "INSERT INTO probe (id, at_ms) VALUES (1, ?1) "
+         "ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms")
+      .bind_all(now_ms)
+      .run();
+}
+
+std::int64_t SqliteOps::set_size_limit(std::int64_t max_bytes) {
+  std::int64_t page_size = 4096;
+  {
+    auto q = db_.query("PRAGMA page_size");
+    if (q.step()) page_size = q.int64(0);
+  }
+  // SQLite clamps to its compile-time maximum and never below the current size.
+  const std::int64_t pages =
+      max_bytes <= 0 ? std::int64_t{4294967294} : (max_bytes + page_size - 1) / page_size;
+  db_.exec(("PRAGMA max_page_count = " + std::to_string(pages)).c_str());
+  auto q = db_.query("PRAGMA max_page_count");
+  return q.step() ? q.int64(0) : 0;
+}
+
+}  // namespace ilp::gateway::store

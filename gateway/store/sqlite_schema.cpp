@@ -1,0 +1,152 @@
+#include "gateway/store/sqlite_schema.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace ilp::gateway::store {
+namespace {
+
+// Step n brings user_version from n to n + 1. Never edit a released step; append one.
+//
+// records: `seq` is the rowid (AUTOINCREMENT, so never reused) and the acceptance order;
+// `id` is the public tracking id. Child tables reference `seq`, which keeps them compact.
+// `inflight_revision` is the revision an unfinished attempt is sending (NULL when none): a
+// record revised during an attempt is not claimed again until that attempt completes, so two
+// attempts of one record never run at once.
+constexpr const char* kSteps[] = {
+    R"sql(
+CREATE TABLE records (
+  seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                 TEXT    NOT NULL UNIQUE,
+  facility           TEXT    NOT NULL,
+  kind               TEXT    NOT NULL,
+  record_id          TEXT    NOT NULL,
+  revision           INTEGER NOT NULL,
+  status             TEXT    NOT NULL CHECK (status IN ('queued', 'sending', 'delivered',
+                       'retrying', 'waiting', 'needs_correction', 'superseded', 'dead')),
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at    INTEGER,
+  patient_key        TEXT    NOT NULL DEFAULT '',
+  delivered_revision INTEGER NOT NULL DEFAULT 0,
+  maybe_sent         INTEGER NOT NULL DEFAULT 0,
+  inflight_revision  INTEGER,
+  created_ms         INTEGER NOT NULL,
+  updated_ms         INTEGER NOT NULL,
+  content_hash       TEXT    NOT NULL,
+  -- Large values last: reading a column stored after an overflowing value walks its pages.
+  last_error         TEXT    NOT NULL DEFAULT '',
+  input_json         TEXT    NOT NULL,
+  bundle_json        TEXT    NOT NULL,
+  UNIQUE (facility, kind, record_id)
+);
+-- list by status, recover, retry by status.
+CREATE INDEX records_status ON records (status, updated_ms, id);
+-- list by facility (and status).
+CREATE INDEX records_facility ON records (facility, status, updated_ms, id);
+-- list: newest change first, keyset pagination.
+CREATE INDEX records_updated ON records (updated_ms, id);
+-- claim: the claimable statuses in acceptance order, due time covered, so records that are
+-- not due cost an index step each and no table read.
+CREATE INDEX records_claimable ON records (seq, next_attempt_at, inflight_revision, patient_key)
+  WHERE status IN ('queued', 'retrying', 'waiting');
+-- claim: "an older record of this patient is still on its way" is one probe here.
+CREATE INDEX records_patient_blocking ON records (patient_key, seq)
+  WHERE status IN ('queued', 'sending', 'retrying');
+-- recover: attempts that were running.
+CREATE INDEX records_inflight ON records (inflight_revision)
+  WHERE inflight_revision IS NOT NULL;
+
+-- stats() without scanning records: counts kept by triggers in the same transaction.
+CREATE TABLE record_counts (
+  facility TEXT    NOT NULL,
+  kind     TEXT    NOT NULL,
+  status   TEXT    NOT NULL,
+  n        INTEGER NOT NULL,
+  PRIMARY KEY (facility, kind, status)
+) WITHOUT ROWID;
+CREATE TRIGGER records_count_insert AFTER INSERT ON records BEGIN
+  INSERT INTO record_counts (facility, kind, status, n)
+    VALUES (NEW.facility, NEW.kind, NEW.status, 1)
+    ON CONFLICT (facility, kind, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER records_count_update AFTER UPDATE OF facility, kind, status ON records
+WHEN OLD.status IS NOT NEW.status OR OLD.facility IS NOT NEW.facility
+  OR OLD.kind IS NOT NEW.kind BEGIN
+  UPDATE record_counts SET n = n - 1
+    WHERE facility = OLD.facility AND kind = OLD.kind AND status = OLD.status;
+  INSERT INTO record_counts (facility, kind, status, n)
+    VALUES (NEW.facility, NEW.kind, NEW.status, 1)
+    ON CONFLICT (facility, kind, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER records_count_delete AFTER DELETE ON records BEGIN
+  UPDATE record_counts SET n = n - 1
+    WHERE facility = OLD.facility AND kind = OLD.kind AND status = OLD.status;
+END;
+
+CREATE TABLE resources (
+  record_seq INTEGER NOT NULL REFERENCES records (seq) ON DELETE CASCADE,
+  name       TEXT    NOT NULL,
+  type       TEXT    NOT NULL,
+  local      TEXT    NOT NULL,
+  server_id  TEXT    NOT NULL DEFAULT '',
+  PRIMARY KEY (record_seq, name)
+) WITHOUT ROWID;
+
+CREATE TABLE history (
+  record_seq INTEGER NOT NULL REFERENCES records (seq) ON DELETE CASCADE,
+  at_ms      INTEGER NOT NULL,
+  status     TEXT    NOT NULL,
+  note       TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX history_record ON history (record_seq);
+
+CREATE TABLE ihs_cache (
+  kind       TEXT    NOT NULL,
+  key        TEXT    NOT NULL,
+  value      TEXT    NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+
+-- check_writable() rewrites its single row.
+CREATE TABLE probe (
+  id    INTEGER PRIMARY KEY CHECK (id = 1),
+  at_ms INTEGER NOT NULL
+);
+)sql",
+};
+
+constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));
+static_assert(kStepCount == kSchemaVersion, "one migration step per schema version");
+
+int user_version(SqliteDb& db) {
+  auto q = db.query("PRAGMA user_version");
+  return q.step() ? q.int32(0) : 0;
+}
+
+}  // namespace
+
+void migrate_schema(SqliteDb& db) {
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    int version = user_version(db);
+    if (version > kSchemaVersion) {
+      db.exec("ROLLBACK");
+      throw std::runtime_error("store: database '" + db.path() + "' has schema version " +
+                               std::to_string(version) + ", newer than this gateway's (" +
+                               std::to_string(kSchemaVersion) + "); use a newer gateway");
+    }
+    for (; version < kSchemaVersion; ++version) {
+      db.exec(kSteps[version]);
+      db.exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+    }
+    db.exec("COMMIT");
+  } catch (const SqliteError& e) {
+    if (db.in_transaction()) sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw std::runtime_error("store: cannot prepare the schema of '" + db.path() +
+                             "': " + e.what());
+  }
+  db.clear_statements();
+}
+
+}  // namespace ilp::gateway::store

@@ -1,0 +1,410 @@
+#include "gateway/store/sqlite_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+#include "gateway/store/sqlite_db.hpp"
+#include "gateway/store/sqlite_ops.hpp"
+#include "gateway/store/sqlite_schema.hpp"
+#include "gateway/util/log.hpp"
+
+#ifdef __linux__
+#include <pthread.h>
+#endif
+
+namespace ilp::gateway::store {
+
+// One queued operation. run() happens on the store thread inside the transaction the store
+// manages and throws on failure; the result waits in the job until the transaction's fate is
+// known, then complete() hands it (or the failure value) to the caller's callback.
+class SqliteJob {
+ public:
+  virtual ~SqliteJob() = default;
+  virtual void run(SqliteOps& ops) = 0;
+  virtual void complete(bool ok, const std::string& error) = 0;
+
+  bool writes = false;
+  bool ran_ok = false;
+  std::string error;
+};
+
+namespace {
+
+template <class R>
+class BasicJob final : public SqliteJob {
+ public:
+  BasicJob(std::function<R(SqliteOps&)> body, std::function<void(R)> done,
+           std::function<R(const std::string&)> on_failure)
+      : body_(std::move(body)), done_(std::move(done)), on_failure_(std::move(on_failure)) {}
+
+  void run(SqliteOps& ops) override { result_.emplace(body_(ops)); }
+
+  void complete(bool ok, const std::string& error) override {
+    if (!done_) return;
+    if (ok && result_) {
+      done_(std::move(*result_));
+    } else {
+      done_(on_failure_(error));
+    }
+  }
+
+ private:
+  std::function<R(SqliteOps&)> body_;
+  std::function<void(R)> done_;
+  std::function<R(const std::string&)> on_failure_;
+  std::optional<R> result_;
+};
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Transaction control that must not throw while another error is being handled.
+void rollback_quietly(SqliteDb& db) {
+  if (db.in_transaction()) sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+template <class R>
+std::function<R(const std::string&)> fail_with(R value) {
+  return [value = std::move(value)](const std::string&) { return value; };
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(Options options) : options_(std::move(options)), log_(logger("store")) {
+  options_.max_batch = std::max<std::size_t>(options_.max_batch, 1);
+  db_ = std::make_unique<SqliteDb>(options_.path, options_.busy_timeout_ms);
+  migrate_schema(*db_);
+  ops_ = std::make_unique<SqliteOps>(*db_);
+  if (options_.max_bytes > 0) {
+    try {
+      ops_->set_size_limit(options_.max_bytes);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("store: cannot set the size limit of '" + options_.path +
+                               "': " + e.what());
+    }
+  }
+  log_->info("opened {} (schema version {}, batches of up to {} operations)", options_.path,
+             kSchemaVersion, options_.max_batch);
+  thread_ = std::thread([this] { thread_main(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  ops_.reset();
+  db_.reset();
+  log_->debug("closed {}", options_.path);
+}
+
+SqliteStore::Metrics SqliteStore::metrics() const {
+  Metrics m;
+  m.transactions = transactions_.load();
+  m.failed_transactions = failed_transactions_.load();
+  m.write_operations = write_operations_.load();
+  m.failed_operations = failed_operations_.load();
+  m.read_operations = read_operations_.load();
+  m.items_ingested = items_ingested_.load();
+  m.max_operations_per_transaction = max_operations_per_transaction_.load();
+  std::lock_guard lock(mu_);
+  m.queue_depth = queue_.size();
+  return m;
+}
+
+template <class R>
+void SqliteStore::submit(Access access, std::function<R(SqliteOps&)> body,
+                         std::function<void(R)> done,
+                         std::function<R(const std::string& error)> on_failure) {
+  auto job = std::make_unique<BasicJob<R>>(std::move(body), std::move(done), std::move(on_failure));
+  job->writes = access == Access::kWrite;
+  post(std::move(job));
+}
+
+void SqliteStore::post(std::unique_ptr<SqliteJob> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (!closed_) {
+      queue_.push_back(std::move(job));
+      if (queue_.size() == 1) cv_.notify_one();
+      return;
+    }
+  }
+  finish(*job, false, "store is closed");
+}
+
+void SqliteStore::thread_main() {
+#ifdef __linux__
+  pthread_setname_np(pthread_self(), "ilp-store");
+#endif
+  std::vector<std::unique_ptr<SqliteJob>> batch;
+  std::vector<SqliteJob*> reads;
+  std::vector<SqliteJob*> writes;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        closed_ = true;  // stopping, and everything queued has run
+        return;
+      }
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    for (auto& job : batch) (job->writes ? writes : reads).push_back(job.get());
+    // Reads first: they see what is committed, i.e. every write whose callback has run.
+    if (!reads.empty()) run_reads(reads);
+    if (!writes.empty()) run_writes(writes);
+    reads.clear();
+    writes.clear();
+    batch.clear();
+  }
+}
+
+void SqliteStore::finish(SqliteJob& job, bool ok, const std::string& error) {
+  if (!ok) failed_operations_.fetch_add(1);
+  try {
+    job.complete(ok, error);
+  } catch (const std::exception& e) {
+    log_->error("a callback threw: {}", e.what());
+  } catch (...) {
+    log_->error("a callback threw");
+  }
+}
+
+void SqliteStore::run_reads(const std::vector<SqliteJob*>& jobs) {
+  // One read transaction: a consistent snapshot for the batch's reads.
+  bool in_txn = true;
+  try {
+    db_->query("BEGIN").run();
+  } catch (const std::exception& e) {
+    in_txn = false;
+    log_->warn("cannot begin a read transaction: {}", e.what());
+  }
+  for (auto* job : jobs) {
+    try {
+      job->run(*ops_);
+      job->ran_ok = true;
+    } catch (const std::exception& e) {
+      job->error = e.what();
+      log_->warn("read failed: {}", job->error);
+    }
+  }
+  if (in_txn) rollback_quietly(*db_);  // nothing to keep: ends the snapshot
+  read_operations_.fetch_add(jobs.size());
+  for (auto* job : jobs) finish(*job, job->ran_ok, job->error);
+}
+
+void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
+  std::size_t next = 0;
+  while (next < jobs.size()) {
+    const std::size_t first = next;
+    std::string txn_error;
+    try {
+      db_->query("BEGIN IMMEDIATE").run();
+    } catch (const std::exception& e) {
+      txn_error = std::string("cannot begin a transaction: ") + e.what();
+      next = jobs.size();
+    }
+    // Run until the batch ends or an error took the whole transaction with it (I/O, full).
+    bool lost = !txn_error.empty();
+    for (; !lost && next < jobs.size(); ++next) {
+      SqliteJob& job = *jobs[next];
+      try {
+        db_->query("SAVEPOINT job").run();
+        job.run(*ops_);
+        db_->query("RELEASE job").run();
+        job.ran_ok = true;
+      } catch (const std::exception& e) {
+        job.error = e.what();
+        try {
+          if (!db_->in_transaction()) throw std::runtime_error("transaction rolled back");
+          db_->query("ROLLBACK TO job").run();
+          db_->query("RELEASE job").run();
+        } catch (const std::exception&) {
+          lost = true;
+          txn_error = "transaction aborted: " + job.error;
+        }
+      }
+    }
+    bool committed = false;
+    if (!lost) {
+      if (options_.fail_commit && options_.fail_commit()) {
+        txn_error = "commit failed: simulated I/O error (fault injection)";
+      } else {
+        try {
+          db_->query("COMMIT").run();
+          committed = true;
+        } catch (const std::exception& e) {
+          txn_error = std::string("commit failed: ") + e.what();
+        }
+      }
+    }
+    if (!committed) rollback_quietly(*db_);
+
+    const std::size_t count = next - first;
+    if (committed) {
+      transactions_.fetch_add(1);
+      write_operations_.fetch_add(count);
+      auto max = max_operations_per_transaction_.load();
+      while (count > max && !max_operations_per_transaction_.compare_exchange_weak(max, count)) {
+      }
+    } else {
+      failed_transactions_.fetch_add(1);
+      log_->error("transaction of {} operation(s) rolled back: {}", count, txn_error);
+    }
+    for (std::size_t i = first; i < next; ++i) {
+      SqliteJob& job = *jobs[i];
+      if (committed && !job.ran_ok) log_->warn("operation failed: {}", job.error);
+      finish(job, committed && job.ran_ok, committed ? job.error : txn_error);
+    }
+  }
+}
+
+void SqliteStore::ingest(std::vector<IngestItem> items,
+                         std::function<void(std::vector<IngestOutcome>)> done) {
+  const std::size_t n = items.size();
+  auto counted = [this, done = std::move(done)](std::vector<IngestOutcome> out) {
+    std::uint64_t durable = 0;
+    const IngestOutcome* failed = nullptr;
+    std::size_t failures = 0;
+    for (const auto& o : out) {
+      if (o.kind == IngestOutcome::Kind::kCreated || o.kind == IngestOutcome::Kind::kRevised) {
+        ++durable;
+      } else if (o.kind == IngestOutcome::Kind::kFailed) {
+        failed = failed != nullptr ? failed : &o;
+        ++failures;
+      }
+    }
+    items_ingested_.fetch_add(durable);
+    // SQLite's messages name tables and constraints, never values.
+    if (failed != nullptr) {
+      log_->warn("{} of {} ingest item(s) not stored: {}", failures, out.size(), failed->error);
+    }
+    if (done) done(std::move(out));
+  };
+  submit<std::vector<IngestOutcome>>(
+      Access::kWrite, [items = std::move(items)](SqliteOps& ops) { return ops.ingest(items); },
+      std::move(counted),
+      [n](const std::string& error) {
+        IngestOutcome failed;
+        failed.kind = IngestOutcome::Kind::kFailed;
+        failed.error = error;
+        return std::vector<IngestOutcome>(n, failed);
+      });
+}
+
+void SqliteStore::get(std::string id, std::function<void(std::optional<Record>)> done) {
+  submit<std::optional<Record>>(
+      Access::kRead, [id = std::move(id)](SqliteOps& ops) { return ops.get(id); }, std::move(done),
+      fail_with(std::optional<Record>()));
+}
+
+void SqliteStore::find(std::string facility, std::string kind, std::string record_id,
+                       std::function<void(std::optional<Record>)> done) {
+  submit<std::optional<Record>>(
+      Access::kRead,
+      [facility = std::move(facility), kind = std::move(kind), record_id = std::move(record_id)](
+          SqliteOps& ops) { return ops.find(facility, kind, record_id); },
+      std::move(done), fail_with(std::optional<Record>()));
+}
+
+void SqliteStore::list(ListQuery q, std::function<void(ListPage)> done) {
+  submit<ListPage>(
+      Access::kRead, [q = std::move(q)](SqliteOps& ops) { return ops.list(q); }, std::move(done),
+      fail_with(ListPage()));
+}
+
+void SqliteStore::stats(std::function<void(Stats)> done) {
+  submit<Stats>(
+      Access::kRead, [](SqliteOps& ops) { return ops.stats(); }, std::move(done),
+      fail_with(Stats()));
+}
+
+void SqliteStore::claim(std::int64_t now_ms, int limit,
+                        std::function<void(std::vector<Record>)> done) {
+  submit<std::vector<Record>>(
+      Access::kWrite, [now_ms, limit](SqliteOps& ops) { return ops.claim(now_ms, limit); },
+      std::move(done), fail_with(std::vector<Record>()));
+}
+
+void SqliteStore::complete(Completion c, std::function<void(bool ok)> done) {
+  submit<bool>(
+      Access::kWrite, [c = std::move(c)](SqliteOps& ops) { return ops.complete(c); },
+      std::move(done), fail_with(false));
+}
+
+void SqliteStore::recover(std::int64_t now_ms, std::function<void(int count)> done) {
+  auto logged = [this, done = std::move(done)](int count) {
+    if (count > 0) log_->warn("{} record(s) were being sent at shutdown; retrying", count);
+    if (done) done(count);
+  };
+  submit<int>(
+      Access::kWrite, [now_ms](SqliteOps& ops) { return ops.recover(now_ms); }, std::move(logged),
+      fail_with(0));
+}
+
+void SqliteStore::retry(std::vector<std::string> ids, std::optional<Status> by_status,
+                        std::int64_t now_ms, std::function<void(int count)> done) {
+  submit<int>(
+      Access::kWrite,
+      [ids = std::move(ids), by_status, now_ms](SqliteOps& ops) {
+        return ops.retry(ids, by_status, now_ms);
+      },
+      std::move(done), fail_with(0));
+}
+
+void SqliteStore::cache_get(std::string kind, std::string key,
+                            std::function<void(std::optional<std::string>)> done) {
+  submit<std::optional<std::string>>(
+      Access::kRead,
+      [kind = std::move(kind), key = std::move(key)](SqliteOps& ops) {
+        return ops.cache_get(kind, key);
+      },
+      std::move(done), fail_with(std::optional<std::string>()));
+}
+
+void SqliteStore::cache_put(std::string kind, std::string key, std::string value,
+                            std::int64_t now_ms, std::function<void(bool ok)> done) {
+  submit<bool>(
+      Access::kWrite,
+      [kind = std::move(kind), key = std::move(key), value = std::move(value),
+       now_ms](SqliteOps& ops) {
+        ops.cache_put(kind, key, value, now_ms);
+        return true;
+      },
+      std::move(done), fail_with(false));
+}
+
+void SqliteStore::check_writable(std::function<void(bool ok)> done) {
+  submit<bool>(
+      Access::kWrite,
+      [](SqliteOps& ops) {
+        ops.probe(wall_ms());
+        return true;
+      },
+      std::move(done), fail_with(false));
+}
+
+void SqliteStore::set_size_limit(std::int64_t max_bytes, std::function<void(bool ok)> done) {
+  submit<bool>(
+      Access::kRead,
+      [this, max_bytes](SqliteOps& ops) {
+        const auto pages = ops.set_size_limit(max_bytes);
+        log_->info("size limit set to {} pages", pages);
+        return true;
+      },
+      std::move(done), fail_with(false));
+}
+
+}  // namespace ilp::gateway::store

@@ -1,0 +1,161 @@
+#include "gateway/config/config.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using ilp::gateway::config::ConfigError;
+using ilp::gateway::config::load;
+
+namespace {
+
+std::string shipped() { return std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml"; }
+
+struct Secrets {
+  Secrets() {
+    ::setenv("ILP_SECRET_PKM_SUKAMAJU", "s1", 1);
+    ::setenv("ILP_SECRET_PKM_TANJUNG", "s2", 1);
+  }
+};
+
+// A temp config folder with gateway.yaml and facilities.yaml.
+struct TempConfig {
+  fs::path dir;
+  TempConfig(const std::string& gateway, const std::string& facilities) {
+    dir = fs::temp_directory_path() / ("ilp-cfg-" + std::to_string(::getpid()) + "-" +
+                                       std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    fs::create_directories(dir);
+    std::ofstream(dir / "gateway.yaml") << gateway;
+    std::ofstream(dir / "facilities.yaml") << facilities;
+  }
+  ~TempConfig() { fs::remove_all(dir); }
+  std::string path() const { return (dir / "gateway.yaml").string(); }
+};
+
+const char* kOneFacility = R"(facilities:
+  - key: pkm-a
+    name: A
+    organization_id: "1"
+    timezone: Asia/Jayapura
+    client_id: c
+    client_secret_env: ILP_SECRET_PKM_SUKAMAJU
+    api_key_sha256: ["da11ee2ff2c19cddcdd2e00b11232e0d1392f59a2f61144cadd1f3638768c45a"]
+    locations:
+      - {code: P1, id: "x", name: "Poli"}
+)";
+
+bool any_problem_contains(const ConfigError& e, const std::string& needle) {
+  for (const auto& p : e.problems()) {
+    if (p.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the shipped configuration loads with both demo puskesmas", "[unit][config]") {
+  Secrets s;
+  auto cfg = load(shipped());
+  REQUIRE(cfg->facilities.size() == 2);
+  const auto* f = cfg->facility("pkm-tanjung");
+  REQUIRE(f != nullptr);
+  CHECK(f->info.utc_offset_minutes == 480);
+  CHECK(f->client_secret == "s2");
+  CHECK(cfg->retry.max_attempts == 50);
+  CHECK(cfg->platform.rate_limit_per_min == 300);
+  // Paths are relative to the config file's folder.
+  CHECK(fs::path(cfg->facilities_file).filename() == "facilities.yaml");
+  CHECK(fs::path(cfg->store.sqlite).is_absolute());
+}
+
+TEST_CASE("--set overrides any key before validation", "[unit][config]") {
+  Secrets s;
+  auto cfg =
+      load(shipped(), {{"listen.ingest=127.0.0.1:0", "platform.fhir_url=https://x/fhir-r4/v1",
+                        "retry.max_attempts=3", "store.sqlite=/tmp/x.db"},
+                       true});
+  CHECK(cfg->listen.ingest == "127.0.0.1:0");
+  CHECK(cfg->platform.fhir_url == "https://x/fhir-r4/v1");
+  CHECK(cfg->retry.max_attempts == 3);
+  CHECK(cfg->store.sqlite == "/tmp/x.db");
+}
+
+TEST_CASE("an unknown key is refused with file and line", "[unit][config]") {
+  Secrets s;
+  TempConfig t("listen:\n  ingest: \"127.0.0.1:1\"\n  ingets: typo\n", kOneFacility);
+  try {
+    load(t.path());
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK(any_problem_contains(e, "gateway.yaml:3"));
+    CHECK(any_problem_contains(e, "listen.ingets"));
+  }
+}
+
+TEST_CASE("a bad value and a YAML syntax error are reported with lines", "[unit][config]") {
+  Secrets s;
+  {
+    TempConfig t("retry:\n  max_attempts: many\n", kOneFacility);
+    REQUIRE_THROWS_AS(load(t.path()), ConfigError);
+    try {
+      load(t.path());
+    } catch (const ConfigError& e) {
+      CHECK(any_problem_contains(e, "gateway.yaml:2"));
+    }
+  }
+  {
+    TempConfig t("listen: [unclosed\n", kOneFacility);
+    try {
+      load(t.path());
+      FAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      CHECK(any_problem_contains(e, "gateway.yaml:"));
+    }
+  }
+}
+
+TEST_CASE("every problem is reported, not just the first", "[unit][config]") {
+  Secrets s;
+  TempConfig t("platform:\n  fhir_url: ftp://x\nlog:\n  level: loud\n", R"(facilities:
+  - key: pkm-a
+    organization_id: "1"
+    timezone: Europe/Paris
+    client_id: c
+    client_secret_env: ILP_SECRET_PKM_SUKAMAJU
+    api_key_sha256: ["plaintext-key"]
+)");
+  try {
+    load(t.path());
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK(e.problems().size() >= 4);
+    CHECK(any_problem_contains(e, "platform.fhir_url"));
+    CHECK(any_problem_contains(e, "log.level"));
+    CHECK(any_problem_contains(e, "timezone"));
+    CHECK(any_problem_contains(e, "64 hex"));
+  }
+}
+
+TEST_CASE("a missing client secret is an error for serve but not for a dry run", "[unit][config]") {
+  ::unsetenv("ILP_SECRET_PKM_SUKAMAJU");
+  TempConfig t("", kOneFacility);
+  CHECK_THROWS_AS(load(t.path()), ConfigError);
+  CHECK_NOTHROW(load(t.path(), {{}, false}));
+  try {
+    load(t.path());
+  } catch (const ConfigError& e) {
+    CHECK(any_problem_contains(e, "ILP_SECRET_PKM_SUKAMAJU"));
+  }
+}
+
+TEST_CASE("an API key hash identifies exactly its facility", "[unit][config]") {
+  Secrets s;
+  auto cfg = load(shipped());
+  const auto* f =
+      cfg->facility_by_key_hash("da11ee2ff2c19cddcdd2e00b11232e0d1392f59a2f61144cadd1f3638768c45a");
+  REQUIRE(f != nullptr);
+  CHECK(f->info.key == "pkm-sukamaju");
+  CHECK(cfg->facility_by_key_hash(std::string(64, '0')) == nullptr);
+}

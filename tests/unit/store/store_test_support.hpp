@@ -1,0 +1,178 @@
+#pragma once
+// Helpers for the store tests: a temporary folder, blocking wrappers around the asynchronous
+// Store interface, and small record builders.
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <future>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gateway/store/sqlite_store.hpp"
+
+namespace ilp::gateway::store::testing {
+
+inline constexpr std::int64_t kT0 = 1'700'000'000'000;
+
+// A fresh folder under the system temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("ilp-store-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string db() const { return (path_ / "store.db").string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline SqliteStore::Options options(const TempDir& dir) {
+  SqliteStore::Options o;
+  o.path = dir.db();
+  return o;
+}
+
+// Starts an operation with a callback and waits for the callback's value.
+template <class R, class Start>
+R wait_result(Start&& start) {
+  std::promise<R> promise;
+  auto future = promise.get_future();
+  start([&promise](R value) { promise.set_value(std::move(value)); });
+  REQUIRE(future.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  return future.get();
+}
+
+// Blocking facade over a Store, for readable tests.
+class Sync {
+ public:
+  explicit Sync(Store& store) : s_(store) {}
+
+  std::vector<IngestOutcome> ingest(std::vector<IngestItem> items) {
+    return wait_result<std::vector<IngestOutcome>>(
+        [&](auto done) { s_.ingest(std::move(items), std::move(done)); });
+  }
+  IngestOutcome ingest(IngestItem item) {
+    std::vector<IngestItem> items;
+    items.push_back(std::move(item));
+    auto out = ingest(std::move(items));
+    REQUIRE(out.size() == 1);
+    return out.front();
+  }
+  std::optional<Record> get(const std::string& id) {
+    return wait_result<std::optional<Record>>([&](auto done) { s_.get(id, std::move(done)); });
+  }
+  std::optional<Record> find(const std::string& facility, const std::string& kind,
+                             const std::string& record_id) {
+    return wait_result<std::optional<Record>>(
+        [&](auto done) { s_.find(facility, kind, record_id, std::move(done)); });
+  }
+  ListPage list(ListQuery q) {
+    return wait_result<ListPage>([&](auto done) { s_.list(std::move(q), std::move(done)); });
+  }
+  Stats stats() {
+    return wait_result<Stats>([&](auto done) { s_.stats(std::move(done)); });
+  }
+  std::vector<Record> claim(std::int64_t now_ms, int limit = 100) {
+    return wait_result<std::vector<Record>>(
+        [&](auto done) { s_.claim(now_ms, limit, std::move(done)); });
+  }
+  bool complete(Completion c) {
+    return wait_result<bool>([&](auto done) { s_.complete(std::move(c), std::move(done)); });
+  }
+  int recover(std::int64_t now_ms) {
+    return wait_result<int>([&](auto done) { s_.recover(now_ms, std::move(done)); });
+  }
+  int retry(std::vector<std::string> ids, std::optional<Status> by_status, std::int64_t now_ms) {
+    return wait_result<int>(
+        [&](auto done) { s_.retry(std::move(ids), by_status, now_ms, std::move(done)); });
+  }
+  std::optional<std::string> cache_get(const std::string& kind, const std::string& key) {
+    return wait_result<std::optional<std::string>>(
+        [&](auto done) { s_.cache_get(kind, key, std::move(done)); });
+  }
+  bool cache_put(const std::string& kind, const std::string& key, const std::string& value,
+                 std::int64_t now_ms) {
+    return wait_result<bool>(
+        [&](auto done) { s_.cache_put(kind, key, value, now_ms, std::move(done)); });
+  }
+  bool check_writable() {
+    return wait_result<bool>([&](auto done) { s_.check_writable(std::move(done)); });
+  }
+
+ private:
+  Store& s_;
+};
+
+// A record as ingest would produce it. `content` decides the content hash and the payloads.
+inline IngestItem make_item(std::string record_id, std::string content = "v1",
+                            std::string patient_key = "patient-1", std::int64_t now_ms = kT0,
+                            std::string facility = "pkm-sukamaju", std::string kind = "visit") {
+  IngestItem item;
+  item.facility = std::move(facility);
+  item.kind = std::move(kind);
+  item.record_id = std::move(record_id);
+  item.content_hash = "hash-" + content;
+  item.input_json = R"({"content":")" + content + R"("})";
+  item.bundle_json = R"({"resourceType":"Bundle","content":")" + content + R"("})";
+  item.patient_key = std::move(patient_key);
+  item.resources = {{"encounter", "Encounter", "urn:uuid:enc-" + content, ""},
+                    {"systolic", "Observation", "urn:uuid:sys-" + content, ""}};
+  item.now_ms = now_ms;
+  return item;
+}
+
+inline Completion delivered(const Record& r, std::int64_t now_ms,
+                            std::vector<ResourceRef> server_ids = {}) {
+  Completion c;
+  c.id = r.id;
+  c.revision = r.revision;
+  c.status = Status::kDelivered;
+  c.server_ids = std::move(server_ids);
+  c.note = "delivered (HTTP 200)";
+  c.now_ms = now_ms;
+  return c;
+}
+
+inline Completion failed_with(const Record& r, Status status, std::int64_t now_ms,
+                              std::optional<std::int64_t> next_attempt_at = std::nullopt) {
+  Completion c;
+  c.id = r.id;
+  c.revision = r.revision;
+  c.status = status;
+  c.next_attempt_at_ms = next_attempt_at;
+  c.last_error = R"({"issues":[]})";
+  c.note = std::string("attempt ended: ") + std::string(to_string(status));
+  c.now_ms = now_ms;
+  return c;
+}
+
+inline std::vector<std::string> ids_of(const std::vector<Record>& records) {
+  std::vector<std::string> out;
+  for (const auto& r : records) out.push_back(r.id);
+  return out;
+}
+
+inline const ResourceRef* resource(const Record& r, const std::string& name) {
+  for (const auto& ref : r.resources) {
+    if (ref.name == name) return &ref;
+  }
+  return nullptr;
+}
+
+}  // namespace ilp::gateway::store::testing
