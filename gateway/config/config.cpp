@@ -40,6 +40,14 @@ const Facility* Config::facility_by_key_hash(std::string_view sha256_hex) const 
 
 namespace {
 
+// yaml-cpp throws when indexing into a node that does not exist; a missing section must read
+// as "not given", so every lookup goes through here.
+YAML::Node child(const YAML::Node& map, const std::string& key) {
+  if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  YAML::Node v = map[key];
+  return v.IsDefined() ? v : YAML::Node(YAML::NodeType::Undefined);
+}
+
 // Collects problems as "file:line: message" while walking one YAML file.
 class Reader {
  public:
@@ -77,7 +85,7 @@ class Reader {
   }
 
   void str(const YAML::Node& map, const char* key, std::string& out, const std::string& where) {
-    const auto n = map[key];
+    const auto n = child(map, key);
     if (!n.IsDefined() || n.IsNull()) return;
     if (!n.IsScalar()) return problem(n, where + key + " must be a string");
     out = n.Scalar();
@@ -86,7 +94,7 @@ class Reader {
   template <class Int>
   void integer(const YAML::Node& map, const char* key, Int& out, const std::string& where,
                long long min, long long max) {
-    const auto n = map[key];
+    const auto n = child(map, key);
     if (!n.IsDefined() || n.IsNull()) return;
     long long v = 0;
     if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v)) {
@@ -178,19 +186,19 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
                {"listen", "store", "platform", "retry", "delivery", "limits", "facilities",
                 "mappings", "codes", "admin", "log"},
                "");
-  const auto listen = root["listen"];
+  const auto listen = child(root, "listen");
   r.known_keys(listen, {"ingest", "admin"}, "listen");
   r.str(listen, "ingest", c.listen.ingest, "listen.");
   r.str(listen, "admin", c.listen.admin, "listen.");
 
-  const auto store = root["store"];
+  const auto store = child(root, "store");
   r.known_keys(store, {"sqlite", "postgres"}, "store");
   r.str(store, "sqlite", c.store.sqlite, "store.");
-  if (store["postgres"].IsDefined()) {
-    r.problem(store["postgres"], "store.postgres is not available yet; use store.sqlite");
+  if (child(store, "postgres").IsDefined()) {
+    r.problem(child(store, "postgres"), "store.postgres is not available yet; use store.sqlite");
   }
 
-  const auto p = root["platform"];
+  const auto p = child(root, "platform");
   r.known_keys(p,
                {"auth_url", "fhir_url", "ca_file", "timeout_ms", "rate_limit_per_min",
                 "token_margin_s", "auth_failure_backoff_s", "date_floor"},
@@ -207,14 +215,14 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   for (const auto* key : {"auth_url", "fhir_url"}) {
     const auto& v = std::string(key) == "auth_url" ? c.platform.auth_url : c.platform.fhir_url;
     if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0) {
-      r.problem(p[key], std::string("platform.") + key + " must start with https:// or http://");
+      r.problem(child(p, key), std::string("platform.") + key + " must start with https:// or http://");
     }
   }
   if (!mappers::parse_date(c.platform.date_floor)) {
-    r.problem(p["date_floor"], "platform.date_floor must be a date YYYY-MM-DD");
+    r.problem(child(p, "date_floor"), "platform.date_floor must be a date YYYY-MM-DD");
   }
 
-  const auto retry = root["retry"];
+  const auto retry = child(root, "retry");
   r.known_keys(retry, {"initial_ms", "max_ms", "max_attempts", "max_age_hours"}, "retry");
   r.integer(retry, "initial_ms", c.retry.initial_ms, "retry.", 1, 3'600'000);
   r.integer(retry, "max_ms", c.retry.max_ms, "retry.", 1, 86'400'000);
@@ -224,9 +232,9 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
     r.problem(retry, "retry.max_ms must not be smaller than retry.initial_ms");
   }
 
-  const auto d = root["delivery"];
+  const auto d = child(root, "delivery");
   r.known_keys(d, {"enabled", "concurrency", "poll_ms", "wait_grace_hours"}, "delivery");
-  if (const auto e = d["enabled"]; e.IsDefined() && !e.IsNull()) {
+  if (const auto e = child(d, "enabled"); e.IsDefined() && !e.IsNull()) {
     bool v = true;
     if (!e.IsScalar() || !YAML::convert<bool>::decode(e, v)) {
       r.problem(e, "delivery.enabled must be true or false");
@@ -238,7 +246,7 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.integer(d, "poll_ms", c.delivery.poll_ms, "delivery.", 10, 60'000);
   r.integer(d, "wait_grace_hours", c.delivery.wait_grace_hours, "delivery.", 0, 24 * 90);
 
-  const auto l = root["limits"];
+  const auto l = child(root, "limits");
   r.known_keys(l,
                {"body_bytes", "batch_lines", "connections", "header_bytes",
                 "request_timeout_ms", "idle_timeout_ms"},
@@ -254,28 +262,28 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.str(root, "mappings", c.mappings_dir, "");
   r.str(root, "codes", c.codes_dir, "");
 
-  const auto admin = root["admin"];
+  const auto admin = child(root, "admin");
   r.known_keys(admin, {"token_env"}, "admin");
   r.str(admin, "token_env", c.admin.token_env, "admin.");
 
-  const auto log = root["log"];
+  const auto log = child(root, "log");
   r.known_keys(log, {"level", "format"}, "log");
   r.str(log, "level", c.log.level, "log.");
   r.str(log, "format", c.log.format, "log.");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn",
                                                 "warning", "error", "critical", "off"};
   if (!kLevels.count(c.log.level)) {
-    r.problem(log["level"], "log.level: use trace, debug, info, warn, error or off");
+    r.problem(child(log, "level"), "log.level: use trace, debug, info, warn, error or off");
   }
   if (c.log.format != "text" && c.log.format != "json") {
-    r.problem(log["format"], "log.format must be text or json");
+    r.problem(child(log, "format"), "log.format must be text or json");
   }
 }
 
 void read_facilities(Reader& r, const YAML::Node& root, Config& c, bool require_secrets,
                      const std::string& base_dir) {
   r.known_keys(root, {"facilities"}, "");
-  const auto list = root["facilities"];
+  const auto list = child(root, "facilities");
   if (!list.IsSequence() || list.size() == 0) {
     r.problem(list.IsDefined() ? list : root, "facilities must be a non-empty list");
     return;
@@ -294,14 +302,14 @@ void read_facilities(Reader& r, const YAML::Node& root, Config& c, bool require_
     r.str(n, "client_id", f.client_id, "");
     const std::string where = "facility \"" + f.info.key + "\": ";
     if (f.info.key.empty()) r.problem(n, "a facility needs a key");
-    if (!keys.insert(f.info.key).second) r.problem(n["key"], where + "key used twice");
+    if (!keys.insert(f.info.key).second) r.problem(child(n, "key"), where + "key used twice");
     if (f.info.organization_id.empty()) r.problem(n, where + "organization_id is required");
     if (f.client_id.empty()) r.problem(n, where + "client_id is required");
     if (f.info.timezone.empty()) f.info.timezone = "Asia/Jakarta";
     if (auto off = mappers::utc_offset_minutes(f.info.timezone)) {
       f.info.utc_offset_minutes = *off;
     } else {
-      r.problem(n["timezone"], where + "timezone must be Asia/Jakarta, Asia/Makassar or "
+      r.problem(child(n, "timezone"), where + "timezone must be Asia/Jakarta, Asia/Makassar or "
                                        "Asia/Jayapura");
     }
     std::string env, file;
@@ -323,7 +331,7 @@ void read_facilities(Reader& r, const YAML::Node& root, Config& c, bool require_
     if (require_secrets && f.client_secret.empty() && !f.secret_source.empty()) {
       r.problem(n, where + "client secret not available from " + f.secret_source);
     }
-    const auto hashes_node = n["api_key_sha256"];
+    const auto hashes_node = child(n, "api_key_sha256");
     if (hashes_node.IsScalar()) {
       f.api_key_sha256.push_back(hashes_node.Scalar());
     } else if (hashes_node.IsSequence()) {
@@ -341,7 +349,7 @@ void read_facilities(Reader& r, const YAML::Node& root, Config& c, bool require_
         r.problem(hashes_node, where + "an API key hash is used by two facilities");
       }
     }
-    const auto locs = n["locations"];
+    const auto locs = child(n, "locations");
     if (locs.IsDefined() && !locs.IsSequence()) r.problem(locs, where + "locations must be a list");
     if (locs.IsSequence()) {
       for (const auto& ln : locs) {
@@ -384,7 +392,7 @@ std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& o
   if (!c->platform.ca_file.empty()) {
     c->platform.ca_file = resolve(base, c->platform.ca_file);
     if (!fs::exists(c->platform.ca_file)) {
-      r.problem(root["platform"]["ca_file"], "platform.ca_file " + c->platform.ca_file +
+      r.problem(child(child(root, "platform"), "ca_file"), "platform.ca_file " + c->platform.ca_file +
                                                  " does not exist");
     }
   }

@@ -98,7 +98,11 @@ net::awaitable<std::unique_ptr<Client::Conn>> Client::connect(const Url& base, e
 
 net::awaitable<ClientResult> Client::send(const Url& base, bhttp::request<bhttp::string_body> req) {
   ClientResult result;
-  req.set(bhttp::field::host, base.host);
+  // RFC 7230 §5.4: the port belongs in Host unless it is the scheme's default.
+  const bool v6 = base.host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + base.host + "]" : base.host;
+  if (base.port != (base.tls ? "443" : "80")) host += ":" + base.port;
+  req.set(bhttp::field::host, host);
   if (req.find(bhttp::field::user_agent) == req.end()) req.set(bhttp::field::user_agent, kUserAgent);
   req.keep_alive(true);
   req.prepare_payload();

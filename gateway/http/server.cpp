@@ -74,20 +74,23 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void do_read() {
     if (state_->stopping) return close();
+    if (buffer_.size() > 0) return read_request();  // a pipelined request is already here
+    // Waiting for a new request on a kept-alive connection: the idle timeout applies.
+    stream_.expires_after(state_->limits.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
+                                                       beast::error_code ec, std::size_t n) {
+      if (ec) return self->on_read_error(ec);
+      self->buffer_.commit(n);
+      self->read_request();
+    });
+  }
+
+  // From its first byte, a request must arrive whole (headers and body) within one
+  // request_timeout: a client trickling bytes cannot hold a connection longer than that.
+  void read_request() {
     parser_.emplace();
     parser_->body_limit(state_->limits.body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(state_->limits.header_bytes));
-    // The idle timeout covers waiting for a new request; once headers start arriving the
-    // whole request must come within request_timeout.
-    stream_.expires_after(buffer_.size() > 0 ? state_->limits.request_timeout
-                                             : state_->limits.idle_timeout);
-    bhttp::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
-  }
-
-  void on_header(beast::error_code ec) {
-    if (ec) return on_read_error(ec);
     stream_.expires_after(state_->limits.request_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
@@ -116,6 +119,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res.keep_alive(false);
     res.prepare_payload();
     busy_ = true;
+    linger_ = true;
     write(std::move(res));
   }
 
@@ -149,9 +153,32 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec,
                                                                   std::size_t) {
       self->busy_ = false;
+      if (!ec && self->linger_) return self->linger_close();
       if (ec || !self->res_.keep_alive() || self->close_after_write_) return self->close();
       self->do_read();
     });
+  }
+
+  // After an error answer to a request that was not read whole (413, 431, bad HTTP), the client
+  // may still be sending its body. Closing with unread data makes the kernel reset the
+  // connection, which can destroy the answer before the client reads it, so the client would
+  // see a reset instead of the 413. Stop sending, discard what still arrives for a bounded time
+  // and amount, then close.
+  void linger_close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(buffer_.prepare(kDrainChunk),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              // EOF, timeout, reset, or enough: done.
+                              if (ec || self->drained_ > kMaxDrain) return self->close();
+                              self->drain();
+                            });
   }
 
   void close() {
@@ -167,6 +194,12 @@ class Session : public std::enable_shared_from_this<Session> {
   Response res_;
   bool busy_ = false;
   bool close_after_write_ = false;
+  bool linger_ = false;
+  std::size_t drained_ = 0;
+
+  static constexpr auto kLingerTime = std::chrono::seconds(5);
+  static constexpr std::size_t kDrainChunk = 64 * 1024;
+  static constexpr std::size_t kMaxDrain = 64 * 1024 * 1024;
 };
 
 Server::Server(net::io_context& ioc, std::string name, ServerLimits limits, Handler handler,

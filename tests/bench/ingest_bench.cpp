@@ -68,8 +68,11 @@ Run run(const Url& url, int connections, double seconds, Clock::duration interva
     net::co_spawn(
         ioc,
         [&, c]() -> net::awaitable<void> {
-          Client client(co_await net::this_coro::executor, ClientOptions{});
-          net::steady_timer timer(co_await net::this_coro::executor);
+          // co_await in a statement of its own: GCC 12 destroys temporaries that share a
+          // full-expression with co_await twice.
+          auto ex = co_await net::this_coro::executor;
+          Client client(ex, ClientOptions{});
+          net::steady_timer timer(ex);
           auto next = start + interval * c / std::max(connections, 1);
           for (std::uint64_t n = 0; Clock::now() < end; ++n) {
             if (interval.count() > 0) {

@@ -48,24 +48,16 @@ GatewayFixture::~GatewayFixture() {
 }
 
 void GatewayFixture::start() {
-  std::vector<std::string> argv = {gateway_binary(),
-                                   "serve",
-                                   "--config",
-                                   source_dir() + "/config/gateway.yaml",
-                                   "--set",
-                                   "listen.ingest=127.0.0.1:0",
-                                   "--set",
-                                   "listen.admin=127.0.0.1:0",
-                                   "--set",
-                                   "store.sqlite=" + store_path_,
-                                   "--set",
-                                   "platform.auth_url=" + options_.platform_base + "/oauth2/v1",
-                                   "--set",
-                                   "platform.fhir_url=" + options_.platform_base + "/fhir-r4/v1",
-                                   "--set",
-                                   "delivery.poll_ms=50",
-                                   "--set",
-                                   "log.level=debug"};
+  std::vector<std::string> argv = {
+      gateway_binary(), "serve",
+      "--config",       source_dir() + "/config/gateway.yaml",
+      "--set",          "listen.ingest=127.0.0.1:0",
+      "--set",          "listen.admin=127.0.0.1:0",
+      "--set",          "store.sqlite=" + store_path_,
+      "--set",          "platform.auth_url=" + options_.platform_base + "/oauth2/v1",
+      "--set",          "platform.fhir_url=" + options_.platform_base + "/fhir-r4/v1",
+      "--set",          "delivery.poll_ms=50",
+      "--set",          "log.level=debug"};
   for (const auto& o : options_.overrides) {
     argv.push_back("--set");
     argv.push_back(o);
@@ -113,11 +105,11 @@ rapidjson::Document GatewayFixture::wait_for(
       if (done(doc)) return doc;
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error("timed out waiting on record " + id + "; last status: " + last +
-                               "\ngateway stderr tail:\n" + process_->stderr_text().substr(
-                                   process_->stderr_text().size() > 4000
-                                       ? process_->stderr_text().size() - 4000
-                                       : 0));
+      throw std::runtime_error(
+          "timed out waiting on record " + id + "; last status: " + last +
+          "\ngateway stderr tail:\n" +
+          process_->stderr_text().substr(
+              process_->stderr_text().size() > 4000 ? process_->stderr_text().size() - 4000 : 0));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -156,9 +148,11 @@ std::pair<int, std::string> GatewayFixture::cli(const std::vector<std::string>& 
 std::string visit_envelope(const std::string& id,
                            const std::function<void(rapidjson::Document&)>& patch) {
   const std::string json = R"({
-    "kind": "visit", "facility": "pkm-sukamaju", "record_id": ")" + id + R"(",
+    "kind": "visit", "facility": "pkm-sukamaju", "record_id": ")" +
+                           id + R"(",
     "data": {
-      "visit_no": ")" + id + R"(",
+      "visit_no": ")" + id +
+                           R"(",
       "patient": {"nik": "3204010101900001", "name": "Budi Santoso", "birth_date": "1990-01-01",
                   "gender": "male"},
       "practitioner": {"nik": "3204011203800001", "name": "dr. Andi Wijaya"},

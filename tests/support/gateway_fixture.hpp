@@ -37,8 +37,8 @@ class GatewayFixture {
   ~GatewayFixture();
 
   void start();
-  void kill();          // SIGKILL: a crash
-  int stop();           // SIGTERM: graceful; returns the exit code
+  void kill();  // SIGKILL: a crash
+  int stop();   // SIGTERM: graceful; returns the exit code
   void restart() {
     kill();
     start();
@@ -59,9 +59,9 @@ class GatewayFixture {
   rapidjson::Document wait_for(const std::string& id,
                                const std::function<bool(const rapidjson::Document&)>& done,
                                std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
-  rapidjson::Document wait_for_status(const std::string& id, const std::string& status,
-                                      std::chrono::milliseconds timeout =
-                                          std::chrono::seconds(20)) const;
+  rapidjson::Document wait_for_status(
+      const std::string& id, const std::string& status,
+      std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
   HttpResult admin(const std::string& method, const std::string& path,
                    const std::string& body = {}) const;
   // Runs `ilp-gateway <args> --config <shipped> --set store.sqlite=<this store>`; returns
