@@ -42,7 +42,9 @@ struct Platform {
 struct Retry {
   std::int64_t initial_ms = 1'000;
   std::int64_t max_ms = 600'000;
-  int max_attempts = 50;
+  // Enough attempts to cover max_age_hours of outage at the max_ms cap (full jitter averages
+  // max_ms / 2): the age limit, not the count, should decide when a record is given up.
+  int max_attempts = 2000;
   std::int64_t max_age_hours = 168;
 };
 

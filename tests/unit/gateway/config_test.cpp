@@ -63,7 +63,7 @@ TEST_CASE("the shipped configuration loads with both demo puskesmas", "[unit][co
   REQUIRE(f != nullptr);
   CHECK(f->info.utc_offset_minutes == 480);
   CHECK(f->client_secret == "s2");
-  CHECK(cfg->retry.max_attempts == 50);
+  CHECK(cfg->retry.max_attempts == 2000);
   CHECK(cfg->platform.rate_limit_per_min == 300);
   // Paths are relative to the config file's folder.
   CHECK(fs::path(cfg->facilities_file).filename() == "facilities.yaml");

@@ -1,0 +1,379 @@
+#include "gateway/delivery/attempt.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+
+#include "gateway/delivery/messages.hpp"
+#include "gateway/delivery/platform_response.hpp"
+#include "gateway/util/log.hpp"
+#include "mappers/json.hpp"
+
+namespace ilp::gateway::delivery {
+
+using store::Completion;
+using store::Status;
+
+struct Attempt::Reconciled {
+  int found = 0;         // adopted from the platform
+  int missing = 0;       // searched, not there
+  int unsearchable = 0;  // no identifier to search by
+  // Every resource that can be searched for is already there: a transaction is all or
+  // nothing, so the earlier send landed and nothing needs to be created.
+  bool all_there() const { return found > 0 && missing == 0; }
+};
+
+Attempt::Attempt(AttemptDeps& deps, std::shared_ptr<const config::Config> config,
+                 store::Record record)
+    : deps_(deps),
+      config_(std::move(config)),
+      record_(std::move(record)),
+      backoff_(config_->retry, deps.uniform),
+      now_ms_(deps.clock.now_ms()) {}
+
+net::awaitable<Completion> Attempt::run() {
+  Completion c = co_await decide();
+  // A store that cannot write now (disk full, I/O error) gets a few chances; if it still
+  // fails, the record stays `sending` and recover() retries it after a restart.
+  bool stored = false;
+  for (int i = 0; i < 3 && !stored; ++i) {
+    if (i > 0) {
+      net::steady_timer pause(co_await net::this_coro::executor);
+      pause.expires_after(std::chrono::milliseconds(250 << i));
+      boost::system::error_code ec;
+      co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+    stored = co_await deps_.store.complete(c);
+  }
+  const auto status = std::string(store::to_string(c.status));
+  deps_.metrics
+      .counter("ilp_delivery_attempts_total", "Delivery attempts by resulting status",
+               {{"facility", record_.facility}, {"outcome", status}})
+      .inc();
+  auto log = logger("delivery");
+  const auto level = c.status == Status::kDelivered || c.status == Status::kWaiting
+                         ? spdlog::level::info
+                         : spdlog::level::warn;
+  log->log(level, "{} {}: {}", record_.id, status, c.note);
+  if (!stored) log->error("{} result could not be stored; retried after restart", record_.id);
+  co_return c;
+}
+
+net::awaitable<Completion> Attempt::decide() {
+  const config::Facility* facility = config_->facility(record_.facility);
+  if (facility == nullptr) {
+    co_return needs_correction(msg::unknown_facility(record_.facility), {},
+                               "facility not in configuration");
+  }
+  const CallContext ctx{*config_, *facility};
+  auto entries = mappers::parse_json_strict(record_.bundle_json, bundle_) ? std::nullopt
+                                                                          : bundle_entries(bundle_);
+  if (!entries || entries->empty()) {
+    co_return needs_correction(msg::unreadable_bundle(), {}, "stored bundle unreadable");
+  }
+  entries_ = std::move(*entries);
+
+  // Resources that already have server ids (a revision of a delivered record) are updated in
+  // place: PUT with the id, references to them rewritten.
+  ids_ = known_server_ids(entries_, record_.resources);
+  had_updates_ = std::any_of(ids_.begin(), ids_.end(), [](const auto& id) { return !id.empty(); });
+  make_updates(bundle_, ids_);
+
+  // An earlier attempt may have reached the platform: look before sending anything again.
+  maybe_sent_open_ = record_.maybe_sent;
+  if (record_.maybe_sent) {
+    std::optional<Completion> failed;
+    const auto found = co_await reconcile(ctx, failed);
+    if (failed) co_return std::move(*failed);
+    maybe_sent_open_ = false;
+    if (found->all_there() && !had_updates_) {
+      co_return delivered("found on the platform after an uncertain send: " +
+                          std::to_string(found->found) + " resources adopted, nothing re-sent");
+    }
+  }
+
+  const Resolution res = co_await deps_.resolver.resolve(ctx, bundle_, record_.input_json);
+  if (res.kind != Resolution::Kind::kResolved) co_return not_resolved(res);
+  co_return co_await send(ctx, false);
+}
+
+net::awaitable<std::optional<Attempt::Reconciled>> Attempt::reconcile(
+    const CallContext& ctx, std::optional<Completion>& failed) {
+  Reconciled r;
+  std::vector<std::string> adopted(entries_.size());
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (!ids_[i].empty()) continue;
+    const EntryInfo& e = entries_[i];
+    if (e.id_system.empty() || e.type.empty()) {
+      ++r.unsearchable;
+      continue;
+    }
+    const PlatformReply reply =
+        co_await deps_.platform.search(ctx, e.type, e.id_system, e.id_value);
+    const int status =
+        reply.sent() && reply.http.ok() ? static_cast<int>(reply.http.response.result_int()) : 0;
+    if (status < 200 || status >= 300) {
+      failed = from_reply(reply, "search by identifier");
+      co_return std::nullopt;
+    }
+    const auto matches = parse_search(reply.http.response.body(), e.type);
+    if (!matches) {
+      Classification c;
+      c.reason = "search answer is not a Bundle";
+      failed = transient(c);
+      co_return std::nullopt;
+    }
+    if (matches->empty()) {
+      ++r.missing;
+      continue;
+    }
+    adopted[i] = ids_[i] = matches->front().id;
+    ++r.found;
+  }
+  if (r.unsearchable > 0) {
+    logger("delivery")
+        ->warn("{} {} resources have no identifier; they cannot be checked on the platform",
+               record_.id, r.unsearchable);
+  }
+  make_updates(bundle_, adopted);
+  co_return r;
+}
+
+net::awaitable<Completion> Attempt::send(const CallContext& ctx, bool after_duplicate) {
+  const PlatformReply reply = co_await deps_.platform.transaction(ctx, mappers::to_json(bundle_));
+  if (reply.token_error) co_return from_token_error(*reply.token_error);
+  const Classification c = classify(reply.http, deps_.clock.now_ms());
+  switch (c.verdict) {
+    case Verdict::kDelivered: {
+      const auto sids = parse_transaction_response(reply.http.response.body());
+      int without_id = 0;
+      for (std::size_t i = 0; i < ids_.size(); ++i) {
+        if (sids && i < sids->size() && !(*sids)[i].id.empty()) ids_[i] = (*sids)[i].id;
+        if (ids_[i].empty()) ++without_id;
+      }
+      std::string note = c.reason + ", " + std::to_string(entries_.size()) + " resources";
+      if (without_id > 0) {
+        note += ", " + std::to_string(without_id) + " without a server id in the response";
+      }
+      co_return delivered(std::move(note));
+    }
+    case Verdict::kDuplicate: {
+      if (after_duplicate) {
+        co_return needs_correction(msg::duplicate_unresolved(), c.outcome,
+                                   c.reason + " duplicate again after adopting existing ids");
+      }
+      std::optional<Completion> failed;
+      const auto found = co_await reconcile(ctx, failed);
+      if (failed) co_return std::move(*failed);
+      if (found->found == 0) {
+        co_return needs_correction(msg::duplicate_unresolved(), c.outcome,
+                                   c.reason + " duplicate, nothing found by identifier");
+      }
+      if (found->all_there() && !had_updates_) {
+        co_return delivered("duplicate answer: " + std::to_string(found->found) +
+                            " existing resources adopted");
+      }
+      co_return co_await send(ctx, true);
+    }
+    case Verdict::kNeedsCorrection: {
+      std::string note = c.reason;
+      if (!c.rule_numbers.empty()) note += ", rules " + msg::join_numbers(c.rule_numbers);
+      co_return needs_correction(msg::validation_refused(c.http_status, c.rule_numbers), c.outcome,
+                                 std::move(note));
+    }
+    case Verdict::kBusinessRule:
+      co_return needs_correction(msg::business_rule(record_.facility), c.outcome,
+                                 c.reason + " business rule");
+    case Verdict::kAuthRefresh:
+      co_return transient(c, msg::token_rejected_by_fhir(record_.facility));
+    case Verdict::kAmbiguous:
+    case Verdict::kRetry:
+      break;
+  }
+  co_return transient(c);
+}
+
+// ---- completions -------------------------------------------------------------------------
+
+namespace {
+
+mappers::Outcome outcome_of(std::string code, std::string severity, mappers::Text text,
+                            const mappers::Outcome& platform = {}) {
+  mappers::Outcome o;
+  o.add(std::move(code), "", std::move(text));
+  o.issues.back().severity = std::move(severity);
+  o.append(platform);
+  return o;
+}
+
+std::string seconds(std::int64_t ms) { return std::to_string((ms + 999) / 1000) + " s"; }
+
+}  // namespace
+
+Completion Attempt::base(Status status, std::string note) const {
+  Completion c;
+  c.id = record_.id;
+  c.revision = record_.revision;
+  c.status = status;
+  c.now_ms = deps_.clock.now_ms();
+  c.maybe_sent = maybe_sent_open_;
+  c.note = std::move(note);
+  return c;
+}
+
+Completion Attempt::delivered(std::string note) const {
+  Completion c = base(Status::kDelivered, std::move(note));
+  c.maybe_sent = false;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (ids_[i].empty()) continue;
+    const auto by_url =
+        std::find_if(record_.resources.begin(), record_.resources.end(),
+                     [&](const auto& r) { return r.local == entries_[i].full_url; });
+    const store::ResourceRef* ref = by_url != record_.resources.end() ? &*by_url : nullptr;
+    if (ref == nullptr && i < record_.resources.size() &&
+        record_.resources[i].type == entries_[i].type) {
+      ref = &record_.resources[i];
+    }
+    if (ref == nullptr) continue;
+    store::ResourceRef out = *ref;
+    out.server_id = ids_[i];
+    c.server_ids.push_back(std::move(out));
+  }
+  return c;
+}
+
+Completion Attempt::needs_correction(mappers::Text text, const mappers::Outcome& platform,
+                                     std::string note) const {
+  Completion c = base(Status::kNeedsCorrection, std::move(note));
+  c.last_error =
+      mappers::outcome_to_storage(outcome_of("processing", "error", std::move(text), platform));
+  return c;
+}
+
+Completion Attempt::transient(const Classification& cls, std::optional<mappers::Text> text) {
+  const int attempt_no = record_.attempts + 1;
+  const bool ambiguous = cls.verdict == Verdict::kAmbiguous;
+  const auto now = deps_.clock.now_ms();
+  if (backoff_.gives_up(attempt_no, record_.created_ms, now)) {
+    Completion c = base(Status::kDead, "gave up after " + std::to_string(attempt_no) +
+                                           " attempts (" + cls.reason + ")");
+    c.maybe_sent = maybe_sent_open_ || ambiguous;
+    c.last_error = mappers::outcome_to_storage(
+        outcome_of("exception", "error", msg::gave_up(attempt_no, cls.reason), cls.outcome));
+    return c;
+  }
+  const auto delay = backoff_.delay_ms(attempt_no, cls.retry_after_ms);
+  Completion c = base(Status::kRetrying, cls.reason + "; attempt " + std::to_string(attempt_no) +
+                                             ", next in " + seconds(delay));
+  c.next_attempt_at_ms = now + delay;
+  c.maybe_sent = maybe_sent_open_ || ambiguous;
+  if (ambiguous) c.note += "; may have been received, will check before re-sending";
+  if (!text) {
+    text = ambiguous ? msg::maybe_delivered(cls.reason, now + delay)
+                     : msg::platform_unavailable(cls.reason, now + delay);
+  }
+  c.last_error = mappers::outcome_to_storage(
+      outcome_of("transient", "warning", std::move(*text), cls.outcome));
+  return c;
+}
+
+Completion Attempt::from_token_error(const TokenError& e) {
+  const auto now = deps_.clock.now_ms();
+  if (!e.auth_failure()) {
+    // The login service is down: an ordinary transient failure, never before the hold-off.
+    Classification c;
+    c.reason = "login: " + e.reason;
+    Completion out = transient(c, e.text);
+    if (out.next_attempt_at_ms && *out.next_attempt_at_ms < e.retry_at_ms) {
+      out.next_attempt_at_ms = e.retry_at_ms;
+    }
+    return out;
+  }
+  // Refused credentials are not the record's fault: no attempt is counted (only the age limit
+  // applies), and the record comes back no sooner than SATUSEHAT allows another login.
+  if (backoff_.too_old(record_.created_ms, now)) {
+    Completion c = base(Status::kDead, "gave up: login " + e.reason + " past the age limit");
+    c.count_attempt = false;
+    c.last_error = mappers::outcome_to_storage(outcome_of("login", "error", e.text, e.platform));
+    return c;
+  }
+  const std::int64_t hold = config_->platform.auth_failure_backoff_s * 1000;
+  const std::int64_t earliest = std::max(e.retry_at_ms, now + hold);
+  const auto spread = backoff_.jitter_ms(hold / 10);  // records refused together spread out
+  Completion c =
+      base(Status::kRetrying,
+           "login " + e.reason + " (" +
+               (e.kind == TokenError::Kind::kRateLimited ? "rate-limited" : "credentials refused") +
+               "); next try not before " + msg::utc_time(earliest));
+  c.count_attempt = false;
+  c.next_attempt_at_ms = earliest + spread;
+  c.last_error = mappers::outcome_to_storage(
+      outcome_of(e.kind == TokenError::Kind::kRateLimited ? "throttled" : "login", "error", e.text,
+                 e.platform));
+  return c;
+}
+
+Completion Attempt::from_reply(const PlatformReply& reply, std::string_view context) {
+  if (reply.token_error) return from_token_error(*reply.token_error);
+  Classification c = classify(reply.http, deps_.clock.now_ms());
+  c.reason = std::string(context) + ": " + c.reason;
+  switch (c.verdict) {
+    case Verdict::kNeedsCorrection:
+    case Verdict::kDuplicate:
+      return needs_correction(msg::validation_refused(c.http_status, c.rule_numbers), c.outcome,
+                              c.reason);
+    case Verdict::kBusinessRule:
+      return needs_correction(msg::business_rule(record_.facility), c.outcome, c.reason);
+    case Verdict::kAuthRefresh:
+      return transient(c, msg::token_rejected_by_fhir(record_.facility));
+    case Verdict::kAmbiguous:  // a search changes nothing: losing its answer is harmless
+    case Verdict::kDelivered:  // a 2xx whose body was unusable
+    case Verdict::kRetry:
+      c.verdict = Verdict::kRetry;
+      break;
+  }
+  return transient(c);
+}
+
+Completion Attempt::not_resolved(const Resolution& r) {
+  using Kind = Resolution::Kind;
+  if (r.kind == Kind::kFailed) {
+    if (!r.reason.empty()) {
+      Classification c;
+      c.reason = r.reason;
+      return transient(c);
+    }
+    return from_reply(r.reply, r.type + " search");
+  }
+  if (r.kind == Kind::kAmbiguousMatch) {
+    return needs_correction(msg::several_patients_for_mother(), {},
+                            "several patients match the mother's NIK");
+  }
+  const auto text = r.type == "Practitioner" ? msg::practitioner_not_registered()
+                                             : msg::patient_not_registered(r.by_mother_nik);
+  const auto now = deps_.clock.now_ms();
+  const std::int64_t grace_ms = config_->delivery.wait_grace_hours * 3'600'000;
+  const std::int64_t age = now - record_.created_ms;
+  if (age >= grace_ms) {
+    return needs_correction(text, {},
+                            r.type + " not registered in SATUSEHAT after the grace period");
+  }
+  // Check again after about as long as it has waited so far (at least retry.initial_ms, at
+  // most 15 min), and once more right when the grace period ends.
+  const std::int64_t step = std::clamp(age, config_->retry.initial_ms, kMaxRecheckMs);
+  const std::int64_t delay = step / 2 + backoff_.jitter_ms(step / 2);
+  const std::int64_t until = record_.created_ms + grace_ms;
+  Completion c =
+      base(Status::kWaiting, r.type + " not registered in SATUSEHAT yet; check again in " +
+                                 seconds(std::min(now + delay, until) - now));
+  c.count_attempt = false;
+  c.next_attempt_at_ms = std::min(now + delay, until);
+  mappers::Text full{text.id + " " + msg::still_waiting(until).id,
+                     text.en + " " + msg::still_waiting(until).en};
+  c.last_error = mappers::outcome_to_storage(outcome_of("not-found", "warning", std::move(full)));
+  return c;
+}
+
+}  // namespace ilp::gateway::delivery

@@ -1,0 +1,83 @@
+#include "gateway/delivery/platform.hpp"
+
+#include <chrono>
+
+#include "gateway/delivery/messages.hpp"
+
+namespace ilp::gateway::delivery {
+
+Platform::Platform(Transport& transport, TokenCache& tokens, RateLimiter& limiter, Metrics& metrics)
+    : transport_(transport), tokens_(tokens), limiter_(limiter), metrics_(metrics) {}
+
+std::string Platform::search_target(std::string_view type, std::string_view system,
+                                    std::string_view value) {
+  std::string t = "/";
+  t += type;
+  t += "?identifier=";
+  t += http::url_encode(system);
+  t += '|';
+  t += http::url_encode(value);
+  return t;
+}
+
+net::awaitable<PlatformReply> Platform::search(const CallContext& ctx, std::string_view type,
+                                               std::string_view system, std::string_view value) {
+  return call(ctx, http::bhttp::verb::get, search_target(type, system, value), {}, "search");
+}
+
+net::awaitable<PlatformReply> Platform::transaction(const CallContext& ctx,
+                                                    std::string bundle_json) {
+  return call(ctx, http::bhttp::verb::post, "", std::move(bundle_json), "transaction");
+}
+
+net::awaitable<PlatformReply> Platform::call(const CallContext& ctx, http::bhttp::verb method,
+                                             std::string suffix, std::string body, const char* op) {
+  PlatformReply reply;
+  const auto& platform = ctx.config.platform;
+  const auto& key = ctx.facility.info.key;
+  const auto base = http::Url::parse(platform.fhir_url);
+  if (!base) {
+    // Configuration validation should make this impossible; if not, it is not the record's
+    // fault and nothing was sent.
+    TokenError err;
+    err.reason = "invalid platform.fhir_url";
+    err.text = msg::bad_platform_url("platform.fhir_url");
+    reply.token_error = std::move(err);
+    co_return reply;
+  }
+  std::string target = base->target(suffix);
+  if (target.empty() || target.front() != '/') target.insert(target.begin(), '/');
+
+  for (int round = 0; round < 2; ++round) {
+    TokenResult token = co_await tokens_.get(platform, ctx.facility);
+    if (!token.ok()) {
+      reply.token_error = std::move(token.error);
+      co_return reply;
+    }
+    co_await limiter_.acquire(key, platform.rate_limit_per_min);
+    Request req{method, target, 11};
+    req.set(http::bhttp::field::authorization, "Bearer " + token.token->value);
+    req.set(http::bhttp::field::accept, "application/fhir+json, application/json");
+    if (method == http::bhttp::verb::post) {
+      // SATUSEHAT documents application/json (reference §2.1); FHIR servers accept it too.
+      req.set(http::bhttp::field::content_type, "application/json");
+      req.body() = body;  // a copy: the request may be repeated after a 401
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    reply.http = co_await transport_.send(*base, std::move(req));
+    metrics_
+        .histogram("ilp_platform_latency_seconds", "Platform request latency", latency_buckets(),
+                   {{"op", op}})
+        .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (round == 0 && reply.http.ok() && reply.http.response.result_int() == 401) {
+      // Expired early or revoked (reference §1.5): drop exactly this token and ask once more.
+      tokens_.invalidate(key, token.token->value);
+      ++reply.token_refreshes;
+      continue;
+    }
+    break;
+  }
+  co_return reply;
+}
+
+}  // namespace ilp::gateway::delivery

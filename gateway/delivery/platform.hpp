@@ -1,0 +1,62 @@
+#pragma once
+// The FHIR calls delivery makes, over a Transport, with the facility's bearer token:
+//   GET  {fhir}/<Type>?identifier=<system>|<value>   (Patient/Practitioner by NIK, any resource
+//                                                     by the facility's identifier)
+//   POST {fhir}                                      (a transaction Bundle, reference §2.1)
+// Every request first waits for the facility's rate limit. A 401 drops the token it was sent
+// with, and the request is repeated once with a fresh token (reference §1.5); a second 401 is
+// returned to the caller. Runs on the delivery thread only.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gateway/config/config.hpp"
+#include "gateway/delivery/coro.hpp"
+#include "gateway/delivery/rate_limiter.hpp"
+#include "gateway/delivery/token_cache.hpp"
+#include "gateway/delivery/transport.hpp"
+#include "gateway/util/metrics.hpp"
+
+namespace ilp::gateway::delivery {
+
+// Who is calling: the config snapshot of the attempt and the facility in it. Both outlive the
+// call (the attempt holds the snapshot).
+struct CallContext {
+  const config::Config& config;
+  const config::Facility& facility;
+};
+
+struct PlatformReply {
+  // No token could be had: nothing was sent, `http` is empty.
+  std::optional<TokenError> token_error;
+  http::ClientResult http;
+  int token_refreshes = 0;  // 401 → new token → repeated (0 or 1)
+
+  bool sent() const { return !token_error; }
+};
+
+class Platform {
+ public:
+  Platform(Transport& transport, TokenCache& tokens, RateLimiter& limiter, Metrics& metrics);
+
+  net::awaitable<PlatformReply> search(const CallContext& ctx, std::string_view type,
+                                       std::string_view system, std::string_view value);
+  net::awaitable<PlatformReply> transaction(const CallContext& ctx, std::string bundle_json);
+
+  // "/Patient?identifier=https%3A%2F%2F…|3201…": system and value percent-encoded, the FHIR
+  // token separator `|` left as SATUSEHAT's own examples write it.
+  static std::string search_target(std::string_view type, std::string_view system,
+                                   std::string_view value);
+
+ private:
+  net::awaitable<PlatformReply> call(const CallContext& ctx, http::bhttp::verb method,
+                                     std::string suffix, std::string body, const char* op);
+
+  Transport& transport_;
+  TokenCache& tokens_;
+  RateLimiter& limiter_;
+  Metrics& metrics_;
+};
+
+}  // namespace ilp::gateway::delivery

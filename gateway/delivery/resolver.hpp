@@ -1,0 +1,63 @@
+#pragma once
+// NIK → IHS resolution before a bundle is sent (DESIGN.md §7, reference §3.3–3.4): every
+// conditional reference `Patient?identifier=<nik system>|<nik>` (also `…/nik-ibu|…`) and
+// `Practitioner?identifier=<nik system>|<nik>` becomes `Patient/<ihs>` / `Practitioner/<ihs>`.
+//
+// Ids come from the store's cache (key = hex SHA-256 of "system|value": the NIK is never stored
+// or logged in clear) or from a platform search, which then fills the cache. A newborn found by
+// the mother's NIK is never cached: the mother's next baby shares the identifier. When such a
+// search returns several babies, the record's birth date (then name) picks one, or the
+// resolution is ambiguous.
+//
+// Resolving references to records sent earlier (`Encounter?identifier=…`) belongs to the
+// dependency-aware delivery of a later issue; such references are left as they are here.
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <string_view>
+
+#include "gateway/delivery/async_store.hpp"
+#include "gateway/delivery/coro.hpp"
+#include "gateway/delivery/platform.hpp"
+#include "gateway/util/clock.hpp"
+
+namespace ilp::gateway::delivery {
+
+inline constexpr std::string_view kNikSystem = "https://fhir.kemkes.go.id/id/nik";
+inline constexpr std::string_view kMotherNikSystem = "https://fhir.kemkes.go.id/id/nik-ibu";
+
+struct Resolution {
+  enum class Kind {
+    kResolved,        // every conditional reference now points at a server id
+    kNotFound,        // the platform does not know this person (yet)
+    kAmbiguousMatch,  // several babies for one mother's NIK, nothing tells them apart
+    kFailed,          // a search failed; `reply` (or `reason`) says how
+  };
+  Kind kind = Kind::kResolved;
+  std::string type;            // Patient | Practitioner: what was not found / ambiguous
+  bool by_mother_nik = false;  // the unresolved reference used the mother's NIK
+  PlatformReply reply;         // kFailed: the failed search
+  std::string reason;          // kFailed with a 2xx: why the answer was unusable
+  int from_cache = 0;
+  int searched = 0;
+};
+
+class Resolver {
+ public:
+  Resolver(AsyncStore& store, Platform& platform, const Clock& clock);
+
+  // Rewrites `bundle` in place. `input_json` (the record's envelope) is read only to tell
+  // newborns apart when a search by the mother's NIK finds several.
+  net::awaitable<Resolution> resolve(const CallContext& ctx, rapidjson::Document& bundle,
+                                     std::string_view input_json);
+
+  static std::string cache_key(std::string_view system, std::string_view value);
+
+ private:
+  AsyncStore& store_;
+  Platform& platform_;
+  const Clock& clock_;
+};
+
+}  // namespace ilp::gateway::delivery

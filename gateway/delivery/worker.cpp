@@ -1,0 +1,163 @@
+#include "gateway/delivery/worker.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <random>
+
+#include "gateway/util/log.hpp"
+
+namespace ilp::gateway::delivery {
+
+namespace {
+Backoff::Uniform uniform_or_default(Backoff::Uniform u) {
+  return u ? std::move(u) : make_uniform(std::random_device{}());
+}
+}  // namespace
+
+Delivery::Delivery(ConfigSource config, store::Store& store, const Clock& clock, Metrics& metrics,
+                   std::unique_ptr<Transport> transport, Options options)
+    : config_(std::move(config)),
+      store_(store),
+      clock_(clock),
+      metrics_(metrics),
+      transport_(std::move(transport)),
+      limiter_(clock_, metrics_),
+      tokens_(*transport_, limiter_, clock_, metrics_),
+      platform_(*transport_, tokens_, limiter_, metrics_),
+      async_store_(store_, ioc_.get_executor()),
+      resolver_(async_store_, platform_, clock_),
+      deps_{async_store_, platform_, resolver_,
+            clock_,       metrics_,  uniform_or_default(std::move(options.uniform))},
+      wake_(ioc_) {}
+
+Delivery::~Delivery() {
+  if (started_ && !stopped_) stop(std::chrono::milliseconds(0));
+}
+
+void Delivery::start() {
+  if (started_) return;
+  started_ = true;
+  net::co_spawn(ioc_, loop(), [](std::exception_ptr e) {
+    if (e) logger("delivery")->critical("delivery loop ended by an exception");
+  });
+  thread_ = std::thread([this] {
+    try {
+      ioc_.run();
+    } catch (const std::exception& e) {
+      // Handlers do not throw by design; if one did, delivery stops rather than the process
+      // (records stay in the store and are recovered at the next start).
+      logger("delivery")->critical("delivery thread stopped: {}", e.what());
+    }
+  });
+}
+
+void Delivery::notify() {
+  net::post(ioc_, [this] { wake(); });
+}
+
+void Delivery::wake() {
+  notified_ = true;
+  wake_.cancel();
+}
+
+void Delivery::stop(std::chrono::milliseconds deadline) {
+  if (!started_ || stopped_) return;
+  net::post(ioc_, [this, deadline] { begin_stop(deadline); });
+  thread_.join();
+  // Store callbacks of abandoned attempts may still be on their way; after this none is.
+  async_store_.wait_idle();
+  stopped_ = true;
+}
+
+void Delivery::begin_stop(std::chrono::milliseconds deadline) {
+  stopping_ = true;
+  stop_at_ = std::chrono::steady_clock::now() + deadline;
+  wake();
+}
+
+net::awaitable<void> Delivery::loop() {
+  auto log = logger("delivery");
+  const int recovered = co_await async_store_.recover(clock_.now_ms());
+  if (recovered > 0) {
+    log->warn(
+        "{} records were being sent when the gateway stopped; they will be checked on the "
+        "platform before being sent again",
+        recovered);
+  }
+  while (!stopping_) {
+    co_await fill();
+    if (stopping_) break;
+    if (!notified_) {
+      const auto cfg = config_();
+      const auto poll_ms = cfg ? std::max<std::int64_t>(cfg->delivery.poll_ms, 1) : 500;
+      wake_.expires_after(std::chrono::milliseconds(poll_ms));
+      boost::system::error_code ec;
+      co_await wake_.async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+    notified_ = false;
+  }
+  // Drain: the attempts in flight may finish until the deadline.
+  while (in_flight_ > 0 && std::chrono::steady_clock::now() < stop_at_) {
+    wake_.expires_at(stop_at_);
+    boost::system::error_code ec;
+    co_await wake_.async_wait(net::redirect_error(net::use_awaitable, ec));
+  }
+  if (in_flight_ > 0) {
+    log->warn("{} delivery attempts still running at shutdown; they are retried after restart",
+              in_flight_);
+  }
+  log->info("delivery stopped");
+  ioc_.stop();
+}
+
+net::awaitable<void> Delivery::fill() {
+  for (;;) {
+    const auto cfg = config_();
+    if (!cfg || stopping_) co_return;
+    const int slots = std::max(cfg->delivery.concurrency, 1) - in_flight_;
+    if (slots <= 0) {
+      more_due_ = true;
+      co_return;
+    }
+    std::vector<store::Record> records = co_await async_store_.claim(clock_.now_ms(), slots);
+    more_due_ = static_cast<int>(records.size()) == slots;
+    for (auto& r : records) {
+      ++in_flight_;
+      in_flight_count_.store(in_flight_);
+      net::co_spawn(ioc_, run_attempt(std::move(r)),
+                    [this](std::exception_ptr e) { attempt_done(e); });
+    }
+    if (!more_due_) co_return;
+  }
+}
+
+net::awaitable<void> Delivery::run_attempt(store::Record record) {
+  auto cfg = config_();
+  if (!cfg) co_return;  // no configuration at all: the record is recovered after a restart
+  Attempt attempt(deps_, std::move(cfg), std::move(record));
+  co_await attempt.run();
+}
+
+void Delivery::attempt_done(std::exception_ptr e) {
+  --in_flight_;
+  in_flight_count_.store(in_flight_);
+  if (e) {
+    // A bug, not a platform answer: the record stays `sending` until recover() at the next
+    // start. Degraded mode: log and count.
+    metrics_.counter("ilp_delivery_internal_errors_total", "Delivery attempts ended by a bug")
+        .inc();
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      logger("delivery")->error("delivery attempt failed: {}", ex.what());
+    } catch (...) {
+      logger("delivery")->error("delivery attempt failed");
+    }
+  }
+  // A freed slot matters when more records may be due, or when stop() waits for the drain.
+  if (more_due_ || stopping_) wake();
+}
+
+}  // namespace ilp::gateway::delivery

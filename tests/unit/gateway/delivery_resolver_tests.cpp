@@ -1,0 +1,186 @@
+#include <catch2/catch.hpp>
+
+#include "delivery_fakes.hpp"
+#include "gateway/delivery/bundle_edit.hpp"
+#include "gateway/delivery/resolver.hpp"
+#include "mappers/json.hpp"
+
+using namespace ilp::gateway;
+namespace mappers = ilp::mappers;
+using namespace ilp::gateway::delivery;
+using namespace ilp::gateway::delivery::testing;
+
+namespace {
+
+const std::string kNik = "3201010101010001";
+const std::string kDoctorNik = "3201010101010099";
+
+struct Fixture {
+  ManualClock clock;
+  Metrics metrics;
+  RateLimiter limiter{clock, metrics};
+  std::shared_ptr<MiniPlatform> platform = std::make_shared<MiniPlatform>();
+  FakeTransport transport{[p = platform](const SentRequest& r) { return (*p)(r); }};
+  TokenCache tokens{transport, limiter, clock, metrics};
+  Platform fhir{transport, tokens, limiter, metrics};
+  MemoryStore store;
+  net::io_context ioc;
+  AsyncStore async_store{store, ioc.get_executor()};
+  Resolver resolver{async_store, fhir, clock};
+  std::shared_ptr<config::Config> cfg = test_config();
+  CallContext ctx{*cfg, cfg->facilities[0]};
+  rapidjson::Document bundle;
+
+  Fixture() {
+    platform->known[std::string(kNikSystem) + "|" + kNik] = {"P100"};
+    platform->known[std::string(kNikSystem) + "|" + kDoctorNik] = {"N200"};
+  }
+  Resolution resolve(const std::string& json, const std::string& input = "") {
+    REQUIRE_FALSE(mappers::parse_json_strict(json, bundle));
+    return run(ioc, resolver.resolve(ctx, bundle, input));
+  }
+  int searches() { return count_sent(*transport.state(), &SentRequest::is_search); }
+};
+
+std::string newborn_bundle(const std::string& mother_nik) {
+  return R"({"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:e1",)"
+         R"("resource":{"resourceType":"Encounter","subject":{"reference":)"
+         R"("Patient?identifier=https://fhir.kemkes.go.id/id/nik-ibu|)" +
+         mother_nik + R"("}},"request":{"method":"POST","url":"Encounter"}}]})";
+}
+
+}  // namespace
+
+TEST_CASE("NIK to IHS: a cache miss searches the platform and fills the cache", "[unit]") {
+  Fixture f;
+  const auto r = f.resolve(test_bundle(kNik, kDoctorNik));
+  CHECK(r.kind == Resolution::Kind::kResolved);
+  CHECK(r.searched == 2);
+  CHECK(f.searches() == 2);
+  CHECK(f.store.cache_puts == 2);
+  const auto key = Resolver::cache_key(kNikSystem, kNik);
+  CHECK(f.store.cache.at("Patient/" + key) == "P100");
+  CHECK(key.size() == 64);
+  CHECK(key.find(kNik) == std::string::npos);  // never the NIK in clear
+  const auto out = mappers::to_json(f.bundle);
+  CHECK(out.find("\"reference\":\"Patient/P100\"") != std::string::npos);
+  CHECK(out.find("\"reference\":\"Practitioner/N200\"") != std::string::npos);
+  CHECK(out.find(kNik) == std::string::npos);
+}
+
+TEST_CASE("NIK to IHS: a cache hit needs no search", "[unit]") {
+  Fixture f;
+  f.store.cache["Patient/" + Resolver::cache_key(kNikSystem, kNik)] = "P100";
+  f.store.cache["Practitioner/" + Resolver::cache_key(kNikSystem, kDoctorNik)] = "N200";
+  const auto r = f.resolve(test_bundle(kNik, kDoctorNik));
+  CHECK(r.kind == Resolution::Kind::kResolved);
+  CHECK(r.from_cache == 2);
+  CHECK(f.searches() == 0);
+  CHECK(count_sent(*f.transport.state(), &SentRequest::is_token) == 0);
+  CHECK(mappers::to_json(f.bundle).find("Patient/P100") != std::string::npos);
+}
+
+TEST_CASE("a patient the platform does not know is not found", "[unit]") {
+  Fixture f;
+  const auto r = f.resolve(test_bundle("3201010101019999", kDoctorNik));
+  CHECK(r.kind == Resolution::Kind::kNotFound);
+  CHECK(r.type == "Patient");
+  CHECK_FALSE(r.by_mother_nik);
+  CHECK(f.store.cache_puts == 0);
+}
+
+TEST_CASE("a failing search is reported with the platform's answer", "[unit]") {
+  Fixture f;
+  f.transport.state()->script = [p = f.platform](const SentRequest& r) {
+    if (r.is_token()) return (*p)(r);
+    return respond(503, "Gateway Timeout", "text/plain");
+  };
+  const auto r = f.resolve(test_bundle(kNik, kDoctorNik));
+  CHECK(r.kind == Resolution::Kind::kFailed);
+  CHECK(r.reply.http.response.result_int() == 503);
+}
+
+TEST_CASE("newborn by mother's NIK: one baby resolves and is never cached", "[unit]") {
+  Fixture f;
+  f.platform->known[std::string(kMotherNikSystem) + "|" + kNik] = {"P-BABY"};
+  const auto r = f.resolve(newborn_bundle(kNik));
+  CHECK(r.kind == Resolution::Kind::kResolved);
+  CHECK(f.store.cache_puts == 0);  // the mother's next baby shares the identifier
+  CHECK(f.store.cache_gets == 0);
+  CHECK(mappers::to_json(f.bundle).find("Patient/P-BABY") != std::string::npos);
+}
+
+TEST_CASE("newborn by mother's NIK: several babies are told apart by birth date", "[unit]") {
+  Fixture f;
+  f.transport.state()->script = [p = f.platform](const SentRequest& r) {
+    if (!r.is_search()) return (*p)(r);
+    return respond(
+        200, R"({"resourceType":"Bundle","type":"searchset","entry":[)"
+             R"({"resource":{"resourceType":"Patient","id":"B1","birthDate":"2022-03-01"}},)"
+             R"({"resource":{"resourceType":"Patient","id":"B2","birthDate":"2024-05-06"}}]})");
+  };
+  const auto input = R"({"data":{"patient":{"mother_nik":"x","birth_date":"2024-05-06"}}})";
+  const auto r = f.resolve(newborn_bundle(kNik), input);
+  CHECK(r.kind == Resolution::Kind::kResolved);
+  CHECK(mappers::to_json(f.bundle).find("Patient/B2") != std::string::npos);
+  // Twins share the birth date: nothing tells them apart without a name match.
+  const auto twins = R"({"data":{"patient":{"birth_date":"2022-03-01"}}})";
+  f.transport.state()->script = [p = f.platform](const SentRequest& r) {
+    if (!r.is_search()) return (*p)(r);
+    return respond(
+        200, R"({"resourceType":"Bundle","type":"searchset","entry":[)"
+             R"({"resource":{"resourceType":"Patient","id":"T1","birthDate":"2022-03-01"}},)"
+             R"({"resource":{"resourceType":"Patient","id":"T2","birthDate":"2022-03-01"}}]})");
+  };
+  CHECK(f.resolve(newborn_bundle(kNik), twins).kind == Resolution::Kind::kAmbiguousMatch);
+}
+
+TEST_CASE("conditional references are collected once each", "[unit]") {
+  rapidjson::Document d;
+  REQUIRE_FALSE(mappers::parse_json_strict(test_bundle(kNik, kDoctorNik), d));
+  const auto refs = conditional_refs(d);
+  REQUIRE(refs.size() == 2);
+  CHECK(refs[0].type == "Patient");
+  CHECK(refs[0].system == kNikSystem);
+  CHECK(refs[0].value == kNik);
+  CHECK(refs[1].type == "Practitioner");
+}
+
+TEST_CASE("a revision turns entries with server ids into PUTs with the id in the body", "[unit]") {
+  rapidjson::Document d;
+  REQUIRE_FALSE(mappers::parse_json_strict(test_bundle(kNik, kDoctorNik), d));
+  auto resources = test_resources();
+  resources[0].server_id = "enc-1";   // encounter delivered before
+  resources[1].server_id = "cond-1";  // diagnosis delivered before; the observation is new
+  const auto entries = bundle_entries(d);
+  REQUIRE(entries);
+  const auto ids = known_server_ids(*entries, resources);
+  CHECK(ids == std::vector<std::string>{"enc-1", "cond-1", ""});
+  CHECK(make_updates(d, ids) == 2);
+
+  const auto& e0 = d["entry"][0];
+  CHECK(std::string(e0["request"]["method"].GetString()) == "PUT");
+  CHECK(std::string(e0["request"]["url"].GetString()) == "Encounter/enc-1");
+  CHECK(std::string(e0["resource"]["id"].GetString()) == "enc-1");
+  // References to the updated entries' urn:uuids now name the server resources.
+  CHECK(std::string(e0["resource"]["diagnosis"][0]["condition"]["reference"].GetString()) ==
+        "Condition/cond-1");
+  const auto& e2 = d["entry"][2];
+  CHECK(std::string(e2["request"]["method"].GetString()) == "POST");  // new resource
+  CHECK_FALSE(e2["resource"].HasMember("id"));
+  CHECK(std::string(e2["resource"]["encounter"]["reference"].GetString()) == "Encounter/enc-1");
+}
+
+TEST_CASE("bundle entries expose the facility identifier to search by", "[unit]") {
+  rapidjson::Document d;
+  REQUIRE_FALSE(mappers::parse_json_strict(test_bundle(), d));
+  const auto entries = bundle_entries(d);
+  REQUIRE(entries->size() == 3);
+  CHECK((*entries)[0].type == "Encounter");
+  CHECK((*entries)[0].id_system == "http://sys-ids.kemkes.go.id/encounter/100000001");
+  CHECK((*entries)[0].id_value == "V-1");
+  CHECK((*entries)[0].method == "POST");
+  rapidjson::Document not_bundle;
+  REQUIRE_FALSE(mappers::parse_json_strict(R"({"resourceType":"Patient"})", not_bundle));
+  CHECK_FALSE(bundle_entries(not_bundle).has_value());
+}
