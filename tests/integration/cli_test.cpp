@@ -1,0 +1,137 @@
+// The ilp-gateway command line against the shipped config and example records.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/gateway_fixture.hpp"
+
+using namespace ilp::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Run run(std::vector<std::string> args, std::vector<std::pair<std::string, std::string>> env = {
+                                           {"ILP_SECRET_PKM_SUKAMAJU", "a"},
+                                           {"ILP_SECRET_PKM_TANJUNG", "b"}}) {
+  args.insert(args.begin(), gateway_binary());
+  auto p = ChildProcess::start(args, env);
+  auto code = p->wait(std::chrono::seconds(30));
+  Run r{code.value_or(-1), {}, p->stderr_text()};
+  for (const auto& l : p->stdout_lines()) r.out += l + "\n";
+  return r;
+}
+
+std::string config() { return source_dir() + "/config/gateway.yaml"; }
+std::string example(const std::string& name) { return source_dir() + "/config/examples/" + name; }
+
+}  // namespace
+
+TEST_CASE("check-config says OK for the shipped configuration", "[integration][cli]") {
+  auto r = run({"check-config", "--config", config()});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("OK") == 0);
+  CHECK(r.out.find("pkm-sukamaju") != std::string::npos);
+  CHECK(r.out.find("a\n") == std::string::npos);  // the secret itself is never printed
+}
+
+TEST_CASE("check-config lists every problem with file:line and exits 1", "[integration][cli]") {
+  const auto dir = fs::temp_directory_path() / ("ilp-cli-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::copy_file(source_dir() + "/config/facilities.yaml", dir / "facilities.yaml",
+                fs::copy_options::overwrite_existing);
+  std::ofstream(dir / "gateway.yaml") << "listen:\n  ingest: x\nretry:\n  max_attempts: -1\n"
+                                         "colour: blue\n";
+  auto r = run({"check-config", "--config", (dir / "gateway.yaml").string()});
+  fs::remove_all(dir);
+  CHECK(r.code == 1);
+  CHECK(r.err.find("gateway.yaml:4") != std::string::npos);
+  CHECK(r.err.find("gateway.yaml:5") != std::string::npos);
+  CHECK(r.err.find("colour") != std::string::npos);
+}
+
+TEST_CASE("check-config names a missing secret without printing any secret", "[integration][cli]") {
+  auto r = run({"check-config", "--config", config()}, {{"ILP_SECRET_PKM_SUKAMAJU", "a"}});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("ILP_SECRET_PKM_TANJUNG") != std::string::npos);
+}
+
+TEST_CASE("map prints the bundle of a good record and exits 0", "[integration][cli]") {
+  auto r = run({"map", "--config", config(), example("visit-1.json")}, {});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  auto d = parse_json(r.out);
+  CHECK(std::string(d["resourceType"].GetString()) == "Bundle");
+  CHECK(std::string(d["type"].GetString()) == "transaction");
+}
+
+TEST_CASE("map prints the OperationOutcome of a bad record and exits 1", "[integration][cli]") {
+  auto r = run({"map", "--config", config(), example("visit-3.json")}, {});
+  REQUIRE(r.code == 1);
+  auto d = parse_json(r.out);
+  CHECK(std::string(d["issue"][0]["expression"][0].GetString()) == "data.patient.nik");
+}
+
+TEST_CASE("map reads NDJSON: one line out per line in, a summary on stderr", "[integration][cli]") {
+  const auto file = fs::temp_directory_path() / ("ilp-map-" + std::to_string(::getpid()) + ".ndjson");
+  {
+    std::ofstream out(file);
+    for (const char* f : {"visit-1.json", "visit-3.json", "visit-2.json"}) {
+      std::ifstream in(example(f));
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string line;
+      for (char c : text) line += (c == '\n' ? ' ' : c);
+      out << line << "\n";
+    }
+  }
+  auto r = run({"map", "--config", config(), file.string()}, {});
+  fs::remove(file);
+  CHECK(r.code == 1);
+  std::vector<std::string> lines;
+  std::stringstream ss(r.out);
+  for (std::string l; std::getline(ss, l);) lines.push_back(l);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].find("\"Bundle\"") != std::string::npos);
+  CHECK(lines[1].find("OperationOutcome") != std::string::npos);
+  CHECK(lines[2].find("\"Bundle\"") != std::string::npos);
+  CHECK(r.err.find("2 mapped, 1 rejected") != std::string::npos);
+}
+
+TEST_CASE("queue stats, list, show and retry work on the store", "[integration][cli]") {
+  SimFixture sim;
+  GatewayFixture gw(GatewayOptions(sim.base_url(), {"delivery.wait_grace_hours=0"}));
+  auto posted = gw.post_record(visit_envelope("CLI-1", [](rapidjson::Document& d) {
+    d["data"]["patient"]["nik"].SetString("3204019999990099");
+  }));
+  REQUIRE(posted.response.result_int() == 202);
+  const std::string id = parse_json(posted.response.body())["id"].GetString();
+  gw.wait_for_status(id, "needs_correction");
+
+  auto stats = gw.cli({"queue", "stats"});
+  CHECK(stats.first == 0);
+  CHECK(parse_json(stats.second)["by_status"]["needs_correction"].GetInt() == 1);
+
+  auto list = gw.cli({"queue", "list", "--status", "needs_correction"});
+  CHECK(list.first == 0);
+  CHECK(list.second.find(id) != std::string::npos);
+
+  auto show = gw.cli({"queue", "show", id});
+  CHECK(show.first == 0);
+  CHECK(parse_json(show.second)["last_error"]["issue"].Size() >= 1);
+
+  auto retry = gw.cli({"queue", "retry", id});
+  CHECK(retry.first == 0);
+  CHECK(retry.second.find("1 record(s) re-queued") != std::string::npos);
+  // The running gateway picks it up at its next poll, and it ends where it must.
+  gw.wait_for(id, [](const rapidjson::Document& d) {
+    return std::string(d["status"].GetString()) == "needs_correction" && d["history"].Size() > 4;
+  });
+}
