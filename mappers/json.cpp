@@ -64,14 +64,15 @@ std::optional<JsonError> parse_json_strict(std::string_view text, rapidjson::Doc
   }
   // Iterative parsing keeps deep garbage from exhausting the stack; encoding is validated.
   // Trailing content after the root is a parse error (kParseErrorDocumentRootNotSingular).
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   doc.Parse<kFlags>(text.data(), text.size());
   if (doc.HasParseError()) {
     const auto code = doc.GetParseError();
     JsonError e;
     e.offset = doc.GetErrorOffset();
-    e.message = std::string(rapidjson::GetParseError_En(code)) + " at offset " +
-                std::to_string(e.offset);
+    e.message =
+        std::string(rapidjson::GetParseError_En(code)) + " at offset " + std::to_string(e.offset);
     e.kind = code == rapidjson::kParseErrorStringInvalidEncoding ? JsonError::Kind::kEncoding
                                                                  : JsonError::Kind::kSyntax;
     return e;

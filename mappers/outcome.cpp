@@ -28,7 +28,7 @@ Lang lang_from_accept_language(std::string_view header) {
   std::size_t i = 0;
   while (i < l.size() && (l[i] == ' ' || l[i] == '\t')) ++i;
   if (l.compare(i, 2, "en") == 0 && (i + 2 == l.size() || l[i + 2] == '-' || l[i + 2] == ',' ||
-                                      l[i + 2] == ';' || l[i + 2] == ' ')) {
+                                     l[i + 2] == ';' || l[i + 2] == ' ')) {
     return Lang::kEn;
   }
   return Lang::kId;
@@ -126,8 +126,8 @@ Outcome outcome_from_fhir(std::string_view json) {
       i.text.en = i.text.id;
     }
     i.diagnostics = std::string(string_member(v, "diagnostics").value_or(""));
-    if (const auto* expr = member(v, "expression"); expr && expr->IsArray() && !expr->Empty() &&
-                                                    (*expr)[0].IsString()) {
+    if (const auto* expr = member(v, "expression");
+        expr && expr->IsArray() && !expr->Empty() && (*expr)[0].IsString()) {
       i.expression = (*expr)[0].GetString();
     }
     o.issues.push_back(std::move(i));

@@ -46,8 +46,8 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
   const auto token = bearer_token(req);
   if (cfg->admin.token.empty()) {
     return respond(problem(status::forbidden, lang, "security", "",
-                           {"API admin nonaktif: atur variabel lingkungan " +
-                                cfg->admin.token_env + " lalu jalankan ulang gateway.",
+                           {"API admin nonaktif: atur variabel lingkungan " + cfg->admin.token_env +
+                                " lalu jalankan ulang gateway.",
                             "The admin API is disabled: set the environment variable " +
                                 cfg->admin.token_env + " and restart the gateway."}));
   }
@@ -58,8 +58,8 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
     return respond(std::move(res));
   }
   if (path == "/metrics" && get) {
-    return respond(text_response(status::ok, metrics_.render(),
-                                 "text/plain; version=0.0.4; charset=utf-8"));
+    return respond(
+        text_response(status::ok, metrics_.render(), "text/plain; version=0.0.4; charset=utf-8"));
   }
   if (path == "/admin/reload" && req.method() == bhttp::verb::post) {
     auto problems = reload_();
@@ -69,8 +69,9 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
     }
     mappers::Outcome o;
     for (auto& p : problems) {
-      o.add("invalid", "", {"Konfigurasi baru ditolak; yang lama tetap dipakai: " + p,
-                            "New configuration refused; the old one keeps serving: " + p});
+      o.add("invalid", "",
+            {"Konfigurasi baru ditolak; yang lama tetap dipakai: " + p,
+             "New configuration refused; the old one keeps serving: " + p});
     }
     return respond(outcome_response(status::unprocessable_entity, o, lang));
   }
@@ -127,9 +128,8 @@ void AdminApi::queue(const std::string& path, Request&& req, http::Respond respo
   if (path.rfind(item_prefix, 0) == 0 && get) {
     return store_.get(path.substr(item_prefix.size()),
                       [post_back, respond, lang](std::optional<store::Record> rec) {
-                        post_back(respond,
-                                  rec ? json_response(status::ok, record_json(*rec, lang))
-                                      : not_found(lang));
+                        post_back(respond, rec ? json_response(status::ok, record_json(*rec, lang))
+                                               : not_found(lang));
                       });
   }
   if (path == "/admin/queue/retry" && req.method() == bhttp::verb::post) {
@@ -153,13 +153,12 @@ void AdminApi::queue(const std::string& path, Request&& req, http::Respond respo
                              {"Sebutkan ids atau status yang akan dikirim ulang.",
                               "Name the ids or the status to re-send."}));
     }
-    return store_.retry(std::move(ids), by_status, clock_.now_ms(),
-                        [this, post_back, respond](int count) {
-                          if (count > 0 && notify_delivery_) notify_delivery_();
-                          post_back(respond, json_response(status::ok,
-                                                           "{\"requeued\":" +
-                                                               std::to_string(count) + "}"));
-                        });
+    return store_.retry(
+        std::move(ids), by_status, clock_.now_ms(), [this, post_back, respond](int count) {
+          if (count > 0 && notify_delivery_) notify_delivery_();
+          post_back(respond,
+                    json_response(status::ok, "{\"requeued\":" + std::to_string(count) + "}"));
+        });
   }
   respond(not_found(lang));
 }

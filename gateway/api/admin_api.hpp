@@ -17,9 +17,8 @@ class AdminApi {
  public:
   // `reload` loads and swaps a new config; returns the problems (empty = reloaded).
   // `notify_delivery` wakes delivery after a retry.
-  AdminApi(const config::Holder& config, store::Store& store, const Clock& clock,
-           Metrics& metrics, boost::asio::any_io_executor executor,
-           std::function<std::vector<std::string>()> reload,
+  AdminApi(const config::Holder& config, store::Store& store, const Clock& clock, Metrics& metrics,
+           boost::asio::any_io_executor executor, std::function<std::vector<std::string>()> reload,
            std::function<void()> notify_delivery);
 
   void handle(http::Request&& req, http::Respond respond);

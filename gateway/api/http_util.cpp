@@ -24,8 +24,8 @@ Response outcome_response(bhttp::status status, const mappers::Outcome& o, mappe
   return res;
 }
 
-Response problem(bhttp::status status, mappers::Lang lang, std::string code,
-                 std::string expression, mappers::Text text) {
+Response problem(bhttp::status status, mappers::Lang lang, std::string code, std::string expression,
+                 mappers::Text text) {
   mappers::Outcome o;
   o.add(std::move(code), std::move(expression), std::move(text));
   return outcome_response(status, o, lang);

@@ -21,8 +21,8 @@ Response text_response(bhttp::status status, std::string body, std::string_view 
 // A FHIR OperationOutcome body in the request's language.
 Response outcome_response(bhttp::status status, const mappers::Outcome& o, mappers::Lang lang);
 // One-issue shortcut.
-Response problem(bhttp::status status, mappers::Lang lang, std::string code,
-                 std::string expression, mappers::Text text);
+Response problem(bhttp::status status, mappers::Lang lang, std::string code, std::string expression,
+                 mappers::Text text);
 
 mappers::Lang request_lang(const Request& req);
 
@@ -34,7 +34,8 @@ Target split_target(std::string_view target);
 
 // "Bearer xyz" → "xyz"; nullopt when absent or another scheme.
 std::optional<std::string> bearer_token(const Request& req);
-// Media type without parameters, lowercased ("application/json; charset=utf-8" → "application/json").
+// Media type without parameters, lowercased ("application/json; charset=utf-8" →
+// "application/json").
 std::string media_type(const Request& req);
 
 // Constant-time comparison for secrets.

@@ -44,9 +44,8 @@ Response result_response(const ingest::Result& r, Lang lang) {
 
 }  // namespace
 
-IngestApi::IngestApi(const config::Holder& config, ingest::Pipeline& pipeline,
-                     store::Store& store, const Clock& clock, Metrics& metrics,
-                     net::any_io_executor executor)
+IngestApi::IngestApi(const config::Holder& config, ingest::Pipeline& pipeline, store::Store& store,
+                     const Clock& clock, Metrics& metrics, net::any_io_executor executor)
     : config_(config),
       pipeline_(pipeline),
       store_(store),
@@ -78,10 +77,10 @@ void IngestApi::handle(Request&& req, http::Respond respond) {
   const auto& path = target.path;
   const bool records_root = path == kRecordsPath;
   const bool batch = path == kBatchPath;
-  const bool record_item = path.size() > kRecordsPath.size() + 1 &&
-                           path.compare(0, kRecordsPath.size() + 1,
-                                        std::string(kRecordsPath) + "/") == 0 &&
-                           path.find('/', kRecordsPath.size() + 1) == std::string::npos;
+  const bool record_item =
+      path.size() > kRecordsPath.size() + 1 &&
+      path.compare(0, kRecordsPath.size() + 1, std::string(kRecordsPath) + "/") == 0 &&
+      path.find('/', kRecordsPath.size() + 1) == std::string::npos;
   if (!records_root && !batch && !record_item) {
     return respond(problem(status::not_found, lang, "not-found", "",
                            {"Alamat tidak dikenal. Gunakan " + std::string(kRecordsPath) + ".",
@@ -130,29 +129,29 @@ void IngestApi::submit_one(Request&& req, http::Respond respond,
   if (media_type(req) != "application/json") {
     return respond(problem(status::unsupported_media_type, lang, "not-supported", "",
                            {"Gunakan Content-Type: application/json untuk satu rekam "
-                            "(application/x-ndjson untuk " + std::string(kBatchPath) + ").",
+                            "(application/x-ndjson untuk " +
+                                std::string(kBatchPath) + ").",
                             "Use Content-Type: application/json for one record "
-                            "(application/x-ndjson for " + std::string(kBatchPath) + ")."}));
+                            "(application/x-ndjson for " +
+                                std::string(kBatchPath) + ")."}));
   }
   const auto started = std::chrono::steady_clock::now();
   std::vector<ingest::Line> lines;
   lines.push_back(ingest::check_envelope(req.body(), *cfg, &caller));
-  pipeline_.submit(cfg, std::move(lines),
-                   [this, lang, started, respond = std::move(respond)](
-                       std::vector<ingest::Result> results) {
-                     const auto& r = results.front();
-                     metrics_
-                         .histogram("ilp_ingest_latency_seconds",
-                                    "Time from request to durable answer",
-                                    latency_buckets(), {{"endpoint", "records"}})
-                         .observe(std::chrono::duration<double>(
-                                      std::chrono::steady_clock::now() - started)
-                                      .count());
-                     if (r.status == 202 || r.status == 200) {
-                       logger("ingest")->debug("{} {} revision {}", r.id, r.status, r.revision);
-                     }
-                     respond(result_response(r, lang));
-                   });
+  pipeline_.submit(
+      cfg, std::move(lines),
+      [this, lang, started, respond = std::move(respond)](std::vector<ingest::Result> results) {
+        const auto& r = results.front();
+        metrics_
+            .histogram("ilp_ingest_latency_seconds", "Time from request to durable answer",
+                       latency_buckets(), {{"endpoint", "records"}})
+            .observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        if (r.status == 202 || r.status == 200) {
+          logger("ingest")->debug("{} {} revision {}", r.id, r.status, r.revision);
+        }
+        respond(result_response(r, lang));
+      });
 }
 
 void IngestApi::submit_batch(Request&& req, http::Respond respond,
@@ -179,12 +178,11 @@ void IngestApi::submit_batch(Request&& req, http::Respond respond,
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     if (lines.size() == cfg->limits.batch_lines) {
-      return respond(problem(
-          status::payload_too_large, lang, "too-long", "",
-          {"Batch melebihi " + std::to_string(cfg->limits.batch_lines) +
-               " baris (limits.batch_lines). Bagi menjadi beberapa batch.",
-           "The batch has more than " + std::to_string(cfg->limits.batch_lines) +
-               " lines (limits.batch_lines). Split it into several batches."}));
+      return respond(problem(status::payload_too_large, lang, "too-long", "",
+                             {"Batch melebihi " + std::to_string(cfg->limits.batch_lines) +
+                                  " baris (limits.batch_lines). Bagi menjadi beberapa batch.",
+                              "The batch has more than " + std::to_string(cfg->limits.batch_lines) +
+                                  " lines (limits.batch_lines). Split it into several batches."}));
     }
     lines.push_back(ingest::check_envelope(line, *cfg, &caller));
     line_numbers.push_back(number);
@@ -236,10 +234,9 @@ void IngestApi::submit_batch(Request&& req, http::Respond respond,
 void IngestApi::get_record(const std::string& id, Lang lang, const config::Facility& caller,
                            http::Respond respond) {
   std::string facility = caller.info.key;
-  store_.get(id, [this, lang, facility, respond = std::move(respond)](
-                     std::optional<store::Record> rec) mutable {
-    net::post(executor_, [lang, facility, respond = std::move(respond),
-                          rec = std::move(rec)]() {
+  store_.get(id, [this, lang, facility,
+                  respond = std::move(respond)](std::optional<store::Record> rec) mutable {
+    net::post(executor_, [lang, facility, respond = std::move(respond), rec = std::move(rec)]() {
       // Another facility's record answers like an unknown one: ids are not to be probed.
       if (!rec || rec->facility != facility) {
         return respond(problem(status::not_found, lang, "not-found", "id",
@@ -263,9 +260,9 @@ void IngestApi::list_records(const std::map<std::string, std::string>& query, La
   if (auto it = query.find("status"); it != query.end() && !it->second.empty()) {
     q.status = store::status_from_string(it->second);
     if (!q.status) {
-      return respond(problem(status::bad_request, lang, "value", "status",
-                             {"Status tidak dikenal: " + it->second + ".",
-                              "Unknown status: " + it->second + "."}));
+      return respond(problem(
+          status::bad_request, lang, "value", "status",
+          {"Status tidak dikenal: " + it->second + ".", "Unknown status: " + it->second + "."}));
     }
   }
   if (auto it = query.find("kind"); it != query.end()) q.kind = it->second;
@@ -277,18 +274,18 @@ void IngestApi::list_records(const std::map<std::string, std::string>& query, La
       q.limit = -1;
     }
     if (q.limit < 1 || q.limit > 1000) {
-      return respond(problem(status::bad_request, lang, "value", "limit",
-                             {"limit harus angka 1 sampai 1000.",
-                              "limit must be a number from 1 to 1000."}));
+      return respond(
+          problem(status::bad_request, lang, "value", "limit",
+                  {"limit harus angka 1 sampai 1000.", "limit must be a number from 1 to 1000."}));
     }
   }
   if (auto it = query.find("since"); it != query.end() && !it->second.empty()) {
     try {
       q.since_ms = std::stoll(it->second);
     } catch (const std::exception&) {
-      return respond(problem(status::bad_request, lang, "value", "since",
-                             {"since harus waktu dalam milidetik sejak epoch.",
-                              "since must be epoch milliseconds."}));
+      return respond(problem(
+          status::bad_request, lang, "value", "since",
+          {"since harus waktu dalam milidetik sejak epoch.", "since must be epoch milliseconds."}));
     }
   }
   store_.list(std::move(q), [this, lang, respond = std::move(respond)](store::ListPage page) {

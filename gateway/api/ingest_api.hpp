@@ -21,8 +21,7 @@ class IngestApi {
 
   void handle(http::Request&& req, http::Respond respond);
   // For problems the HTTP layer finds before a handler runs (413, 431, 400).
-  static http::Response error_response(boost::beast::http::status status,
-                                       const http::Request& req);
+  static http::Response error_response(boost::beast::http::status status, const http::Request& req);
 
  private:
   void submit_one(http::Request&& req, http::Respond respond,

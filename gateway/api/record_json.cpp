@@ -114,7 +114,8 @@ std::string stats_json(const store::Stats& s, std::int64_t now_ms) {
   d.AddMember("pending", rapidjson::Value(static_cast<std::int64_t>(s.pending)), a);
   if (s.oldest_pending_ms) {
     d.AddMember("oldest_pending_age_s",
-                rapidjson::Value(static_cast<std::int64_t>((now_ms - *s.oldest_pending_ms) / 1000)), a);
+                rapidjson::Value(static_cast<std::int64_t>((now_ms - *s.oldest_pending_ms) / 1000)),
+                a);
   }
   d.AddMember("rows", rows, a);
   return mappers::to_json(d);

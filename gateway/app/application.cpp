@@ -129,8 +129,7 @@ int Application::run() {
   m.metrics.on_render([&m](Metrics& metrics) {
     metrics.gauge("ilp_open_connections", "Open client connections", {{"listener", "ingest"}})
         .set(static_cast<double>(m.ingest_server->active_connections()));
-    metrics.counter("ilp_rejected_connections_total", "Connections refused over the cap")
-        .inc(0);
+    metrics.counter("ilp_rejected_connections_total", "Connections refused over the cap").inc(0);
   });
 
   const auto limits = server_limits(cfg->limits);
@@ -155,8 +154,8 @@ int Application::run() {
     logger("main")->warn("delivery.enabled is false: records are accepted and queued, not sent");
   }
   m.wait_signal();
-  std::cout << "ingest listening on " << ingest_ep.address().to_string() << ":"
-            << ingest_ep.port() << "\n"
+  std::cout << "ingest listening on " << ingest_ep.address().to_string() << ":" << ingest_ep.port()
+            << "\n"
             << "admin listening on " << admin_ep.address().to_string() << ":" << admin_ep.port()
             << std::endl;
   logger("main")->info("serving {} facilities; platform {}", cfg->facilities.size(),

@@ -12,8 +12,7 @@ int check_config(const Args& args) {
     for (const auto& f : cfg->facilities) {
       std::cout << "\n  " << f.info.key << " (" << f.info.name << ", organization "
                 << f.info.organization_id << ", " << f.info.timezone << ", "
-                << f.info.locations.size() << " locations, secret from " << f.secret_source
-                << ")";
+                << f.info.locations.size() << " locations, secret from " << f.secret_source << ")";
     }
     std::cout << "\n  store " << cfg->store.sqlite << "\n  platform " << cfg->platform.fhir_url
               << "\n";

@@ -22,8 +22,8 @@ bool map_one(std::string_view text, const config::Config& cfg, std::int64_t now,
     outcome = std::move(rej->outcome);
   } else {
     auto& env = std::get<ingest::Envelope>(checked);
-    mappers::MapInput in{env.facility->info, env.record_id, 1, *env.data, now,
-                         cfg.platform.date_floor};
+    mappers::MapInput in{env.facility->info, env.record_id, 1,
+                         *env.data,          now,           cfg.platform.date_floor};
     auto result = mappers::map_visit(in);
     if (result.ok()) {
       if (pretty) {

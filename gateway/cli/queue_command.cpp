@@ -72,16 +72,16 @@ int queue(const Args& args) {
     auto page = wait_for<store::ListPage>([&](auto cb) { db.list(q, cb); });
     for (const auto& r : page.records) {
       std::cout << r.id << "  " << std::left << std::setw(17) << store::to_string(r.status)
-                << std::setw(14) << r.facility << std::setw(8) << r.kind << r.record_id
-                << "  rev " << r.revision << "  attempts " << r.attempts << "\n";
+                << std::setw(14) << r.facility << std::setw(8) << r.kind << r.record_id << "  rev "
+                << r.revision << "  attempts " << r.attempts << "\n";
     }
     std::cout << page.records.size() << " record(s)"
               << (page.next_cursor.empty() ? "" : " (more: use --limit)") << "\n";
     return 0;
   }
   if (verb == "show" && args.positional.size() == 2) {
-    auto rec = wait_for<std::optional<store::Record>>(
-        [&](auto cb) { db.get(args.positional[1], cb); });
+    auto rec =
+        wait_for<std::optional<store::Record>>([&](auto cb) { db.get(args.positional[1], cb); });
     if (!rec) {
       std::cerr << "no record " << args.positional[1] << "\n";
       return 1;

@@ -215,7 +215,8 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   for (const auto* key : {"auth_url", "fhir_url"}) {
     const auto& v = std::string(key) == "auth_url" ? c.platform.auth_url : c.platform.fhir_url;
     if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0) {
-      r.problem(child(p, key), std::string("platform.") + key + " must start with https:// or http://");
+      r.problem(child(p, key),
+                std::string("platform.") + key + " must start with https:// or http://");
     }
   }
   if (!mappers::parse_date(c.platform.date_floor)) {
@@ -248,8 +249,8 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
 
   const auto l = child(root, "limits");
   r.known_keys(l,
-               {"body_bytes", "batch_lines", "connections", "header_bytes",
-                "request_timeout_ms", "idle_timeout_ms"},
+               {"body_bytes", "batch_lines", "connections", "header_bytes", "request_timeout_ms",
+                "idle_timeout_ms"},
                "limits");
   r.integer(l, "body_bytes", c.limits.body_bytes, "limits.", 1024, 256LL << 20);
   r.integer(l, "batch_lines", c.limits.batch_lines, "limits.", 1, 1'000'000);
@@ -270,7 +271,7 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.known_keys(log, {"level", "format"}, "log");
   r.str(log, "level", c.log.level, "log.");
   r.str(log, "format", c.log.format, "log.");
-  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn",
+  static const std::set<std::string> kLevels = {"trace",   "debug", "info",     "warn",
                                                 "warning", "error", "critical", "off"};
   if (!kLevels.count(c.log.level)) {
     r.problem(child(log, "level"), "log.level: use trace, debug, info, warn, error or off");
@@ -292,8 +293,8 @@ void read_facilities(Reader& r, const YAML::Node& root, Config& c, bool require_
   for (const auto& n : list) {
     Facility f;
     r.known_keys(n,
-                 {"key", "name", "organization_id", "timezone", "client_id",
-                  "client_secret_env", "client_secret_file", "api_key_sha256", "locations"},
+                 {"key", "name", "organization_id", "timezone", "client_id", "client_secret_env",
+                  "client_secret_file", "api_key_sha256", "locations"},
                  "facilities[]");
     r.str(n, "key", f.info.key, "");
     r.str(n, "name", f.info.name, "");
@@ -309,8 +310,9 @@ void read_facilities(Reader& r, const YAML::Node& root, Config& c, bool require_
     if (auto off = mappers::utc_offset_minutes(f.info.timezone)) {
       f.info.utc_offset_minutes = *off;
     } else {
-      r.problem(child(n, "timezone"), where + "timezone must be Asia/Jakarta, Asia/Makassar or "
-                                       "Asia/Jayapura");
+      r.problem(child(n, "timezone"), where +
+                                          "timezone must be Asia/Jakarta, Asia/Makassar or "
+                                          "Asia/Jayapura");
     }
     std::string env, file;
     r.str(n, "client_secret_env", env, "");
@@ -325,8 +327,9 @@ void read_facilities(Reader& r, const YAML::Node& root, Config& c, bool require_
       f.secret_source = "file " + path;
       f.client_secret = read_secret_file(path);
     } else {
-      r.problem(n, where + "client_secret_env or client_secret_file is required "
-                           "(secrets are never written in this file)");
+      r.problem(n, where +
+                       "client_secret_env or client_secret_file is required "
+                       "(secrets are never written in this file)");
     }
     if (require_secrets && f.client_secret.empty() && !f.secret_source.empty()) {
       r.problem(n, where + "client secret not available from " + f.secret_source);
@@ -343,8 +346,9 @@ void read_facilities(Reader& r, const YAML::Node& root, Config& c, bool require_
     for (auto& h : f.api_key_sha256) {
       for (auto& ch : h) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       if (!is_hex64(h)) {
-        r.problem(hashes_node, where + "api_key_sha256 entries must be 64 hex characters "
-                                       "(the SHA-256 of the key, never the key itself)");
+        r.problem(hashes_node, where +
+                                   "api_key_sha256 entries must be 64 hex characters "
+                                   "(the SHA-256 of the key, never the key itself)");
       } else if (!hashes.insert(h).second) {
         r.problem(hashes_node, where + "an API key hash is used by two facilities");
       }
@@ -385,15 +389,16 @@ std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& o
   read_gateway(r, root, *c);
   // DESIGN.md §5: paths are relative to the config file's folder unless absolute.
   const auto base = c->base_dir;
-  c->store.sqlite = c->store.sqlite == ":memory:" ? c->store.sqlite : resolve(base, c->store.sqlite);
+  c->store.sqlite =
+      c->store.sqlite == ":memory:" ? c->store.sqlite : resolve(base, c->store.sqlite);
   c->facilities_file = resolve(base, c->facilities_file);
   c->mappings_dir = resolve(base, c->mappings_dir);
   c->codes_dir = resolve(base, c->codes_dir);
   if (!c->platform.ca_file.empty()) {
     c->platform.ca_file = resolve(base, c->platform.ca_file);
     if (!fs::exists(c->platform.ca_file)) {
-      r.problem(child(child(root, "platform"), "ca_file"), "platform.ca_file " + c->platform.ca_file +
-                                                 " does not exist");
+      r.problem(child(child(root, "platform"), "ca_file"),
+                "platform.ca_file " + c->platform.ca_file + " does not exist");
     }
   }
   if (const char* t = std::getenv(c->admin.token_env.c_str())) c->admin.token = t;

@@ -51,8 +51,8 @@ struct Retry {
 struct Delivery {
   // false: accept and queue only, send nothing (maintenance windows, a receive-only node).
   bool enabled = true;
-  int concurrency = 4;             // attempts in flight at once
-  std::int64_t poll_ms = 500;      // how often the queue is checked when idle
+  int concurrency = 4;                 // attempts in flight at once
+  std::int64_t poll_ms = 500;          // how often the queue is checked when idle
   std::int64_t wait_grace_hours = 24;  // how long a record waits for what it depends on
 };
 
@@ -78,8 +78,8 @@ struct Log {
 struct Facility {
   mappers::Facility info;  // key, name, organization_id, timezone, offset, locations
   std::string client_id;
-  std::string client_secret;  // resolved; never print
-  std::string secret_source;  // "env ILP_SECRET_X" / "file /etc/..." for messages
+  std::string client_secret;                // resolved; never print
+  std::string secret_source;                // "env ILP_SECRET_X" / "file /etc/..." for messages
   std::vector<std::string> api_key_sha256;  // lowercase hex
 };
 

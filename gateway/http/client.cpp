@@ -103,7 +103,8 @@ net::awaitable<ClientResult> Client::send(const Url& base, bhttp::request<bhttp:
   std::string host = v6 ? "[" + base.host + "]" : base.host;
   if (base.port != (base.tls ? "443" : "80")) host += ":" + base.port;
   req.set(bhttp::field::host, host);
-  if (req.find(bhttp::field::user_agent) == req.end()) req.set(bhttp::field::user_agent, kUserAgent);
+  if (req.find(bhttp::field::user_agent) == req.end())
+    req.set(bhttp::field::user_agent, kUserAgent);
   req.keep_alive(true);
   req.prepare_payload();
   const auto origin = base.origin();
@@ -186,8 +187,7 @@ ClientResult fetch(const std::string& method, const std::string& url, const std:
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   net::co_spawn(
-      ioc,
-      [&]() -> net::awaitable<void> { out = co_await client.send(*parsed, std::move(req)); },
+      ioc, [&]() -> net::awaitable<void> { out = co_await client.send(*parsed, std::move(req)); },
       net::detached);
   ioc.run();
   return out;

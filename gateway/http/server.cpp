@@ -77,12 +77,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) return read_request();  // a pipelined request is already here
     // Waiting for a new request on a kept-alive connection: the idle timeout applies.
     stream_.expires_after(state_->limits.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
-                                                       beast::error_code ec, std::size_t n) {
-      if (ec) return self->on_read_error(ec);
-      self->buffer_.commit(n);
-      self->read_request();
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->on_read_error(ec);
+                              self->buffer_.commit(n);
+                              self->read_request();
+                            });
   }
 
   // From its first byte, a request must arrive whole (headers and body) within one
@@ -150,13 +150,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(Response&& res) {
     res_ = std::move(res);
     stream_.expires_after(state_->limits.write_timeout);
-    bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec,
-                                                                  std::size_t) {
-      self->busy_ = false;
-      if (!ec && self->linger_) return self->linger_close();
-      if (ec || !self->res_.keep_alive() || self->close_after_write_) return self->close();
-      self->do_read();
-    });
+    bhttp::async_write(stream_, res_,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->busy_ = false;
+                         if (!ec && self->linger_) return self->linger_close();
+                         if (ec || !self->res_.keep_alive() || self->close_after_write_)
+                           return self->close();
+                         self->do_read();
+                       });
   }
 
   // After an error answer to a request that was not read whole (413, 431, bad HTTP), the client
@@ -246,8 +247,8 @@ tcp::endpoint Server::listen(std::string_view host_port) {
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    throw std::runtime_error(state_->name + ": cannot listen on " + std::string(host_port) +
-                             ": " + ec.message());
+    throw std::runtime_error(state_->name + ": cannot listen on " + std::string(host_port) + ": " +
+                             ec.message());
   }
   accept_loop(state_);
   return a.local_endpoint();

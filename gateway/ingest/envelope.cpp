@@ -20,8 +20,9 @@ Rejection json_rejection(const mappers::JsonError& e) {
   using K = mappers::JsonError::Kind;
   switch (e.kind) {
     case K::kEmpty:
-      return reject(400, "structure", "", {"Isi permintaan kosong; kirim satu rekam dalam JSON.",
-                                           "The request body is empty; send one record as JSON."});
+      return reject(400, "structure", "",
+                    {"Isi permintaan kosong; kirim satu rekam dalam JSON.",
+                     "The request body is empty; send one record as JSON."});
     case K::kEncoding:
       return reject(400, "structure", "",
                     {"Teks bukan UTF-8 yang sah. Simpan/kirim data dengan pengodean UTF-8.",
@@ -34,8 +35,7 @@ Rejection json_rejection(const mappers::JsonError& e) {
                     e.message);
     case K::kTooDeep:
       return reject(400, "structure", e.path,
-                    {"JSON terlalu dalam bersarang.", "The JSON is nested too deeply."},
-                    e.message);
+                    {"JSON terlalu dalam bersarang.", "The JSON is nested too deeply."}, e.message);
     case K::kSyntax:
       break;
   }
@@ -51,8 +51,7 @@ Rejection json_rejection(const mappers::JsonError& e) {
 
 bool known_kind(std::string_view kind) { return kind == "visit"; }
 
-std::variant<Envelope, Rejection> check_envelope(std::string_view text,
-                                                 const config::Config& cfg,
+std::variant<Envelope, Rejection> check_envelope(std::string_view text, const config::Config& cfg,
                                                  const config::Facility* caller) {
   Envelope env;
   env.doc = std::make_shared<rapidjson::Document>();
@@ -71,8 +70,9 @@ std::variant<Envelope, Rejection> check_envelope(std::string_view text,
     const std::string name = it->name.GetString();
     if (name != "kind" && name != "facility" && name != "record_id" && name != "data") {
       problems.outcome.add("structure", name,
-                           {"Kolom \"" + name + "\" tidak dikenal di amplop rekam. Kolom yang "
-                            "dikenal: kind, facility, record_id, data.",
+                           {"Kolom \"" + name +
+                                "\" tidak dikenal di amplop rekam. Kolom yang "
+                                "dikenal: kind, facility, record_id, data.",
                             "Unknown envelope field \"" + name +
                                 "\". Known fields: kind, facility, record_id, data."});
     }
@@ -85,8 +85,9 @@ std::variant<Envelope, Rejection> check_envelope(std::string_view text,
                             std::string("Field \"") + field + "\" is required."});
     } else if (!v->IsString() || v->GetStringLength() == 0) {
       problems.outcome.add("value", field,
-                           {std::string("Kolom \"") + field + "\" harus berupa teks yang tidak "
-                                                             "kosong.",
+                           {std::string("Kolom \"") + field +
+                                "\" harus berupa teks yang tidak "
+                                "kosong.",
                             std::string("Field \"") + field + "\" must be a non-empty string."});
     } else if (v->GetStringLength() > max) {
       problems.outcome.add("value", field,
@@ -107,9 +108,9 @@ std::variant<Envelope, Rejection> check_envelope(std::string_view text,
     problems.outcome.add("required", "data",
                          {"Kolom \"data\" wajib diisi.", "Field \"data\" is required."});
   } else if (!env.data->IsObject()) {
-    problems.outcome.add("value", "data",
-                         {"Kolom \"data\" harus berupa objek JSON.",
-                          "Field \"data\" must be a JSON object."});
+    problems.outcome.add(
+        "value", "data",
+        {"Kolom \"data\" harus berupa objek JSON.", "Field \"data\" must be a JSON object."});
   }
   if (!problems.outcome.empty()) return problems;
 
@@ -120,11 +121,10 @@ std::variant<Envelope, Rejection> check_envelope(std::string_view text,
                    "Facility \"" + facility_key + "\" is not configured on this gateway."});
   }
   if (caller != nullptr && env.facility != caller) {
-    return reject(403, "forbidden", "facility",
-                  {"Kunci API ini hanya boleh mengirim rekam untuk fasilitas \"" +
-                       caller->info.key + "\".",
-                   "This API key may only submit records for facility \"" + caller->info.key +
-                       "\"."});
+    return reject(
+        403, "forbidden", "facility",
+        {"Kunci API ini hanya boleh mengirim rekam untuk fasilitas \"" + caller->info.key + "\".",
+         "This API key may only submit records for facility \"" + caller->info.key + "\"."});
   }
   if (!known_kind(env.kind)) {
     return reject(422, "not-supported", "kind",

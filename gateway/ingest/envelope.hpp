@@ -33,8 +33,7 @@ bool known_kind(std::string_view kind);
 
 // `caller` is the facility the API key belongs to; an envelope for another facility is 403.
 // nullptr (the offline `map` command) skips that check.
-std::variant<Envelope, Rejection> check_envelope(std::string_view text,
-                                                 const config::Config& cfg,
+std::variant<Envelope, Rejection> check_envelope(std::string_view text, const config::Config& cfg,
                                                  const config::Facility* caller);
 
 }  // namespace ilp::gateway::ingest

@@ -78,14 +78,15 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
       continue;
     }
     const int revision = existing ? existing->revision + 1 : 1;
-    mappers::MapInput in{env->facility->info, env->record_id, revision, *env->data, now,
+    mappers::MapInput in{env->facility->info,        env->record_id, revision, *env->data, now,
                          b->cfg->platform.date_floor};
     auto mapped = mappers::map_visit(in);
     if (!mapped.ok()) {
       res.status = 422;
       res.outcome = std::move(mapped.outcome);
-      metrics_.counter("ilp_ingest_rejected_total", "Records rejected at ingest",
-                       {{"facility", env->facility->info.key}, {"kind", env->kind}})
+      metrics_
+          .counter("ilp_ingest_rejected_total", "Records rejected at ingest",
+                   {{"facility", env->facility->info.key}, {"kind", env->kind}})
           .inc();
       continue;
     }
@@ -110,50 +111,50 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
   }
   std::vector<std::string> kinds;
   for (const auto& it : items) kinds.push_back(it.facility + "\x1f" + it.kind);
-  store_.ingest(std::move(items), [this, b, item_line = std::move(item_line),
-                                   kinds = std::move(kinds)](
-                                      std::vector<store::IngestOutcome> outcomes) {
-    net::post(executor_, [this, b, item_line, kinds, outcomes = std::move(outcomes)] {
-      bool queued_work = false;
-      for (std::size_t k = 0; k < outcomes.size() && k < item_line.size(); ++k) {
-        auto& res = b->results[item_line[k]];
-        const auto& o = outcomes[k];
-        using K = store::IngestOutcome::Kind;
-        res.id = o.id;
-        res.revision = o.revision;
-        res.record_status = o.status;
-        switch (o.kind) {
-          case K::kCreated:
-          case K::kRevised:
-            res.status = 202;
-            queued_work = true;
-            break;
-          case K::kUnchanged:
-            res.status = 200;
-            break;
-          case K::kFailed:
-            res.status = 503;
-            res.outcome.add("transient", "",
-                            {"Penyimpanan gateway sedang tidak tersedia; rekam TIDAK disimpan. "
-                             "Kirim ulang sebentar lagi.",
-                             "The gateway's store is unavailable; the record was NOT saved. "
-                             "Send it again shortly."});
-            logger("ingest")->error("store commit failed: {}", o.error);
-            metrics_.counter("ilp_store_errors_total", "Store operations that failed").inc();
-            break;
-        }
-        const auto sep = kinds[k].find('\x1f');
-        metrics_
-            .counter("ilp_records_accepted_total", "Records durably accepted at ingest",
-                     {{"facility", kinds[k].substr(0, sep)},
-                      {"kind", kinds[k].substr(sep + 1)},
-                      {"result", std::to_string(res.status)}})
-            .inc();
-      }
-      if (queued_work && on_committed_) on_committed_();
-      b->done(std::move(b->results));
-    });
-  });
+  store_.ingest(
+      std::move(items), [this, b, item_line = std::move(item_line),
+                         kinds = std::move(kinds)](std::vector<store::IngestOutcome> outcomes) {
+        net::post(executor_, [this, b, item_line, kinds, outcomes = std::move(outcomes)] {
+          bool queued_work = false;
+          for (std::size_t k = 0; k < outcomes.size() && k < item_line.size(); ++k) {
+            auto& res = b->results[item_line[k]];
+            const auto& o = outcomes[k];
+            using K = store::IngestOutcome::Kind;
+            res.id = o.id;
+            res.revision = o.revision;
+            res.record_status = o.status;
+            switch (o.kind) {
+              case K::kCreated:
+              case K::kRevised:
+                res.status = 202;
+                queued_work = true;
+                break;
+              case K::kUnchanged:
+                res.status = 200;
+                break;
+              case K::kFailed:
+                res.status = 503;
+                res.outcome.add("transient", "",
+                                {"Penyimpanan gateway sedang tidak tersedia; rekam TIDAK disimpan. "
+                                 "Kirim ulang sebentar lagi.",
+                                 "The gateway's store is unavailable; the record was NOT saved. "
+                                 "Send it again shortly."});
+                logger("ingest")->error("store commit failed: {}", o.error);
+                metrics_.counter("ilp_store_errors_total", "Store operations that failed").inc();
+                break;
+            }
+            const auto sep = kinds[k].find('\x1f');
+            metrics_
+                .counter("ilp_records_accepted_total", "Records durably accepted at ingest",
+                         {{"facility", kinds[k].substr(0, sep)},
+                          {"kind", kinds[k].substr(sep + 1)},
+                          {"result", std::to_string(res.status)}})
+                .inc();
+          }
+          if (queued_work && on_committed_) on_committed_();
+          b->done(std::move(b->results));
+        });
+      });
 }
 
 }  // namespace ilp::gateway::ingest

@@ -45,8 +45,7 @@ std::string number(double v) {
 }  // namespace
 
 Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)),
-      buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
+    : bounds_(std::move(bounds)), buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
   for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i] = 0;
 }
 
@@ -83,8 +82,7 @@ Metrics::Family& Metrics::family(const std::string& name, const std::string& typ
   return f;
 }
 
-Counter& Metrics::counter(const std::string& name, const std::string& help,
-                          const Labels& labels) {
+Counter& Metrics::counter(const std::string& name, const std::string& help, const Labels& labels) {
   std::lock_guard lock(mu_);
   auto& slot = family(name, "counter", help).counters[render_labels(labels)];
   if (!slot) slot = std::make_unique<Counter>();
@@ -142,8 +140,8 @@ std::string Metrics::render() {
 }
 
 const std::vector<double>& latency_buckets() {
-  static const std::vector<double> b = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                        0.05,   0.1,   0.25,   0.5,   1,    2.5, 5, 10};
+  static const std::vector<double> b = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                        0.1,    0.25,  0.5,    1,     2.5,  5,     10};
   return b;
 }
 

@@ -8,12 +8,12 @@
 // record as soon as the previous one is acknowledged) for throughput; phase 2 runs open-loop at
 // --rate (default: half of phase 1) and measures latency from each request's scheduled send
 // time, so a stall cannot hide itself (no coordinated omission).
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -62,8 +62,8 @@ Run run(const Url& url, int connections, double seconds, Clock::duration interva
   net::io_context ioc;
   Run result;
   const auto start = Clock::now();
-  const auto end = start + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(seconds));
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   for (int c = 0; c < connections; ++c) {
     net::co_spawn(
         ioc,
@@ -105,8 +105,9 @@ void report(const char* name, Run& r) {
   const double rate = static_cast<double>(r.latencies_ms.size()) / r.seconds;
   const double p50 = percentile(r.latencies_ms, 0.50);
   const double p99 = percentile(r.latencies_ms, 0.99);
-  std::printf("%-12s %9.0f records/s acknowledged (202)   p50 %6.2f ms   p99 %6.2f ms   errors %zu\n",
-              name, rate, p50, p99, r.errors);
+  std::printf(
+      "%-12s %9.0f records/s acknowledged (202)   p50 %6.2f ms   p99 %6.2f ms   errors %zu\n", name,
+      rate, p50, p99, r.errors);
 }
 
 }  // namespace
@@ -124,14 +125,15 @@ int main(int argc, char** argv) {
     if (a == "--url") url_text = argv[i + 1];
   }
   std::unique_ptr<ilp::testing::ChildProcess> gateway;
-  const auto dir = std::filesystem::temp_directory_path() / ("ilp-bench-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("ilp-bench-" + std::to_string(::getpid()));
   if (url_text.empty()) {
     std::filesystem::create_directories(dir);
     gateway = ilp::testing::ChildProcess::start(
         {ILP_GATEWAY_BIN, "serve", "--config", std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml",
          "--set", "listen.ingest=127.0.0.1:0", "--set", "listen.admin=127.0.0.1:0", "--set",
-         "store.sqlite=" + (dir / "bench.db").string(), "--set", "delivery.enabled=false",
-         "--set", "log.level=warn"},
+         "store.sqlite=" + (dir / "bench.db").string(), "--set", "delivery.enabled=false", "--set",
+         "log.level=warn"},
         {{"ILP_SECRET_PKM_SUKAMAJU", "x"}, {"ILP_SECRET_PKM_TANJUNG", "x"}});
     url_text = "http://" + gateway->wait_for_line("ingest listening on ");
   }

@@ -1,6 +1,5 @@
 // The ilp-gateway command line against the shipped config and example records.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,9 +17,9 @@ struct Run {
   std::string err;
 };
 
-Run run(std::vector<std::string> args, std::vector<std::pair<std::string, std::string>> env = {
-                                           {"ILP_SECRET_PKM_SUKAMAJU", "a"},
-                                           {"ILP_SECRET_PKM_TANJUNG", "b"}}) {
+Run run(std::vector<std::string> args,
+        std::vector<std::pair<std::string, std::string>> env = {{"ILP_SECRET_PKM_SUKAMAJU", "a"},
+                                                                {"ILP_SECRET_PKM_TANJUNG", "b"}}) {
   args.insert(args.begin(), gateway_binary());
   auto p = ChildProcess::start(args, env);
   auto code = p->wait(std::chrono::seconds(30));
@@ -81,7 +80,8 @@ TEST_CASE("map prints the OperationOutcome of a bad record and exits 1", "[integ
 }
 
 TEST_CASE("map reads NDJSON: one line out per line in, a summary on stderr", "[integration][cli]") {
-  const auto file = fs::temp_directory_path() / ("ilp-map-" + std::to_string(::getpid()) + ".ndjson");
+  const auto file =
+      fs::temp_directory_path() / ("ilp-map-" + std::to_string(::getpid()) + ".ndjson");
   {
     std::ofstream out(file);
     for (const char* f : {"visit-1.json", "visit-3.json", "visit-2.json"}) {

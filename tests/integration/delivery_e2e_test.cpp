@@ -1,7 +1,6 @@
 // The gateway and the simulator, both real binaries on loopback: a visit posted at the ingest
 // API ends up in "SATUSEHAT" exactly once, and every failure mode ends in the right status.
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "mappers/datetime.hpp"
@@ -185,11 +184,12 @@ TEST_CASE("wrong credentials back off at least 60 s and say why", "[integration]
   // SATUSEHAT allows one login a minute after a failure.
   CHECK(ms(st["next_attempt_at"]) - ms(st["updated_at"]) >= 60'000);
   // Another patient, so per-patient ordering does not hold it behind the first.
-  const auto second = accepted_id(gw.post_record(visit_envelope("E2E-7b", [](rapidjson::Document& d) {
-    d["data"]["patient"]["nik"].SetString("3204014102950002");
-    d["data"]["patient"]["name"].SetString("Siti Aminah");
-    d["data"]["patient"]["gender"].SetString("female");
-  })));
+  const auto second =
+      accepted_id(gw.post_record(visit_envelope("E2E-7b", [](rapidjson::Document& d) {
+        d["data"]["patient"]["nik"].SetString("3204014102950002");
+        d["data"]["patient"]["name"].SetString("Siti Aminah");
+        d["data"]["patient"]["gender"].SetString("female");
+      })));
   gw.wait_for(second, [](const rapidjson::Document& d) { return d.HasMember("last_error"); });
   std::this_thread::sleep_for(500ms);
   CHECK(stat(sim, "token_requests") == 1);  // one failed login, then silence
@@ -272,9 +272,8 @@ TEST_CASE("NIKs and names never appear in the gateway's logs", "[integration][lo
   const auto b = accepted_id(gw.post_record(visit_envelope("E2E-13", [](rapidjson::Document& d) {
     d["data"]["patient"]["nik"].SetString("3204019999990099");
   })));
-  gw.post_record(visit_envelope("E2E-14", [](rapidjson::Document& d) {
-    d["data"]["patient"]["nik"].SetString("32040199");
-  }));
+  gw.post_record(visit_envelope(
+      "E2E-14", [](rapidjson::Document& d) { d["data"]["patient"]["nik"].SetString("32040199"); }));
   gw.wait_for_status(a, "delivered");
   gw.wait_for_status(b, "needs_correction");
   const auto log = gw.process().stderr_text();

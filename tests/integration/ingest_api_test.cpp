@@ -1,12 +1,11 @@
 // The facility-facing API against the real binary: every rejection is precise, nothing is
 // stored for a rejected record, and the server keeps serving.
-#include <catch2/catch.hpp>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <catch2/catch.hpp>
 
 #include "support/gateway_fixture.hpp"
 
@@ -119,12 +118,12 @@ TEST_CASE("a wrong envelope names the missing field", "[integration][ingest]") {
 
 TEST_CASE("an unknown kind or facility is 422", "[integration][ingest]") {
   GatewayFixture gw(no_platform());
-  auto kind = gw.post_record(visit_envelope(
-      "A", [](rapidjson::Document& d) { d["kind"].SetString("xray"); }));
+  auto kind = gw.post_record(
+      visit_envelope("A", [](rapidjson::Document& d) { d["kind"].SetString("xray"); }));
   REQUIRE(kind.response.result_int() == 422);
   CHECK(first_expression(parse_json(kind.response.body())) == "kind");
-  auto fac = gw.post_record(visit_envelope(
-      "A", [](rapidjson::Document& d) { d["facility"].SetString("pkm-nowhere"); }));
+  auto fac = gw.post_record(
+      visit_envelope("A", [](rapidjson::Document& d) { d["facility"].SetString("pkm-nowhere"); }));
   REQUIRE(fac.response.result_int() == 422);
   CHECK(first_expression(parse_json(fac.response.body())) == "facility");
 }
@@ -182,8 +181,9 @@ TEST_CASE("unknown paths are 404 and wrong methods 405", "[integration][ingest]"
   auto h = Headers{{"Authorization", "Bearer demo-key-sukamaju"}};
   CHECK(http("GET", gw.ingest_url() + "/nope", {}, h).response.result_int() == 404);
   CHECK(http("DELETE", gw.ingest_url() + "/api/v1/records", {}, h).response.result_int() == 405);
-  CHECK(http("GET", gw.ingest_url() + "/api/v1/records/doesnotexist", {}, h)
-            .response.result_int() == 404);
+  CHECK(
+      http("GET", gw.ingest_url() + "/api/v1/records/doesnotexist", {}, h).response.result_int() ==
+      404);
 }
 
 TEST_CASE("a slow client is cut off after limits.request_timeout_ms", "[integration][ingest]") {
@@ -210,14 +210,14 @@ TEST_CASE("a slow client is cut off after limits.request_timeout_ms", "[integrat
 TEST_CASE("a batch answers per line, in order, and stores the good lines",
           "[integration][ingest]") {
   GatewayFixture gw(no_platform());
-  std::string body = visit_envelope("B-1") + "\n" + "{not json}\n" + "\n" +
-                     visit_envelope("B-2", [](rapidjson::Document& d) {
-                       d["data"]["patient"]["nik"].SetString("123");
-                     }) +
-                     "\n" + visit_envelope("B-3") + "\n";
-  auto r = http("POST", gw.ingest_url() + "/api/v1/records:batch", body,
-                {{"Content-Type", "application/x-ndjson"},
-                 {"Authorization", "Bearer demo-key-sukamaju"}});
+  std::string body =
+      visit_envelope("B-1") + "\n" + "{not json}\n" + "\n" +
+      visit_envelope("B-2",
+                     [](rapidjson::Document& d) { d["data"]["patient"]["nik"].SetString("123"); }) +
+      "\n" + visit_envelope("B-3") + "\n";
+  auto r = http(
+      "POST", gw.ingest_url() + "/api/v1/records:batch", body,
+      {{"Content-Type", "application/x-ndjson"}, {"Authorization", "Bearer demo-key-sukamaju"}});
   REQUIRE(r.response.result_int() == 200);
   auto d = parse_json(r.response.body());
   const auto& res = d["results"];
@@ -233,11 +233,11 @@ TEST_CASE("a batch answers per line, in order, and stores the good lines",
 
 TEST_CASE("a batch over limits.batch_lines is 413", "[integration][ingest]") {
   GatewayFixture gw(GatewayOptions{"http://127.0.0.1:9", {"limits.batch_lines=2"}});
-  std::string body = visit_envelope("1") + "\n" + visit_envelope("2") + "\n" +
-                     visit_envelope("3") + "\n";
-  auto r = http("POST", gw.ingest_url() + "/api/v1/records:batch", body,
-                {{"Content-Type", "application/x-ndjson"},
-                 {"Authorization", "Bearer demo-key-sukamaju"}});
+  std::string body =
+      visit_envelope("1") + "\n" + visit_envelope("2") + "\n" + visit_envelope("3") + "\n";
+  auto r = http(
+      "POST", gw.ingest_url() + "/api/v1/records:batch", body,
+      {{"Content-Type", "application/x-ndjson"}, {"Authorization", "Bearer demo-key-sukamaju"}});
   CHECK(r.response.result_int() == 413);
   CHECK(stored_count(gw) == 0);
 }

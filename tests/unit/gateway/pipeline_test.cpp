@@ -1,16 +1,16 @@
 // The ingest pipeline over a real SQLite store: durable answers, idempotency, and a failing
 // store answering 503 with nothing written.
-#include <catch2/catch.hpp>
+#include "gateway/ingest/pipeline.hpp"
 
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
 
 #include "gateway/config/config.hpp"
-#include "gateway/ingest/pipeline.hpp"
 #include "gateway/store/sqlite_store.hpp"
 
 using namespace ilp::gateway;
@@ -32,8 +32,8 @@ const char* kVisit = R"({"kind":"visit","facility":"pkm-sukamaju","record_id":"P
   "finished_at":"2025-03-10T08:40:00"}})";
 
 struct Harness {
-  fs::path dir = fs::temp_directory_path() / ("ilp-pipe-" + std::to_string(::getpid()) + "-" +
-                                              std::to_string(counter()++));
+  fs::path dir = fs::temp_directory_path() /
+                 ("ilp-pipe-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
   std::atomic<bool> fail{false};
   std::unique_ptr<store::SqliteStore> store;
   boost::asio::io_context ioc;
@@ -67,9 +67,8 @@ struct Harness {
     std::vector<ingest::Line> lines;
     lines.push_back(ingest::check_envelope(text, *cfg(), f));
     std::vector<ingest::Result> out;
-    pipeline->submit(cfg(), std::move(lines), [&](std::vector<ingest::Result> r) {
-      out = std::move(r);
-    });
+    pipeline->submit(cfg(), std::move(lines),
+                     [&](std::vector<ingest::Result> r) { out = std::move(r); });
     // Bounded: the store thread answers within its own commit and posts back here. The guard
     // keeps run_for waiting for that post instead of returning at once.
     auto guard = boost::asio::make_work_guard(ioc);

@@ -1,7 +1,8 @@
+#include "mappers/outcome.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "mappers/json.hpp"
-#include "mappers/outcome.hpp"
 
 using namespace ilp::mappers;
 
