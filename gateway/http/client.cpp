@@ -72,7 +72,15 @@ net::awaitable<std::unique_ptr<Client::Conn>> Client::connect(const Url& base, e
                                                  net::redirect_error(net::use_awaitable, ec));
   if (ec) co_return nullptr;
   if (base.tls) {
-    if (!tls_) tls_ = make_tls_context(options_.ca_file);
+    if (!tls_) {
+      // No exception may leave a coroutine: an unusable CA file is an error result.
+      try {
+        tls_ = make_tls_context(options_.ca_file);
+      } catch (const std::exception&) {
+        ec = make_error_code(boost::system::errc::no_such_file_or_directory);
+        co_return nullptr;
+      }
+    }
     conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex_, *tls_);
     // SNI and host name verification: without both, "verified" TLS proves nothing.
     if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), base.host.c_str())) {

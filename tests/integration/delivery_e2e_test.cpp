@@ -4,27 +4,13 @@
 #include <thread>
 
 #include "mappers/datetime.hpp"
+#include "support/e2e_helpers.hpp"
 #include "support/gateway_fixture.hpp"
 
 using namespace ilp::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string accepted_id(const HttpResult& r) {
-  INFO(r.response.body());
-  REQUIRE((r.response.result_int() == 202 || r.response.result_int() == 200));
-  return parse_json(r.response.body())["id"].GetString();
-}
-
-int sim_total(const SimFixture& sim, const std::string& type) {
-  return get_json(sim.url("/_sim/resources?type=" + type))["total"].GetInt();
-}
-
-std::uint64_t stat(const SimFixture& sim, const char* name) {
-  auto s = sim.stats();
-  return s.HasMember(name) ? s[name].GetUint64() : 0;
-}
 
 std::string last_error_text(const rapidjson::Document& st) {
   std::string all;

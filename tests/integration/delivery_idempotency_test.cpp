@@ -3,26 +3,12 @@
 // with the resources already there adopted instead of created again.
 #include <catch2/catch.hpp>
 
+#include "support/e2e_helpers.hpp"
 #include "support/gateway_fixture.hpp"
 
 using namespace ilp::testing;
 
 namespace {
-
-std::string accepted_id(const HttpResult& r) {
-  INFO(r.response.body());
-  REQUIRE((r.response.result_int() == 202 || r.response.result_int() == 200));
-  return parse_json(r.response.body())["id"].GetString();
-}
-
-int sim_total(const SimFixture& sim, const std::string& type) {
-  return get_json(sim.url("/_sim/resources?type=" + type))["total"].GetInt();
-}
-
-std::uint64_t stat(const SimFixture& sim, const char* name) {
-  auto s = sim.stats();
-  return s.HasMember(name) ? s[name].GetUint64() : 0;
-}
 
 std::string server_id(const rapidjson::Document& st, const std::string& name) {
   for (const auto& r : st["resources"].GetArray()) {

@@ -122,12 +122,14 @@ TEST_CASE("latency_ms delays every OAuth and FHIR answer, not /_sim", "[integrat
       timed([&] { return testing::http("GET", sim.url("/_sim/stats")); });
   CHECK(admin_status == 200);
   CHECK(admin_time < std::chrono::milliseconds(300));
-  // Delays overlap: the simulator keeps serving while a delayed answer waits.
+  // Delays overlap: the simulator keeps serving while a delayed answer waits. Two requests
+  // one after the other would take at least 1000 ms.
+  sim.set_faults(R"({"latency_ms": 500})");
   const auto start = Clock::now();
   std::thread other([&] { sim.fhir("GET", kLocation, token); });
   sim.fhir("GET", kLocation, token);
   other.join();
-  CHECK(Clock::now() - start < std::chrono::milliseconds(580));
+  CHECK(Clock::now() - start < std::chrono::milliseconds(950));
 }
 
 TEST_CASE("an outage answers 503 text/plain for its window, then recovers", "[integration][sim]") {

@@ -194,7 +194,15 @@ std::optional<int> ChildProcess::try_reap() {
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    if (auto code = try_reap()) return code;
+    if (auto code = try_reap()) {
+      // The child is gone, but its last output may still sit in the pipe: let the reader reach
+      // end-of-file so stdout_lines() is complete when wait() returns.
+      std::unique_lock lock(mu_);
+      cv_.wait_until(lock,
+                     std::max(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)),
+                     [this] { return stdout_closed_; });
+      return code;
+    }
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

@@ -70,7 +70,7 @@ TEST_CASE("the shipped configuration loads with both demo puskesmas", "[unit][co
   CHECK(fs::path(cfg->store.sqlite).is_absolute());
 }
 
-TEST_CASE("--set overrides any key before validation", "[unit][config]") {
+TEST_CASE("a --set override changes any key before validation", "[unit][config]") {
   Secrets s;
   auto cfg =
       load(shipped(), {{"listen.ingest=127.0.0.1:0", "platform.fhir_url=https://x/fhir-r4/v1",

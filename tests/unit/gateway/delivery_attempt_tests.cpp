@@ -331,6 +331,7 @@ TEST_CASE("401 invalid-access-token while posting: one refresh, one retry, deliv
 
 TEST_CASE("after max_attempts the record is dead, with the reason", "[unit]") {
   Fixture f;
+  f.cfg->retry.max_attempts = 50;
   f.platform->transaction_faults.push_back(respond(500, "Internal Server Error", "text/plain"));
   auto r = f.record();
   r.attempts = 49;
