@@ -81,9 +81,14 @@ class SqliteQuery {
 
 class SqliteDb {
  public:
-  // Opens (creating the file and its parent folders) and configures the connection: WAL,
-  // synchronous=FULL, foreign keys, busy timeout. Throws std::runtime_error naming the path.
-  SqliteDb(const std::string& path, int busy_timeout_ms);
+  enum class Mode {
+    kReadWrite,  // creates the file and its parent folders; WAL, synchronous=FULL, foreign keys
+    kReadOnly,   // an existing WAL database (the writer created it); SQLITE_OPEN_READONLY
+  };
+
+  // Opens and configures the connection (see Mode; both set the busy timeout). Throws
+  // std::runtime_error naming the path.
+  SqliteDb(const std::string& path, int busy_timeout_ms, Mode mode = Mode::kReadWrite);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

@@ -39,6 +39,27 @@ LIMIT ?2)sql";
 constexpr int kMaxClaim = 1000;
 constexpr int kMaxListLimit = 1000;
 
+// Rows per INSERT into resources: a visit has about ten; the cap bounds the statement shapes
+// kept in the statement cache.
+constexpr std::size_t kResourcesPerInsert = 16;
+
+// "INSERT INTO resources … VALUES (?, …), …" for `rows` rows, built once per row count.
+const std::string& resource_insert_sql(std::size_t rows) {
+  static const auto all = [] {
+    std::vector<std::string> out(kResourcesPerInsert + 1);
+    for (std::size_t n = 1; n <= kResourcesPerInsert; ++n) {
+      std::string sql =
+          "INSERT INTO resources (record_seq, name, type, local, server_id, position) VALUES ";
+      for (std::size_t r = 0; r < n; ++r) {
+        sql += r == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)";
+      }
+      out[n] = std::move(sql);
+    }
+    return out;
+  }();
+  return all.at(rows);
+}
+
 Status parse_status(const std::string& s) {
   const auto status = status_from_string(s);
   if (!status) throw std::runtime_error("unknown status '" + s + "' in the database");
@@ -207,14 +228,25 @@ void SqliteOps::write_resources(std::int64_t seq, const std::vector<ResourceRef>
     }
     db_.query("DELETE FROM resources WHERE record_seq = ?1").bind_all(seq).run();
   }
-  for (const auto& ref : refs) {
-    const auto it = kept.find(ref.name);
-    const std::string& server_id = it != kept.end() ? it->second : ref.server_id;
-    db_.query(
-           "INSERT INTO resources (record_seq, name, type, local, server_id) "
-           "VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind_all(seq, ref.name, ref.type, ref.local, server_id)
-        .run();
+  // Several rows per statement: one statement per record instead of one per resource (a
+  // statement inside the batch's transaction costs a VDBE run and a statement journal).
+  std::size_t done = 0;
+  while (done < refs.size()) {
+    const std::size_t rows = std::min(refs.size() - done, kResourcesPerInsert);
+    auto q = db_.query(resource_insert_sql(rows));
+    int i = 0;
+    for (std::size_t k = done; k < done + rows; ++k) {
+      const auto& ref = refs[k];
+      const auto it = kept.find(ref.name);
+      q.bind(++i, seq);
+      q.bind(++i, ref.name);
+      q.bind(++i, ref.type);
+      q.bind(++i, ref.local);
+      q.bind(++i, it != kept.end() ? it->second : ref.server_id);
+      q.bind(++i, static_cast<std::int64_t>(k));  // position
+    }
+    q.run();
+    done += rows;
   }
 }
 
@@ -228,7 +260,7 @@ void SqliteOps::add_history(std::int64_t seq, std::int64_t at_ms, Status status,
 std::vector<ResourceRef> SqliteOps::resources(std::int64_t seq) {
   std::vector<ResourceRef> out;
   auto q = db_.query(
-      "SELECT name, type, local, server_id FROM resources WHERE record_seq = ?1 ORDER BY name");
+      "SELECT name, type, local, server_id FROM resources WHERE record_seq = ?1 ORDER BY position");
   q.bind_all(seq);
   while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3)});
   return out;

@@ -89,6 +89,7 @@ CREATE TABLE resources (
   type       TEXT    NOT NULL,
   local      TEXT    NOT NULL,
   server_id  TEXT    NOT NULL DEFAULT '',
+  position   INTEGER NOT NULL DEFAULT 0,  -- order in the bundle, for people reading the status
   PRIMARY KEY (record_seq, name)
 ) WITHOUT ROWID;
 

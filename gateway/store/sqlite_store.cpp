@@ -6,6 +6,7 @@
 #include <chrono>
 #include <exception>
 
+#include "gateway/store/sqlite_checkpointer.hpp"
 #include "gateway/store/sqlite_db.hpp"
 #include "gateway/store/sqlite_ops.hpp"
 #include "gateway/store/sqlite_schema.hpp"
@@ -17,7 +18,7 @@
 
 namespace ilp::gateway::store {
 
-// One queued operation. run() happens on the store thread inside the transaction the store
+// One queued operation. run() happens on a store thread inside the transaction the store
 // manages and throws on failure; the result waits in the job until the transaction's fate is
 // known, then complete() hands it (or the failure value) to the caller's callback.
 class SqliteJob {
@@ -26,7 +27,6 @@ class SqliteJob {
   virtual void run(SqliteOps& ops) = 0;
   virtual void complete(bool ok, const std::string& error) = 0;
 
-  bool writes = false;
   bool ran_ok = false;
   std::string error;
 };
@@ -76,6 +76,9 @@ std::function<R(const std::string&)> fail_with(R value) {
 
 }  // namespace
 
+SqliteStore::Lane::Lane(const char* thread_name) : name(thread_name) {}
+SqliteStore::Lane::~Lane() = default;
+
 SqliteStore::SqliteStore(Options options) : options_(std::move(options)), log_(logger("store")) {
   options_.max_batch = std::max<std::size_t>(options_.max_batch, 1);
   db_ = std::make_unique<SqliteDb>(options_.path, options_.busy_timeout_ms);
@@ -89,9 +92,28 @@ SqliteStore::SqliteStore(Options options) : options_(std::move(options)), log_(l
                                "': " + e.what());
     }
   }
+  // After the migration: the other connections find the file in WAL mode with its schema.
+  read_db_ = std::make_unique<SqliteDb>(options_.path, options_.busy_timeout_ms,
+                                        SqliteDb::Mode::kReadOnly);
+  read_ops_ = std::make_unique<SqliteOps>(*read_db_);
+  checkpointer_ = std::make_unique<SqliteCheckpointer>(
+      options_.path, options_.busy_timeout_ms,
+      SqliteCheckpointer::Limits{options_.checkpoint_pages, options_.wal_cap_pages}, log_);
+  checkpointer_->install(*db_);
   log_->info("opened {} (schema version {}, batches of up to {} operations)", options_.path,
              kSchemaVersion, options_.max_batch);
-  thread_ = std::thread([this] { thread_main(); });
+  reader_.thread = std::thread([this] { lane_main(reader_, writer_); });
+  try {
+    writer_.thread = std::thread([this] { lane_main(writer_, reader_); });
+  } catch (...) {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    reader_.cv.notify_all();
+    reader_.thread.join();
+    throw;
+  }
 }
 
 SqliteStore::~SqliteStore() {
@@ -99,11 +121,22 @@ SqliteStore::~SqliteStore() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  writer_.cv.notify_all();
+  reader_.cv.notify_all();
+  if (writer_.thread.joinable()) writer_.thread.join();
+  if (reader_.thread.joinable()) reader_.thread.join();
+  const auto m = metrics();
+  read_ops_.reset();
+  read_db_.reset();
+  sqlite3_wal_hook(db_->handle(), nullptr, nullptr);
+  checkpointer_.reset();
   ops_.reset();
-  db_.reset();
-  log_->debug("closed {}", options_.path);
+  db_.reset();  // the last connection: checkpoints the whole WAL and removes it
+  log_->info(
+      "closed {} ({} write transactions for {} operations, {} read snapshots for {}, "
+      "{} checkpoints in the background and {} inline)",
+      options_.path, m.transactions, m.write_operations, m.read_batches, m.read_operations,
+      m.background_checkpoints, m.inline_checkpoints);
 }
 
 SqliteStore::Metrics SqliteStore::metrics() const {
@@ -113,10 +146,13 @@ SqliteStore::Metrics SqliteStore::metrics() const {
   m.write_operations = write_operations_.load();
   m.failed_operations = failed_operations_.load();
   m.read_operations = read_operations_.load();
+  m.read_batches = read_batches_.load();
   m.items_ingested = items_ingested_.load();
   m.max_operations_per_transaction = max_operations_per_transaction_.load();
+  m.background_checkpoints = checkpointer_ ? checkpointer_->background_checkpoints() : 0;
+  m.inline_checkpoints = checkpointer_ ? checkpointer_->inline_checkpoints() : 0;
   std::lock_guard lock(mu_);
-  m.queue_depth = queue_.size();
+  m.queue_depth = writer_.queue.size() + reader_.queue.size();
   return m;
 }
 
@@ -125,49 +161,58 @@ void SqliteStore::submit(Access access, std::function<R(SqliteOps&)> body,
                          std::function<void(R)> done,
                          std::function<R(const std::string& error)> on_failure) {
   auto job = std::make_unique<BasicJob<R>>(std::move(body), std::move(done), std::move(on_failure));
-  job->writes = access == Access::kWrite;
-  post(std::move(job));
+  post(access, std::move(job));
 }
 
-void SqliteStore::post(std::unique_ptr<SqliteJob> job) {
+void SqliteStore::post(Access access, std::unique_ptr<SqliteJob> job) {
+  Lane& lane = access == Access::kWrite ? writer_ : reader_;
   {
     std::lock_guard lock(mu_);
     if (!closed_) {
-      queue_.push_back(std::move(job));
-      if (queue_.size() == 1) cv_.notify_one();
+      lane.queue.push_back(std::move(job));
+      if (lane.queue.size() == 1) lane.cv.notify_one();
       return;
     }
   }
   finish(*job, false, "store is closed");
 }
 
-void SqliteStore::thread_main() {
+// Stopping: a lane ends only when it and the other lane are idle with nothing queued, because a
+// callback running on one lane may still queue work for either.
+void SqliteStore::lane_main(Lane& lane, Lane& other) {
 #ifdef __linux__
-  pthread_setname_np(pthread_self(), "ilp-store");
+  pthread_setname_np(pthread_self(), lane.name);
 #endif
+  const bool writes = &lane == &writer_;
   std::vector<std::unique_ptr<SqliteJob>> batch;
-  std::vector<SqliteJob*> reads;
-  std::vector<SqliteJob*> writes;
+  std::vector<SqliteJob*> jobs;
+  std::unique_lock lock(mu_);
   for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
-        closed_ = true;  // stopping, and everything queued has run
-        return;
-      }
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+    lane.cv.wait(lock, [&] {
+      return !lane.queue.empty() || closed_ || (stopping_ && !other.busy && other.queue.empty());
+    });
+    if (lane.queue.empty()) {
+      closed_ = true;  // stopping, and everything queued has run
+      other.cv.notify_all();
+      return;
     }
-    for (auto& job : batch) (job->writes ? writes : reads).push_back(job.get());
-    // Reads first: they see what is committed, i.e. every write whose callback has run.
-    if (!reads.empty()) run_reads(reads);
-    if (!writes.empty()) run_writes(writes);
-    reads.clear();
-    writes.clear();
+    while (!lane.queue.empty() && batch.size() < options_.max_batch) {
+      batch.push_back(std::move(lane.queue.front()));
+      lane.queue.pop_front();
+    }
+    lane.busy = true;
+    lock.unlock();
+    for (auto& job : batch) jobs.push_back(job.get());
+    if (writes) {
+      run_writes(jobs);
+    } else {
+      run_reads(jobs);
+    }
+    jobs.clear();
     batch.clear();
+    lock.lock();
+    lane.busy = false;
+    if (stopping_) other.cv.notify_all();  // it may be waiting for this lane to go idle
   }
 }
 
@@ -183,25 +228,28 @@ void SqliteStore::finish(SqliteJob& job, bool ok, const std::string& error) {
 }
 
 void SqliteStore::run_reads(const std::vector<SqliteJob*>& jobs) {
-  // One read transaction: a consistent snapshot for the batch's reads.
+  // One read transaction: a consistent snapshot for the batch's reads. It begins (at the first
+  // read statement) after every job of the batch was queued, so each sees all writes committed
+  // before it was called.
   bool in_txn = true;
   try {
-    db_->query("BEGIN").run();
+    read_db_->query("BEGIN").run();
   } catch (const std::exception& e) {
     in_txn = false;
     log_->warn("cannot begin a read transaction: {}", e.what());
   }
   for (auto* job : jobs) {
     try {
-      job->run(*ops_);
+      job->run(*read_ops_);
       job->ran_ok = true;
     } catch (const std::exception& e) {
       job->error = e.what();
       log_->warn("read failed: {}", job->error);
     }
   }
-  if (in_txn) rollback_quietly(*db_);  // nothing to keep: ends the snapshot
+  if (in_txn) rollback_quietly(*read_db_);  // nothing to keep: ends the snapshot
   read_operations_.fetch_add(jobs.size());
+  read_batches_.fetch_add(1);
   for (auto* job : jobs) finish(*job, job->ran_ok, job->error);
 }
 
@@ -397,8 +445,9 @@ void SqliteStore::check_writable(std::function<void(bool ok)> done) {
 }
 
 void SqliteStore::set_size_limit(std::int64_t max_bytes, std::function<void(bool ok)> done) {
+  // A setting of the writer's connection, applied in queue order with the writes.
   submit<bool>(
-      Access::kRead,
+      Access::kWrite,
       [this, max_bytes](SqliteOps& ops) {
         const auto pages = ops.set_size_limit(max_bytes);
         log_->info("size limit set to {} pages", pages);

@@ -19,49 +19,15 @@
 namespace ilp::gateway::store {
 namespace {
 
+using testing::Countdown;
 using testing::delivered;
+using testing::Hold;
 using testing::kT0;
 using testing::make_item;
 using testing::options;
 using testing::Sync;
 using testing::TempDir;
 using Kind = IngestOutcome::Kind;
-
-// Occupies the store thread (inside a callback) until release(), so that what is queued
-// meanwhile lands in the following batches. Only a test may block a callback.
-class Hold {
- public:
-  explicit Hold(Store& store) {
-    auto entered = entered_.get_future();
-    store.check_writable([this](bool) {
-      entered_.set_value();
-      released_.wait();
-    });
-    entered.wait();
-  }
-  void release() { release_.set_value(); }
-
- private:
-  std::promise<void> entered_;
-  std::promise<void> release_;
-  std::shared_future<void> released_ = release_.get_future().share();
-};
-
-// Counts callbacks and lets the test wait for the last one.
-class Countdown {
- public:
-  explicit Countdown(int n) : left_(n) {}
-  void done() {
-    if (left_.fetch_sub(1) == 1) all_.set_value();
-  }
-  void wait() {
-    REQUIRE(all_.get_future().wait_for(std::chrono::seconds(60)) == std::future_status::ready);
-  }
-
- private:
-  std::atomic<int> left_;
-  std::promise<void> all_;
-};
 
 TEST_CASE("concurrent ingests from several threads all succeed and share transactions", "[unit]") {
   TempDir dir;

@@ -2,11 +2,13 @@
 // Helpers for the store tests: a temporary folder, blocking wrappers around the asynchronous
 // Store interface, and small record builders.
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -57,6 +59,87 @@ R wait_result(Start&& start) {
   REQUIRE(future.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
   return future.get();
 }
+
+// Occupies a store thread (inside a callback) until release(), so that what is queued for it
+// meanwhile lands in its following batches: the writer by default (a check_writable callback),
+// or the reader (a stats callback). Only a test may block a callback.
+class Hold {
+ public:
+  enum class Thread { kWriter, kReader };
+
+  explicit Hold(Store& store, Thread thread = Thread::kWriter) {
+    auto entered = entered_.get_future();
+    auto block = [this] {
+      entered_.set_value();
+      released_.wait();
+    };
+    if (thread == Thread::kWriter) {
+      store.check_writable([block](bool) { block(); });
+    } else {
+      store.stats([block](Stats) { block(); });
+    }
+    REQUIRE(entered.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  }
+  void release() { release_.set_value(); }
+
+ private:
+  std::promise<void> entered_;
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+};
+
+// A door the writer waits at, called from Options::fail_commit: inside its open transaction,
+// just before COMMIT. Closed, it lets the writer through at once; close() makes the next
+// arrival wait there until open().
+class Gate {
+ public:
+  // For Options::fail_commit (never fails the commit).
+  bool pass() {
+    std::shared_future<void> opened;
+    {
+      std::lock_guard lock(mu_);
+      if (!closed_) return false;
+      closed_ = false;
+      opened = opened_;
+      arrived_.set_value();
+    }
+    opened.wait();
+    return false;
+  }
+  void close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  // Waits (bounded) until the writer stands at the door.
+  void wait_arrived() {
+    REQUIRE(arrived_future_.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  }
+  void open() { open_.set_value(); }
+
+ private:
+  std::mutex mu_;
+  bool closed_ = false;
+  std::promise<void> arrived_;
+  std::future<void> arrived_future_ = arrived_.get_future();
+  std::promise<void> open_;
+  std::shared_future<void> opened_ = open_.get_future().share();
+};
+
+// Counts callbacks and lets the test wait for the last one.
+class Countdown {
+ public:
+  explicit Countdown(int n) : left_(n) {}
+  void done() {
+    if (left_.fetch_sub(1) == 1) all_.set_value();
+  }
+  void wait() {
+    REQUIRE(all_.get_future().wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  }
+
+ private:
+  std::atomic<int> left_;
+  std::promise<void> all_;
+};
 
 // Blocking facade over a Store, for readable tests.
 class Sync {
