@@ -58,8 +58,14 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
     return respond(std::move(res));
   }
   if (path == "/metrics" && get) {
-    return respond(
-        text_response(status::ok, metrics_.render(), "text/plain; version=0.0.4; charset=utf-8"));
+    // Queue figures come from the store (asynchronously), then everything renders at once.
+    return store_.stats([this, respond = std::move(respond)](store::Stats s) {
+      net::post(executor_, [this, respond, s = std::move(s)] {
+        record_queue_gauges(s);
+        respond(text_response(status::ok, metrics_.render(),
+                              "text/plain; version=0.0.4; charset=utf-8"));
+      });
+    });
   }
   if (path == "/admin/reload" && req.method() == bhttp::verb::post) {
     auto problems = reload_();
@@ -77,6 +83,24 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
   }
   if (path.rfind(kQueuePrefix, 0) == 0) return queue(path, std::move(req), std::move(respond));
   respond(not_found(lang));
+}
+
+void AdminApi::record_queue_gauges(const store::Stats& s) {
+  for (const auto& row : s.rows) {
+    metrics_
+        .gauge("ilp_records", "Records in the store by facility, kind and status",
+               {{"facility", row.facility},
+                {"kind", row.kind},
+                {"status", std::string(store::to_string(row.status))}})
+        .set(static_cast<double>(row.count));
+  }
+  metrics_.gauge("ilp_queue_depth", "Records not yet in a final status")
+      .set(static_cast<double>(s.pending));
+  metrics_
+      .gauge("ilp_queue_oldest_age_seconds", "Age of the oldest record not yet in a final status")
+      .set(s.oldest_pending_ms
+               ? static_cast<double>(clock_.now_ms() - *s.oldest_pending_ms) / 1000.0
+               : 0.0);
 }
 
 void AdminApi::readyz(http::Respond respond) {

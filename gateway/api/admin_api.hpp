@@ -25,6 +25,7 @@ class AdminApi {
 
  private:
   void readyz(http::Respond respond);
+  void record_queue_gauges(const store::Stats& s);
   void queue(const std::string& path, http::Request&& req, http::Respond respond);
 
   const config::Holder& config_;

@@ -244,6 +244,13 @@ TEST_CASE("admin probes, metrics and queue retry work", "[integration][admin]") 
   CHECK(text.find("ilp_records_accepted_total") != std::string::npos);
   CHECK(text.find("ilp_ingest_latency_seconds_bucket") != std::string::npos);
   CHECK(text.find("ilp_delivery_attempts_total") != std::string::npos);
+  CHECK(text.find(
+            R"(ilp_records{facility="pkm-sukamaju",kind="visit",status="needs_correction"} 1)") !=
+        std::string::npos);
+  CHECK(text.find("ilp_queue_depth 0") != std::string::npos);
+  CHECK(text.find("ilp_queue_oldest_age_seconds") != std::string::npos);
+  CHECK(text.find("ilp_token_requests_total") != std::string::npos);
+  CHECK(text.find("ilp_platform_latency_seconds") != std::string::npos);
   CHECK(text.find("3204019999990099") == std::string::npos);
   auto retried = gw.admin("POST", "/admin/queue/retry", R"({"status": "needs_correction"})");
   REQUIRE(retried.response.result_int() == 200);
