@@ -351,12 +351,13 @@ Completion Attempt::not_resolved(const Resolution& r) {
     return needs_correction(msg::several_patients_for_mother(), {},
                             "several patients match the mother's NIK");
   }
-  const auto text = r.type == "Practitioner" ? msg::practitioner_not_registered()
-                                             : msg::patient_not_registered(r.by_mother_nik);
   const auto now = deps_.clock.now_ms();
   const std::int64_t grace_ms = config_->delivery.wait_grace_hours * 3'600'000;
   const std::int64_t age = now - record_.created_ms;
-  if (age >= grace_ms) {
+  const bool final = age >= grace_ms;
+  const auto text = r.type == "Practitioner" ? msg::practitioner_not_registered(final)
+                                             : msg::patient_not_registered(r.by_mother_nik, final);
+  if (final) {
     return needs_correction(text, {},
                             r.type + " not registered in SATUSEHAT after the grace period");
   }

@@ -26,30 +26,45 @@ namespace {
 std::string s(std::string_view v) { return std::string(v); }
 }  // namespace
 
-Text patient_not_registered(bool by_mother_nik) {
-  if (by_mother_nik) {
-    return {
-        "Bayi dengan NIK ibu ini belum terdaftar di SATUSEHAT. Daftarkan bayi (record "
-        "'patient' dengan NIK ibu) atau kirim ulang dengan NIK/nomor IHS bayi; gateway "
-        "akan mengecek ulang secara otomatis.",
-        "No newborn with this mother's NIK is registered in SATUSEHAT. Register the baby "
-        "(a 'patient' record with the mother's NIK) or resend with the baby's NIK or IHS "
-        "number; the gateway re-checks automatically."};
+namespace {
+// What happens next depends on whether the record still waits or was given up on.
+Text next_step(Text base, bool final) {
+  if (final) {
+    return {base.id +
+                " Setelah diperbaiki, kirim ulang rekam dari SIMPUS atau jalankan "
+                "'ilp-gateway queue retry'.",
+            base.en +
+                " Once fixed, send the record again from SIMPUS or run "
+                "'ilp-gateway queue retry'."};
   }
-  return {
-      "Pasien dengan NIK ini belum terdaftar di SATUSEHAT. Pastikan NIK benar dan pasien "
-      "sudah terdaftar (Dukcapil/SATUSEHAT); gateway akan mengecek ulang secara otomatis.",
-      "No patient with this NIK is registered in SATUSEHAT. Check the NIK and that the "
-      "patient is registered (Dukcapil/SATUSEHAT); the gateway re-checks automatically."};
+  return {base.id + " Gateway akan mengecek ulang secara otomatis.",
+          base.en + " The gateway re-checks automatically."};
+}
+}  // namespace
+
+Text patient_not_registered(bool by_mother_nik, bool final) {
+  if (by_mother_nik) {
+    return next_step(
+        {"Bayi dengan NIK ibu ini belum terdaftar di SATUSEHAT. Daftarkan bayi (record "
+         "'patient' dengan NIK ibu) atau kirim ulang dengan NIK/nomor IHS bayi.",
+         "No newborn with this mother's NIK is registered in SATUSEHAT. Register the baby "
+         "(a 'patient' record with the mother's NIK) or resend with the baby's NIK or IHS "
+         "number."},
+        final);
+  }
+  return next_step({"Pasien dengan NIK ini belum terdaftar di SATUSEHAT. Pastikan NIK benar dan "
+                    "pasien sudah terdaftar (Dukcapil/SATUSEHAT).",
+                    "No patient with this NIK is registered in SATUSEHAT. Check the NIK and that "
+                    "the patient is registered (Dukcapil/SATUSEHAT)."},
+                   final);
 }
 
-Text practitioner_not_registered() {
-  return {
-      "Tenaga kesehatan dengan NIK ini belum terdaftar di SATUSEHAT (SISDMK). Periksa NIK "
-      "tenaga kesehatan atau kirim nomor IHS-nya; gateway akan mengecek ulang secara "
-      "otomatis.",
-      "No practitioner with this NIK is registered in SATUSEHAT (SISDMK). Check the "
-      "practitioner's NIK or send their IHS number; the gateway re-checks automatically."};
+Text practitioner_not_registered(bool final) {
+  return next_step({"Tenaga kesehatan dengan NIK ini belum terdaftar di SATUSEHAT (SISDMK). "
+                    "Periksa NIK tenaga kesehatan atau kirim nomor IHS-nya.",
+                    "No practitioner with this NIK is registered in SATUSEHAT (SISDMK). Check "
+                    "the practitioner's NIK or send their IHS number."},
+                   final);
 }
 
 Text several_patients_for_mother() {

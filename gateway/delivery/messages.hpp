@@ -20,8 +20,8 @@ std::string utc_time(std::int64_t epoch_ms);
 std::string join_numbers(const std::vector<int>& numbers);
 
 // Resolution (NIK → IHS).
-Text patient_not_registered(bool by_mother_nik);
-Text practitioner_not_registered();
+Text patient_not_registered(bool by_mother_nik, bool final);
+Text practitioner_not_registered(bool final);
 Text several_patients_for_mother();
 Text still_waiting(std::int64_t until_ms);  // appended to a waiting record's text
 
