@@ -75,34 +75,33 @@ void InputReader::missing(std::string_view parent_path, std::string_view key, co
   if (need == Need::kRequired) add("required", parent_path, key, msg::required(f));
 }
 
-const rapidjson::Value* InputReader::object(const rapidjson::Value& parent,
-                                            std::string_view parent_path, std::string_view key,
-                                            const Label& f, Need need) {
+const rapidjson::Value* InputReader::typed(const rapidjson::Value& parent,
+                                           std::string_view parent_path, std::string_view key,
+                                           const Label& f, Need need,
+                                           bool (rapidjson::Value::*is)() const,
+                                           Text (*wrong)(const Label&)) {
   const auto* v = present(parent, key);
   if (v == nullptr) {
     missing(parent_path, key, f, need);
     return nullptr;
   }
-  if (!v->IsObject()) {
-    add("invalid", parent_path, key, msg::not_object(f));
+  if (!(v->*is)()) {
+    add("invalid", parent_path, key, wrong(f));
     return nullptr;
   }
   return v;
 }
 
+const rapidjson::Value* InputReader::object(const rapidjson::Value& parent,
+                                            std::string_view parent_path, std::string_view key,
+                                            const Label& f, Need need) {
+  return typed(parent, parent_path, key, f, need, &rapidjson::Value::IsObject, msg::not_object);
+}
+
 const rapidjson::Value* InputReader::array(const rapidjson::Value& parent,
                                            std::string_view parent_path, std::string_view key,
                                            const Label& f, Need need) {
-  const auto* v = present(parent, key);
-  if (v == nullptr) {
-    missing(parent_path, key, f, need);
-    return nullptr;
-  }
-  if (!v->IsArray()) {
-    add("invalid", parent_path, key, msg::not_list(f));
-    return nullptr;
-  }
-  return v;
+  return typed(parent, parent_path, key, f, need, &rapidjson::Value::IsArray, msg::not_list);
 }
 
 std::optional<std::string_view> InputReader::string(const rapidjson::Value& parent,
@@ -130,31 +129,15 @@ std::optional<std::string_view> InputReader::string(const rapidjson::Value& pare
 const rapidjson::Value* InputReader::number(const rapidjson::Value& parent,
                                             std::string_view parent_path, std::string_view key,
                                             const Label& f, Need need) {
-  const auto* v = present(parent, key);
-  if (v == nullptr) {
-    missing(parent_path, key, f, need);
-    return nullptr;
-  }
-  if (!v->IsNumber()) {
-    add("invalid", parent_path, key, msg::not_number(f));
-    return nullptr;
-  }
-  return v;
+  return typed(parent, parent_path, key, f, need, &rapidjson::Value::IsNumber, msg::not_number);
 }
 
 std::optional<bool> InputReader::boolean(const rapidjson::Value& parent,
                                          std::string_view parent_path, std::string_view key,
                                          const Label& f, Need need) {
-  const auto* v = present(parent, key);
-  if (v == nullptr) {
-    missing(parent_path, key, f, need);
-    return std::nullopt;
-  }
-  if (!v->IsBool()) {
-    add("invalid", parent_path, key, msg::not_boolean(f));
-    return std::nullopt;
-  }
-  return v->GetBool();
+  const auto* v =
+      typed(parent, parent_path, key, f, need, &rapidjson::Value::IsBool, msg::not_boolean);
+  return v == nullptr ? std::nullopt : std::optional<bool>(v->GetBool());
 }
 
 std::optional<std::chrono::year_month_day> InputReader::date(const rapidjson::Value& parent,

@@ -83,6 +83,10 @@ class InputReader {
   // The member, or nullptr when absent or null.
   static const rapidjson::Value* present(const rapidjson::Value& parent, std::string_view key);
   void missing(std::string_view parent_path, std::string_view key, const Label& f, Need need);
+  // The member if present and of the type `is` checks; otherwise records "missing" or `wrong`.
+  const rapidjson::Value* typed(const rapidjson::Value& parent, std::string_view parent_path,
+                                std::string_view key, const Label& f, Need need,
+                                bool (rapidjson::Value::*is)() const, Text (*wrong)(const Label&));
 
   Outcome& out_;
 };
