@@ -18,8 +18,14 @@
 #include <vector>
 
 #include "gateway/config/config.hpp"
+#include "gateway/delivery/platform.hpp"
+#include "gateway/delivery/rate_limiter.hpp"
+#include "gateway/delivery/resolver.hpp"
+#include "gateway/delivery/token_cache.hpp"
 #include "gateway/delivery/transport.hpp"
 #include "gateway/store/store.hpp"
+#include "gateway/util/clock.hpp"
+#include "gateway/util/metrics.hpp"
 
 namespace ilp::gateway::delivery::testing {
 
@@ -183,5 +189,28 @@ T run(net::io_context& ioc, net::awaitable<T> a) {
   if (err) std::rethrow_exception(err);
   return std::move(*out);
 }
+
+// A patient and a practitioner the MiniPlatform knows once `know_people()` ran.
+inline const std::string kNik = "3201010101010001";
+inline const std::string kDoctorNik = "3201010101010099";
+
+// The delivery stack over a MiniPlatform, with simulated time: what the delivery unit tests
+// share. Fixtures extend it with the piece they test.
+struct PlatformStack {
+  ManualClock clock;
+  Metrics metrics;
+  RateLimiter limiter{clock, metrics};
+  std::shared_ptr<MiniPlatform> platform = std::make_shared<MiniPlatform>();
+  FakeTransport transport{[p = platform](const SentRequest& r) { return (*p)(r); }};
+  TokenCache tokens{transport, limiter, clock, metrics};
+  Platform fhir{transport, tokens, limiter, metrics};
+  std::shared_ptr<config::Config> cfg = test_config();
+  net::io_context ioc;
+
+  void know_people() {
+    platform->known[std::string(kNikSystem) + "|" + kNik] = {"P100"};
+    platform->known[std::string(kNikSystem) + "|" + kDoctorNik] = {"N200"};
+  }
+};
 
 }  // namespace ilp::gateway::delivery::testing

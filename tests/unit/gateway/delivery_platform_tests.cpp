@@ -10,17 +10,8 @@ using namespace ilp::gateway::delivery::testing;
 
 namespace {
 
-struct Fixture {
-  ManualClock clock;
-  Metrics metrics;
-  RateLimiter limiter{clock, metrics};
-  std::shared_ptr<MiniPlatform> platform = std::make_shared<MiniPlatform>();
-  FakeTransport transport{[p = platform](const SentRequest& r) { return (*p)(r); }};
-  TokenCache tokens{transport, limiter, clock, metrics};
-  Platform fhir{transport, tokens, limiter, metrics};
-  std::shared_ptr<config::Config> cfg = test_config();
+struct Fixture : PlatformStack {
   CallContext ctx{*cfg, cfg->facilities[0]};
-  net::io_context ioc;
 };
 
 }  // namespace

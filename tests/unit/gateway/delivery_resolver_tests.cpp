@@ -12,29 +12,14 @@ using namespace ilp::gateway::delivery::testing;
 
 namespace {
 
-const std::string kNik = "3201010101010001";
-const std::string kDoctorNik = "3201010101010099";
-
-struct Fixture {
-  ManualClock clock;
-  Metrics metrics;
-  RateLimiter limiter{clock, metrics};
-  std::shared_ptr<MiniPlatform> platform = std::make_shared<MiniPlatform>();
-  FakeTransport transport{[p = platform](const SentRequest& r) { return (*p)(r); }};
-  TokenCache tokens{transport, limiter, clock, metrics};
-  Platform fhir{transport, tokens, limiter, metrics};
+struct Fixture : PlatformStack {
   MemoryStore store;
-  net::io_context ioc;
   AsyncStore async_store{store, ioc.get_executor()};
   Resolver resolver{async_store, fhir, clock};
-  std::shared_ptr<config::Config> cfg = test_config();
   CallContext ctx{*cfg, cfg->facilities[0]};
   rapidjson::Document bundle;
 
-  Fixture() {
-    platform->known[std::string(kNikSystem) + "|" + kNik] = {"P100"};
-    platform->known[std::string(kNikSystem) + "|" + kDoctorNik] = {"N200"};
-  }
+  Fixture() { know_people(); }
   Resolution resolve(const std::string& json, const std::string& input = "") {
     REQUIRE_FALSE(mappers::parse_json_strict(json, bundle));
     return run(ioc, resolver.resolve(ctx, bundle, input));

@@ -13,17 +13,8 @@ using namespace ilp::gateway::delivery::testing;
 
 namespace {
 
-struct Fixture {
-  ManualClock clock;
-  Metrics metrics;
-  RateLimiter limiter{clock, metrics};
-  std::shared_ptr<MiniPlatform> platform = std::make_shared<MiniPlatform>();
-  FakeTransport transport{[p = platform](const SentRequest& r) { return (*p)(r); }};
-  TokenCache cache{transport, limiter, clock, metrics};
-  std::shared_ptr<config::Config> cfg = test_config();
-  net::io_context ioc;
-
-  TokenResult get() { return run(ioc, cache.get(cfg->platform, cfg->facilities[0])); }
+struct Fixture : PlatformStack {
+  TokenResult get() { return run(ioc, tokens.get(cfg->platform, cfg->facilities[0])); }
   int token_requests() { return count_sent(*transport.state(), &SentRequest::is_token); }
 };
 
@@ -103,7 +94,7 @@ TEST_CASE("concurrent callers for one facility share one token request", "[unit]
   Fixture f;
   std::vector<TokenResult> results;
   for (int i = 0; i < 25; ++i) {
-    net::co_spawn(f.ioc, f.cache.get(f.cfg->platform, f.cfg->facilities[0]),
+    net::co_spawn(f.ioc, f.tokens.get(f.cfg->platform, f.cfg->facilities[0]),
                   [&](std::exception_ptr, TokenResult r) { results.push_back(std::move(r)); });
   }
   f.ioc.run();
@@ -174,9 +165,9 @@ TEST_CASE("token endpoint 5xx is transient and held back briefly, doubling", "[u
 TEST_CASE("invalidate drops only the token the platform refused", "[unit]") {
   Fixture f;
   REQUIRE(f.get().token->value == "tok-1");
-  f.cache.invalidate("pkm-a", "tok-0");  // a stale token another request used
+  f.tokens.invalidate("pkm-a", "tok-0");  // a stale token another request used
   CHECK(f.get().token->value == "tok-1");
-  f.cache.invalidate("pkm-a", "tok-1");
+  f.tokens.invalidate("pkm-a", "tok-1");
   CHECK(f.get().token->value == "tok-2");
   CHECK(f.token_requests() == 2);
 }
@@ -198,7 +189,7 @@ TEST_CASE("client secrets and tokens never reach the logs", "[unit]") {
   log->sinks().push_back(sink);
   log->set_level(spdlog::level::trace);
   REQUIRE(f.get().ok());
-  f.cache.invalidate("pkm-a");
+  f.tokens.invalidate("pkm-a");
   f.platform->client_secret = "other";
   REQUIRE_FALSE(f.get().ok());
   log->sinks().pop_back();
