@@ -64,6 +64,7 @@ void GatewayFixture::start() {
   }
   process_ = ChildProcess::start(argv, {{"ILP_SECRET_PKM_SUKAMAJU", options_.sukamaju_secret},
                                         {"ILP_SECRET_PKM_TANJUNG", options_.tanjung_secret},
+                                        {"ILP_SECRET_PKM_SENTANI", "sentani-secret-demo"},
                                         {"ILP_ADMIN_TOKEN", kAdminToken}});
   ingest_url_ = "http://" + process_->wait_for_line("ingest listening on ");
   admin_url_ = "http://" + process_->wait_for_line("admin listening on ");
