@@ -204,6 +204,37 @@ Text out_of_range(const Label& f, double min, double max, const UnitText& unit) 
                   std::string(unit.en) + ".");
 }
 
+Text unknown_code(const Label& f, std::string_view table) {
+  const std::string t(table);
+  return both(f, " tidak ada di tabel kode '" + t + "' (config/codes/" + t + ".csv).",
+              " is not in the code table '" + t + "' (config/codes/" + t + ".csv).");
+}
+
+Text not_one_of(const Label& f, const std::vector<std::string>& allowed) {
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  return both(f, " harus salah satu dari: " + list + ".", " must be one of: " + list + ".");
+}
+
+Text not_whole_number(const Label& f) {
+  return both(f, " harus bilangan bulat.", " must be a whole number.");
+}
+
+Text not_below(const Label& lower, const Label& higher) {
+  return Text{name(lower, In::kId) + " harus lebih kecil dari " + inner(higher, In::kId) + ".",
+              name(lower, In::kEn) + " must be lower than " + inner(higher, In::kEn) + "."};
+}
+
+Text at_least(const Label& f, double min, const UnitText& unit) {
+  return both(f, " minimal " + number(min, In::kId) + std::string(unit.id) + ".",
+              " must be at least " + number(min, In::kEn) + std::string(unit.en) + ".");
+}
+
+Text at_most(const Label& f, double max, const UnitText& unit) {
+  return both(f, " maksimal " + number(max, In::kId) + std::string(unit.id) + ".",
+              " must be at most " + number(max, In::kEn) + std::string(unit.en) + ".");
+}
+
 Text diastolic_not_below_systolic() {
   return Text{"Tekanan darah diastolik harus lebih kecil dari tekanan darah sistolik.",
               "Diastolic blood pressure must be lower than systolic blood pressure."};

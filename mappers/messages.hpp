@@ -108,6 +108,13 @@ Text out_of_range(const Label& f, double min, double max, const UnitText& unit);
 Text diastolic_not_below_systolic();
 Text icd10(const Label& f);
 Text icd9cm(const Label& f);
+// Mapping templates (config/mappings): declared codes, lists and comparisons.
+Text unknown_code(const Label& f, std::string_view table);  // not in config/codes/<table>.csv
+Text not_one_of(const Label& f, const std::vector<std::string>& allowed);
+Text not_whole_number(const Label& f);
+Text not_below(const Label& lower, const Label& higher);
+Text at_least(const Label& f, double min, const UnitText& unit);
+Text at_most(const Label& f, double max, const UnitText& unit);
 
 }  // namespace msg
 }  // namespace ilp::mappers

@@ -18,8 +18,12 @@ std::optional<PatientInput> read_patient(InputReader& in, const rapidjson::Value
                                          std::string_view data_path, const TimeRules& rules) {
   const auto* obj = in.object(data, data_path, "patient", labels::kPatient, Need::kRequired);
   if (obj == nullptr) return std::nullopt;
-  const std::string path = InputReader::path(data_path, "patient");
+  return read_patient_block(in, *obj, InputReader::path(data_path, "patient"), rules);
+}
 
+std::optional<PatientInput> read_patient_block(InputReader& in, const rapidjson::Value& block,
+                                               const std::string& path, const TimeRules& rules) {
+  const auto* obj = &block;
   bool ok = true;
   PatientInput p;
   const bool has_nik = InputReader::given(*obj, "nik");
@@ -82,8 +86,13 @@ std::optional<PractitionerInput> read_practitioner(InputReader& in, const rapidj
   const auto* obj =
       in.object(data, data_path, "practitioner", labels::kPractitioner, Need::kRequired);
   if (obj == nullptr) return std::nullopt;
-  const std::string path = InputReader::path(data_path, "practitioner");
+  return read_practitioner_block(in, *obj, InputReader::path(data_path, "practitioner"));
+}
 
+std::optional<PractitionerInput> read_practitioner_block(InputReader& in,
+                                                         const rapidjson::Value& block,
+                                                         const std::string& path) {
+  const auto* obj = &block;
   bool ok = true;
   PractitionerInput p;
   const bool has_nik = InputReader::given(*obj, "nik");

@@ -39,6 +39,12 @@ std::optional<PatientInput> read_patient(InputReader& in, const rapidjson::Value
                                          std::string_view data_path, const TimeRules& rules);
 std::optional<PractitionerInput> read_practitioner(InputReader& in, const rapidjson::Value& data,
                                                    std::string_view data_path);
+// The same checks on a block already found (an object), whose input path is `path`.
+std::optional<PatientInput> read_patient_block(InputReader& in, const rapidjson::Value& block,
+                                               const std::string& path, const TimeRules& rules);
+std::optional<PractitionerInput> read_practitioner_block(InputReader& in,
+                                                         const rapidjson::Value& block,
+                                                         const std::string& path);
 
 std::string patient_reference(const PatientInput& p);
 std::string practitioner_reference(const PractitionerInput& p);

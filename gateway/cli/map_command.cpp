@@ -8,7 +8,6 @@
 #include "gateway/ingest/envelope.hpp"
 #include "gateway/util/clock.hpp"
 #include "mappers/json.hpp"
-#include "mappers/visit_mapper.hpp"
 
 namespace ilp::gateway::cli {
 namespace {
@@ -24,7 +23,7 @@ bool map_one(std::string_view text, const config::Config& cfg, std::int64_t now,
     auto& env = std::get<ingest::Envelope>(checked);
     mappers::MapInput in{env.facility->info, env.record_id, 1,
                          *env.data,          now,           cfg.platform.date_floor};
-    auto result = mappers::map_visit(in);
+    auto result = env.mapping->map(in);
     if (result.ok()) {
       if (pretty) {
         rapidjson::Document d;

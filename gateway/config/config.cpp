@@ -409,6 +409,10 @@ std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& o
     read_facilities(fr, fac, *c, options.require_secrets,
                     fs::path(c->facilities_file).parent_path().string());
   }
+  mappers::CompileReport report;
+  c->mappings = mappers::MappingSet::load(c->mappings_dir, c->codes_dir, report);
+  for (auto& e : report.errors) problems.push_back(std::move(e));
+  c->mapping_warnings = std::move(report.warnings);
   if (!problems.empty()) throw ConfigError(problems);
   return c;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mappers/facility.hpp"
+#include "mappers/mapping_set.hpp"
 
 namespace ilp::gateway::config {
 
@@ -98,6 +99,10 @@ struct Config {
   std::string mappings_dir = "mappings";
   std::string codes_dir = "codes";
   std::vector<Facility> facilities;
+  // Compiled config/mappings with config/codes; a reload swaps the whole Config, so a record is
+  // always mapped by one consistent set.
+  std::shared_ptr<const mappers::MappingSet> mappings;
+  std::vector<std::string> mapping_warnings;  // "file:line: …" (check-config prints them)
 
   const Facility* facility(std::string_view key) const;
   // The facility whose API key hashes to `sha256_hex`, or nullptr.

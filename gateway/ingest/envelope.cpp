@@ -49,8 +49,6 @@ Rejection json_rejection(const mappers::JsonError& e) {
 
 }  // namespace
 
-bool known_kind(std::string_view kind) { return kind == "visit"; }
-
 std::variant<Envelope, Rejection> check_envelope(std::string_view text, const config::Config& cfg,
                                                  const config::Facility* caller) {
   Envelope env;
@@ -126,10 +124,16 @@ std::variant<Envelope, Rejection> check_envelope(std::string_view text, const co
         {"Kunci API ini hanya boleh mengirim rekam untuk fasilitas \"" + caller->info.key + "\".",
          "This API key may only submit records for facility \"" + caller->info.key + "\"."});
   }
-  if (!known_kind(env.kind)) {
+  env.mapping = cfg.mappings ? cfg.mappings->find(env.kind) : nullptr;
+  if (env.mapping == nullptr) {
+    std::string kinds;
+    if (cfg.mappings) {
+      for (const auto& k : cfg.mappings->kinds()) kinds += (kinds.empty() ? "" : ", ") + k;
+    }
     return reject(422, "not-supported", "kind",
-                  {"Jenis rekam \"" + env.kind + "\" tidak dikenal. Jenis yang tersedia: visit.",
-                   "Unknown record kind \"" + env.kind + "\". Available kinds: visit."});
+                  {"Jenis rekam \"" + env.kind + "\" tidak dikenal. Jenis yang tersedia: " +
+                       kinds + ".",
+                   "Unknown record kind \"" + env.kind + "\". Available kinds: " + kinds + "."});
   }
   env.content_hash = mappers::content_hash(root);
   return env;

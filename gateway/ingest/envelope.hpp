@@ -26,10 +26,8 @@ struct Envelope {
   std::string record_id;
   std::string content_hash;
   const rapidjson::Value* data = nullptr;
+  const mappers::Mapping* mapping = nullptr;  // of `kind`, from the config snapshot
 };
-
-// Record kinds this gateway maps today.
-bool known_kind(std::string_view kind);
 
 // `caller` is the facility the API key belongs to; an envelope for another facility is 403.
 // nullptr (the offline `map` command) skips that check.

@@ -4,7 +4,6 @@
 
 #include "gateway/util/log.hpp"
 #include "mappers/json.hpp"
-#include "mappers/visit_mapper.hpp"
 
 namespace ilp::gateway::ingest {
 namespace net = boost::asio;
@@ -80,7 +79,7 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
     const int revision = existing ? existing->revision + 1 : 1;
     mappers::MapInput in{env->facility->info,        env->record_id, revision, *env->data, now,
                          b->cfg->platform.date_floor};
-    auto mapped = mappers::map_visit(in);
+    auto mapped = env->mapping->map(in);
     if (!mapped.ok()) {
       res.status = 422;
       res.outcome = std::move(mapped.outcome);

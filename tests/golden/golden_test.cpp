@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "mappers/json.hpp"
-#include "mappers/visit_mapper.hpp"
+#include "mappers/mapping.hpp"
 #include "unit/mappers/visit_fixtures.hpp"
 
 namespace ilp::mappers {
@@ -78,8 +78,10 @@ std::string line_diff(const std::string& expected, const std::string& actual) {
 const Facility* facility_for(std::string_view key) {
   static const Facility kSukamaju = test::sukamaju();
   static const Facility kTanjung = test::tanjung();
+  static const Facility kSentani = test::sentani();
   if (key == kSukamaju.key) return &kSukamaju;
   if (key == kTanjung.key) return &kTanjung;
+  if (key == kSentani.key) return &kSentani;
   return nullptr;
 }
 
@@ -88,9 +90,9 @@ struct Actual {
   std::string text;
 };
 
-Actual map_envelope(const std::string& input) {
+Actual map_envelope(const std::string& kind, const std::string& input) {
   const rapidjson::Document env = test::parse_or_fail(input);
-  REQUIRE(string_member(env, "kind") == std::optional<std::string_view>("visit"));
+  REQUIRE(string_member(env, "kind") == std::optional<std::string_view>(kind));
   const auto facility_key = string_member(env, "facility");
   REQUIRE(facility_key.has_value());
   const Facility* facility = facility_for(*facility_key);
@@ -101,7 +103,8 @@ Actual map_envelope(const std::string& input) {
   REQUIRE(data != nullptr);
 
   const auto r =
-      map_visit(MapInput{*facility, *record_id, 1, *data, test::fixed_now_ms(), "2014-06-03"});
+      test::shipped_mapping(kind).map(
+          MapInput{*facility, *record_id, 1, *data, test::fixed_now_ms(), "2014-06-03"});
   if (!r.ok()) {
     const auto stored = test::parse_or_fail(outcome_to_storage(r.outcome));
     return {".outcome.json", to_pretty_json(stored) + "\n"};
@@ -110,8 +113,10 @@ Actual map_envelope(const std::string& input) {
   return {".bundle.json", to_pretty_json(bundle) + "\n"};
 }
 
-TEST_CASE("visit golden inputs map byte for byte to their expected bundles", "[golden]") {
-  const fs::path dir = fs::path(ILP_SOURCE_DIR) / "tests" / "golden" / "visit";
+// Every tests/golden/<kind>/<case>.input.json against its expected file, through the shipped
+// config/mappings/<kind>.yaml.
+void check_goldens(const std::string& kind) {
+  const fs::path dir = fs::path(ILP_SOURCE_DIR) / "tests" / "golden" / kind;
   const char* update_env = std::getenv("ILP_UPDATE_GOLDEN");
   const bool update = update_env != nullptr && std::string_view(update_env) == "1";
 
@@ -121,13 +126,13 @@ TEST_CASE("visit golden inputs map byte for byte to their expected bundles", "[g
     if (name.size() > 11 && name.ends_with(".input.json")) inputs.push_back(e.path());
   }
   std::sort(inputs.begin(), inputs.end());
-  REQUIRE(inputs.size() >= 5);
+  REQUIRE(inputs.size() >= 4);
 
   for (const auto& input : inputs) {
     const auto file = input.filename().string();
     const std::string stem = file.substr(0, file.size() - std::string_view(".input.json").size());
     INFO("case " << stem);
-    const Actual actual = map_envelope(read_file(input));
+    const Actual actual = map_envelope(kind, read_file(input));
     const fs::path expected_path = dir / (stem + actual.file_suffix);
     // A case that flipped between mapped and rejected leaves the other file behind; say so.
     const fs::path other =
@@ -151,6 +156,34 @@ TEST_CASE("visit golden inputs map byte for byte to their expected bundles", "[g
                  << "(if intended: ILP_UPDATE_GOLDEN=1, then review the change)");
     }
   }
+}
+
+TEST_CASE("visit golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("visit");
+}
+TEST_CASE("anc golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("anc");
+}
+TEST_CASE("immunization golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("immunization");
+}
+TEST_CASE("growth golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("growth");
+}
+TEST_CASE("screening golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("screening");
+}
+TEST_CASE("lab golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("lab");
+}
+TEST_CASE("prescription golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("prescription");
+}
+TEST_CASE("tb golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("tb");
+}
+TEST_CASE("patient golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("patient");
 }
 
 TEST_CASE("the golden diff shows the changed lines with context", "[unit]") {

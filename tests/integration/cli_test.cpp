@@ -29,7 +29,7 @@ Run run(std::vector<std::string> args,
 }
 
 std::string config() { return source_dir() + "/config/gateway.yaml"; }
-std::string example(const std::string& name) { return source_dir() + "/config/examples/" + name; }
+std::string example(const std::string& name) { return source_dir() + "/config/examples/visit/" + name; }
 
 }  // namespace
 

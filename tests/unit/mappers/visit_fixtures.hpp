@@ -1,18 +1,23 @@
 #pragma once
-// Shared by the mapper unit tests and the golden runner: the two test facilities (as the
+// Shared by the mapper unit tests and the golden runner: the test facilities (as the
 // simulator seed and config/examples know them), a fixed clock, and a valid visit to mutate.
 
 #include <rapidjson/document.h>
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "mappers/datetime.hpp"
 #include "mappers/facility.hpp"
 #include "mappers/json.hpp"
-#include "mappers/visit_mapper.hpp"
+#include "mappers/mapping.hpp"
+#include "mappers/mapping_set.hpp"
 
 namespace ilp::mappers::test {
 
@@ -38,7 +43,26 @@ inline Facility tanjung() {
   f.organization_id = "10000005";
   f.timezone = "Asia/Makassar";
   f.utc_offset_minutes = *utc_offset_minutes(f.timezone);
-  f.locations = {{"POLI-UMUM", "7d3c2b1a-0e9f-4a8b-8c7d-6e5f4a3b2c1d", "Poli Umum"}};
+  f.locations = {
+      {"POLI-UMUM", "7d3c2b1a-0e9f-4a8b-8c7d-6e5f4a3b2c1d", "Poli Umum"},
+      {"KIA", "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d", "Ruang KIA"},
+      {"POSYANDU-MELATI", "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b", "Posyandu Melati"},
+  };
+  return f;
+}
+
+inline Facility sentani() {
+  Facility f;
+  f.key = "pkm-sentani";
+  f.name = "Puskesmas Sentani";
+  f.organization_id = "10000006";
+  f.timezone = "Asia/Jayapura";
+  f.utc_offset_minutes = *utc_offset_minutes(f.timezone);
+  f.locations = {
+      {"POLI-UMUM", "5b4a3c2d-1e0f-4a9b-8c7d-2e1f0a9b8c7d", "Poli Umum"},
+      {"KIA", "6c5b4a3d-2e1f-4b0a-9d8c-3f2e1d0c9b8a", "Ruang KIA"},
+      {"POSYANDU-KENANGA", "7d6c5b4e-3f2a-4c1b-8e9d-4a3f2e1d0c9b", "Posyandu Kenanga"},
+  };
   return f;
 }
 
@@ -74,6 +98,33 @@ inline rapidjson::Document parse_or_fail(std::string_view text) {
   REQUIRE_FALSE(err.has_value());
   return d;
 }
+
+// The shipped config/mappings/<kind>.yaml with the shipped code tables, compiled once: the unit
+// tests of a kind test the mapping IT staff get, through the engine.
+inline const Mapping& shipped_mapping(const std::string& kind) {
+  static const CodeTables tables = [] {
+    std::vector<std::string> errors;
+    auto t = CodeTables::load(std::string(ILP_SOURCE_DIR) + "/config/codes", errors);
+    for (const auto& e : errors) FAIL(e);
+    return t;
+  }();
+  static std::map<std::string, std::unique_ptr<Mapping>> cache;
+  auto& m = cache[kind];
+  if (!m) {
+    const std::string path = std::string(ILP_SOURCE_DIR) + "/config/mappings/" + kind + ".yaml";
+    std::ifstream f(path);
+    std::stringstream s;
+    s << f.rdbuf();
+    CompileReport report;
+    m = Mapping::compile(s.str(), "config/mappings/" + kind + ".yaml", tables, report);
+    for (const auto& e : report.errors) FAIL(e);
+    for (const auto& w : report.warnings) FAIL(w);
+    REQUIRE(m != nullptr);
+  }
+  return *m;
+}
+
+inline MapResult map_visit(const MapInput& in) { return shipped_mapping("visit").map(in); }
 
 // A visit under test: starts valid; set()/remove() change one field by dotted path
 // ("patient.nik", "diagnoses.1.icd10"), creating objects on the way as needed.

@@ -1,6 +1,6 @@
 // One test per way a visit record can be wrong: each must give exactly one issue, at the input
 // path the sender used, with text in both languages.
-#include "mappers/visit_input.hpp"
+#include "mappers/code_shapes.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -300,8 +300,10 @@ TEST_CASE("a finish time a few minutes ahead of our clock is tolerated", "[unit]
 
 // --- class ------------------------------------------------------------------------------------
 
-TEST_CASE("an unknown visit class is rejected", "[unit]") {
-  only_issue(VisitCase().set("class", R"("rawat jalan")").map(), "data.class", "value");
+TEST_CASE("an unknown visit class is rejected naming its code table", "[unit]") {
+  const auto i =
+      only_issue(VisitCase().set("class", R"("rawat jalan")").map(), "data.class", "code-invalid");
+  CHECK_THAT(i.text.en, Catch::Contains("config/codes/encounter-class.csv"));
 }
 
 TEST_CASE("a visit class of the wrong type is rejected", "[unit]") {
@@ -312,6 +314,18 @@ TEST_CASE("a missing or null visit class defaults to outpatient", "[unit]") {
   CHECK(VisitCase().remove("class").map().ok());
   CHECK(VisitCase().set("class", "null").map().ok());
 }
+
+// The ranges config/mappings/visit.yaml declares.
+struct VitalRange {
+  const char* name;
+  double min;
+  double max;
+};
+constexpr VitalRange kVitalSigns[] = {
+    {"systolic", 40, 300},   {"diastolic", 20, 200}, {"heart_rate", 20, 300},
+    {"respiratory_rate", 4, 100}, {"temperature", 30, 45}, {"spo2", 50, 100},
+    {"weight", 0.3, 400},    {"height", 20, 250},    {"waist", 20, 250},
+};
 
 // --- vitals -----------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-#include "mappers/visit_mapper.hpp"
+#include "mappers/mapping.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -112,9 +112,10 @@ TEST_CASE("resources are listed in bundle order with their names, types and urns
     CHECK(str(at_path(entries[i], "request.method")) == "POST");
     CHECK(str(at_path(entries[i], "request.url")) == res.type);
   }
-  CHECK(names == std::vector<std::string>{"encounter", "systolic", "diastolic", "heart_rate",
-                                          "temperature", "diagnosis.0", "diagnosis.1",
-                                          "procedure.0"});
+  // Vital signs in the order the record sent them; each: resources are "<name>.<index>".
+  CHECK(names == std::vector<std::string>{"encounter", "vital.0", "vital.1", "vital.2", "vital.3",
+                                          "diagnosis.0", "diagnosis.1", "procedure.0"});
+  CHECK(str(at_path(entries[1], "resource.identifier.0.value")) == "RJ1-systolic");
 }
 
 TEST_CASE("every resource carries the facility's identifier for idempotent delivery", "[unit]") {
@@ -167,9 +168,12 @@ TEST_CASE("the primary diagnosis gets rank 1 even when listed second", "[unit]")
   const auto bundle = bundle_of(r);
   const auto& dx = resource(bundle, 0)["diagnosis"];
   REQUIRE(dx.Size() == 2);
-  CHECK(str(at_path(dx[0], "condition.reference")) == r.resources[6].local);  // diagnosis.1
+  // The Conditions follow the same primary-first order, so diagnosis.0 is the primary one.
+  CHECK(str(at_path(dx[0], "condition.reference")) == r.resources[5].local);
+  CHECK(str(at_path(resource(bundle, 5), "code.coding.0.code")) == "R50.9");
   CHECK(dx[0]["rank"].GetInt() == 1);
-  CHECK(str(at_path(dx[1], "condition.reference")) == r.resources[5].local);  // diagnosis.0
+  CHECK(str(at_path(dx[1], "condition.reference")) == r.resources[6].local);
+  CHECK(str(at_path(resource(bundle, 6), "code.coding.0.code")) == "A01.0");
   CHECK(dx[1]["rank"].GetInt() == 2);
   CHECK(str(at_path(dx[0], "use.coding.0.code")) == "DD");
 }
@@ -336,7 +340,7 @@ TEST_CASE("sha256_hex matches the FIPS 180-2 test vector", "[unit]") {
 }
 
 TEST_CASE("the shipped visit examples map as their names promise", "[unit]") {
-  const auto dir = std::filesystem::path(ILP_SOURCE_DIR) / "config" / "examples";
+  const auto dir = std::filesystem::path(ILP_SOURCE_DIR) / "config" / "examples" / "visit";
   const auto facility = test::sukamaju();
   const auto map_file = [&](const char* name) {
     std::ifstream f(dir / name);
@@ -344,7 +348,7 @@ TEST_CASE("the shipped visit examples map as their names promise", "[unit]") {
     s << f.rdbuf();
     const auto env = test::parse_or_fail(s.str());
     CHECK(string_member(env, "facility") == std::optional<std::string_view>("pkm-sukamaju"));
-    return map_visit(
+    return test::map_visit(
         MapInput{facility, *string_member(env, "record_id"), 1, env["data"], test::fixed_now_ms()});
   };
   const auto full = map_file("visit-1.json");

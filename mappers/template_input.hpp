@@ -1,0 +1,69 @@
+#pragma once
+// The `input:` declaration of a mapping (config/mappings/LANGUAGE.md, "Input declaration"):
+// compiled once, then every record's `data` is checked against it before anything is mapped,
+// so the sender hears about every wrong field in one answer, each named by its input path.
+
+#include <rapidjson/document.h>
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mappers/code_tables.hpp"
+#include "mappers/facility.hpp"
+#include "mappers/input_reader.hpp"
+#include "mappers/outcome.hpp"
+
+namespace ilp::mappers::tmpl {
+
+class InputSpec {
+ public:
+  enum class Type {
+    kString, kCode, kNumber, kInteger, kBoolean, kDate, kDatetime, kNik, kIhs, kIcd10, kIcd9cm,
+    kObject, kArray, kPatient, kPractitioner, kLocation,
+  };
+
+  // Errors are "file:line: …".
+  bool compile(const YAML::Node& input, std::string_view file, const CodeTables& tables,
+               std::vector<std::string>& errors);
+
+  // Is `path` ("vitals.systolic", "diagnoses[].icd10") declared, inside a declared shared block
+  // (patient.nik), or a parent of declared fields (vitals)?
+  bool declared(std::string_view path) const;
+  // The declared type of a path, if declared.
+  std::optional<Type> type_of(std::string_view path) const;
+
+  // Checks `data` (the envelope's "data"); every problem becomes one issue of `out`.
+  void check(const rapidjson::Value& data, const Facility& facility, const TimeRules& rules,
+             Outcome& out) const;
+
+ private:
+  struct Segment {
+    std::string key;
+    bool each = false;  // "key[]": every element of the list
+  };
+  struct Field {
+    std::string path;  // as declared
+    std::vector<Segment> segments;
+    Type type = Type::kString;
+    bool required = false;
+    std::string required_unless;
+    std::size_t max_length = 10'000;
+    std::optional<double> min, max;
+    std::string unit_id, unit_en;  // after numbers in messages (" mmHg", "%")
+    std::string below, after, not_before;
+    std::vector<std::string> values;
+    const CodeTable* table = nullptr;
+    std::size_t max_items = 100;
+    std::string label_id, label_en;
+  };
+  struct Checker;
+
+  const Field* find(std::string_view path) const;
+
+  std::vector<Field> fields_;
+};
+
+}  // namespace ilp::mappers::tmpl
