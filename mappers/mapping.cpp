@@ -98,9 +98,11 @@ void resolve_scalar(const YAML::Node& n, Node& out) {
 
 class Compiler {
  public:
-  Compiler(std::string file, const CodeTables& tables, const tmpl::InputSpec& spec,
+  // `file` is kept by reference: compiled expressions point into it, so it must be the
+  // mapping's own copy.
+  Compiler(const std::string& file, const CodeTables& tables, const tmpl::InputSpec& spec,
            CompileReport& report)
-      : file_(std::move(file)), report_(report) {
+      : file_(file), report_(report) {
     scope_.tables = &tables;
     scope_.declared = [&spec](std::string_view p) { return spec.declared(p); };
   }
@@ -264,7 +266,7 @@ class Compiler {
  private:
   static constexpr int kMaxDepth = 48;
   inline static const std::vector<std::string> kEachKeys{"each", "as"};
-  std::string file_;
+  const std::string& file_;
   CompileReport& report_;
   tmpl::CompileScope scope_;
 };
@@ -492,7 +494,7 @@ std::unique_ptr<Mapping> Mapping::compile(std::string_view yaml_text, std::strin
     report.errors.push_back(file_label + ": resources: must list at least one resource");
     return nullptr;
   }
-  Compiler c(file_label, tables, impl->input, report);
+  Compiler c(impl->file, tables, impl->input, report);
   // Names first, so ref() can point forward (an Encounter names the Conditions after it).
   for (const auto& n : list) {
     Resource r;
