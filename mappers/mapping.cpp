@@ -1,11 +1,10 @@
 #include "mappers/mapping.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <yaml-cpp/yaml.h>
 
 #include "mappers/datetime.hpp"
 #include "mappers/json.hpp"
+#include "mappers/json_emitter.hpp"
 #include "mappers/person_blocks.hpp"
 #include "mappers/template_expr.hpp"
 #include "mappers/template_input.hpp"
@@ -15,7 +14,6 @@ namespace ilp::mappers {
 namespace {
 
 using tmpl::Val;
-using Alloc = rapidjson::MemoryPoolAllocator<>;
 
 // Sending computers' clocks drift; a visit "finished" a few minutes ahead of ours is accepted.
 constexpr std::int64_t kFutureToleranceMs = 5 * 60 * 1000;
@@ -27,17 +25,24 @@ struct Element {
   std::unique_ptr<tmpl::Expr> each;  // nullptr: the element is written once
 };
 
+struct Member {
+  std::string key;
+  std::string key_json;  // "\"key\":", escaped once at compile time
+  std::unique_ptr<Node> node;
+};
+
 struct Node {
   enum class Kind { kString, kInt, kDouble, kBool, kExpr, kInterp, kObject, kArray };
   Kind kind = Kind::kString;
   std::string text;
+  std::string text_json;  // kString: the quoted, escaped constant
   std::int64_t i = 0;
   double d = 0;
   bool b = false;
-  tmpl::Interpolation interp;                                    // kExpr, kInterp
-  std::vector<std::pair<std::string, std::unique_ptr<Node>>> members;  // kObject
-  std::unique_ptr<tmpl::Expr> when;                                     // kObject
-  std::vector<Element> elements;                                        // kArray
+  tmpl::Interpolation interp;        // kExpr, kInterp
+  std::vector<Member> members;       // kObject
+  std::unique_ptr<tmpl::Expr> when;  // kObject
+  std::vector<Element> elements;     // kArray
 };
 
 struct Resource {
@@ -105,7 +110,10 @@ class Compiler {
       : file_(file), report_(report) {
     scope_.tables = &tables;
     scope_.declared = [&spec](std::string_view p) { return spec.declared(p); };
+    scope_.cache_slots = &slots_;
   }
+
+  std::size_t cache_slots() const { return slots_; }
 
   void set_resources(const std::vector<Resource>* resources) {
     scope_.resource_index = [resources](std::string_view name) {
@@ -117,8 +125,12 @@ class Compiler {
   }
 
   int line(const YAML::Node& n) const { return n.Mark().line + 1; }
-  std::string where(const YAML::Node& n) const { return file_ + ":" + std::to_string(line(n)) + ": "; }
-  void error(const YAML::Node& n, const std::string& what) { report_.errors.push_back(where(n) + what); }
+  std::string where(const YAML::Node& n) const {
+    return file_ + ":" + std::to_string(line(n)) + ": ";
+  }
+  void error(const YAML::Node& n, const std::string& what) {
+    report_.errors.push_back(where(n) + what);
+  }
 
   // A string that must be exactly one ${…} (when:, each:).
   std::unique_ptr<tmpl::Expr> single(const YAML::Node& n, std::string_view what) {
@@ -157,6 +169,7 @@ class Compiler {
     }
     if (n.IsScalar()) {
       resolve_scalar(n, *out);
+      out->text_json = JsonEmitter::quoted(out->text);
       if (out->kind == Node::Kind::kString && out->text.find("${") != std::string::npos) {
         bool ok = false;
         tmpl::CompileOutput o;
@@ -211,10 +224,10 @@ class Compiler {
         out->when = single(kv.second, "when:");
         continue;
       }
-      for (const auto& [k, v] : out->members) {
-        if (k == key) error(kv.first, "key '" + key + "' appears twice");
+      for (const auto& m : out->members) {
+        if (m.key == key) error(kv.first, "key '" + key + "' appears twice");
       }
-      out->members.emplace_back(key, value(kv.second, depth + 1));
+      out->members.push_back({key, JsonEmitter::quoted(key) + ":", value(kv.second, depth + 1)});
     }
     return out;
   }
@@ -269,77 +282,77 @@ class Compiler {
   const std::string& file_;
   CompileReport& report_;
   tmpl::CompileScope scope_;
+  std::size_t slots_ = 0;
 };
 
-// ---- Evaluation ----------------------------------------------------------------------------------
+// ---- Evaluation
+// ----------------------------------------------------------------------------------
 
+// Evaluates nodes and writes them; a node that yields nothing writes nothing (its caller rolls
+// back the key or comma it had written).
 struct Writer {
   tmpl::EvalContext& ctx;
-  Alloc& alloc;
+  JsonEmitter& out;
 
-  bool val(const Val& v, const tmpl::Expr& at, rapidjson::Value& out) {
+  bool val(const Val& v, const tmpl::Expr& at) {
     switch (v.kind()) {
       case Val::Kind::kMissing:
       case Val::Kind::kNull:
         return false;
       case Val::Kind::kBool:
-        out.SetBool(v.as_bool());
+        out.boolean(v.as_bool());
         return true;
       case Val::Kind::kInt:
-        out.SetInt64(v.as_int());
+        out.number(v.as_int());
         return true;
       case Val::Kind::kDouble:
-        out.SetDouble(v.as_double());
-        return true;
+        return out.number(v.as_double());
       case Val::Kind::kString:
-        if (v.owns()) {
-          out.SetString(v.str().data(), static_cast<rapidjson::SizeType>(v.str().size()), alloc);
-        } else {
-          out.SetString(rapidjson::StringRef(v.str().data(), v.str().size()));
-        }
+        out.string(v.str());
         return true;
       case Val::Kind::kJson:
-        out.CopyFrom(*v.json_ptr(), alloc);
+        out.raw(to_json(*v.json_ptr()));  // a block of the input passed through as it is
         return true;
       default:
-        ctx.fail(at, at.input_path(ctx),
-                 "a " + std::string(v.type_name()) + " cannot be written as a JSON value (take a "
-                 "field of it, such as .code)",
-                 "nilai ini tidak dapat ditulis sebagai JSON (ambil salah satu kolomnya, mis. .code)");
+        ctx.fail(
+            at, at.input_path(ctx),
+            "a " + std::string(v.type_name()) +
+                " cannot be written as a JSON value (take a "
+                "field of it, such as .code)",
+            "nilai ini tidak dapat ditulis sebagai JSON (ambil salah satu kolomnya, mis. .code)");
         return false;
     }
   }
 
-  bool node(const Node& n, rapidjson::Value& out) {
+  bool node(const Node& n) {
     switch (n.kind) {
       case Node::Kind::kString:
         if (n.i == -1) return false;  // YAML null
-        out.SetString(rapidjson::StringRef(n.text.data(), n.text.size()));
+        out.raw(n.text_json);
         return true;
       case Node::Kind::kInt:
-        out.SetInt64(n.i);
+        out.number(n.i);
         return true;
       case Node::Kind::kDouble:
-        out.SetDouble(n.d);
-        return true;
+        return out.number(n.d);
       case Node::Kind::kBool:
-        out.SetBool(n.b);
+        out.boolean(n.b);
         return true;
       case Node::Kind::kExpr: {
         const Val v = n.interp.exprs[0]->eval(ctx);
-        return val(v, *n.interp.exprs[0], out);
+        return val(v, *n.interp.exprs[0]);
       }
       case Node::Kind::kInterp:
-        return interp(n, out);
+        return interp(n);
       case Node::Kind::kObject:
-        return object(n, out);
+        return object(n);
       case Node::Kind::kArray:
-        return array(n, out);
+        return array(n);
     }
     return false;
   }
 
-  bool interp(const Node& n, rapidjson::Value& out) {
+  bool interp(const Node& n) {
     std::string s = n.interp.literals[0];
     for (std::size_t i = 0; i < n.interp.exprs.size(); ++i) {
       const auto& e = *n.interp.exprs[i];
@@ -353,39 +366,61 @@ struct Writer {
       }
       s += n.interp.literals[i + 1];
     }
-    out.SetString(s.data(), static_cast<rapidjson::SizeType>(s.size()), alloc);
+    out.string(s);
     return true;
   }
 
-  bool object(const Node& n, rapidjson::Value& out) {
+  bool object(const Node& n) {
     if (n.when && !n.when->eval(ctx).as_bool()) return false;
-    out.SetObject();
-    for (const auto& [key, child] : n.members) {
-      rapidjson::Value v;
-      if (node(*child, v)) {
-        out.AddMember(rapidjson::StringRef(key.data(), key.size()), v, alloc);
+    const std::size_t start = out.mark();
+    out.raw('{');
+    bool any = false;
+    for (const auto& m : n.members) {
+      const std::size_t before = out.mark();
+      if (any) out.raw(',');
+      out.raw(m.key_json);
+      if (node(*m.node)) {
+        any = true;
+      } else {
+        out.rollback(before);
       }
       if (ctx.failed) return false;
     }
-    return out.MemberCount() > 0;  // FHIR forbids empty objects
+    if (!any) {  // FHIR forbids empty objects
+      out.rollback(start);
+      return false;
+    }
+    out.raw('}');
+    return true;
   }
 
-  bool array(const Node& n, rapidjson::Value& out) {
-    out.SetArray();
-    for (const auto& e : n.elements) {
-      if (!e.each) {
-        rapidjson::Value v;
-        if (node(*e.node, v)) out.PushBack(v, alloc);
-        if (ctx.failed) return false;
-        continue;
+  bool array(const Node& n) {
+    const std::size_t start = out.mark();
+    out.raw('[');
+    bool any = false;
+    const auto element = [&](const Node& e) {
+      const std::size_t before = out.mark();
+      if (any) out.raw(',');
+      if (node(e)) {
+        any = true;
+      } else {
+        out.rollback(before);
       }
-      each(*e.each, [&] {
-        rapidjson::Value v;
-        if (node(*e.node, v)) out.PushBack(v, alloc);
-      });
+    };
+    for (const auto& e : n.elements) {
+      if (e.each) {
+        each(*e.each, [&] { element(*e.node); });
+      } else {
+        element(*e.node);
+      }
       if (ctx.failed) return false;
     }
-    return out.Size() > 0;  // FHIR forbids empty arrays
+    if (!any) {  // FHIR forbids empty arrays
+      out.rollback(start);
+      return false;
+    }
+    out.raw(']');
+    return true;
   }
 
   // Calls `body` once per element of the list `each` gives, with item/index in scope.
@@ -401,10 +436,10 @@ struct Writer {
     }
     const std::string base = list_expr.input_path(ctx);
     for (std::size_t i = 0; i < list.list_size() && !ctx.failed; ++i) {
-      ctx.scopes.push_back({list.list_at(i), static_cast<std::int64_t>(i),
-                            base.empty() ? std::string() : base + "[" + std::to_string(i) + "]"});
+      ctx.push_scope({list.list_at(i), static_cast<std::int64_t>(i),
+                      base.empty() ? std::string() : base + "[" + std::to_string(i) + "]", 0});
       body();
-      ctx.scopes.pop_back();
+      ctx.pop_scope();
     }
   }
 };
@@ -423,6 +458,7 @@ struct Mapping::Impl {
   int version = 1;
   std::string patient_path = "patient";  // "." = the record itself
   bool send_as_resources = false;
+  std::size_t cache_slots = 0;
   const CodeTables* tables = nullptr;
   tmpl::InputSpec input;
   std::vector<Resource> resources;
@@ -449,15 +485,16 @@ std::unique_ptr<Mapping> Mapping::compile(std::string_view yaml_text, std::strin
     return nullptr;
   }
   if (!root.IsMap()) {
-    report.errors.push_back(file_label + ": a mapping file is a YAML map (kind:, input:, resources:)");
+    report.errors.push_back(file_label +
+                            ": a mapping file is a YAML map (kind:, input:, resources:)");
     return nullptr;
   }
   const auto at = [&](const YAML::Node& n) {
     return file_label + ":" + std::to_string(n.Mark().line + 1) + ": ";
   };
   for (const auto& kv : root) {
-    static const std::vector<std::string> kKeys{"kind",  "version", "description", "patient",
-                                                "send",  "input",   "resources"};
+    static const std::vector<std::string> kKeys{"kind", "version", "description", "patient",
+                                                "send", "input",   "resources"};
     if (std::find(kKeys.begin(), kKeys.end(), kv.first.Scalar()) == kKeys.end()) {
       report.errors.push_back(at(kv.first) + "unknown key '" + kv.first.Scalar() +
                               "' (kind, version, description, patient, send, input, resources)");
@@ -503,8 +540,7 @@ std::unique_ptr<Mapping> Mapping::compile(std::string_view yaml_text, std::strin
   }
   for (std::size_t i = 0; i < impl->resources.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      if (!impl->resources[i].name.empty() &&
-          impl->resources[i].name == impl->resources[j].name) {
+      if (!impl->resources[i].name.empty() && impl->resources[i].name == impl->resources[j].name) {
         report.errors.push_back(at(list[i]) + "two resources are named '" +
                                 impl->resources[i].name + "'");
       }
@@ -513,6 +549,13 @@ std::unique_ptr<Mapping> Mapping::compile(std::string_view yaml_text, std::strin
   c.set_resources(&impl->resources);
   for (std::size_t i = 0; i < impl->resources.size(); ++i) {
     impl->resources[i] = c.resource(list[i]);
+  }
+  impl->cache_slots = c.cache_slots();
+  if (impl->send_as_resources && (impl->resources.size() != 1 || impl->resources[0].each)) {
+    // One request per record keeps "sent or not" a single fact; several creates would need
+    // per-resource bookkeeping across crashes.
+    report.errors.push_back(file_label +
+                            ": send: resource needs exactly one resource without each:");
   }
   if (report.errors.size() != errors_before) return nullptr;
   return std::unique_ptr<Mapping>(new Mapping(std::move(impl)));
@@ -538,10 +581,12 @@ MapResult Mapping::map(const MapInput& in) const {
 
   tmpl::UrnTable urns;
   urns.urns.resize(m.resources.size());
-  tmpl::EvalContext ctx{in.facility, in.record_id, in.revision, in.data, *m.tables, &urns, {},
-                        false, {}};
-  thread_local Alloc alloc;
-  Writer w{ctx, alloc};
+  tmpl::EvalContext ctx{in.facility, in.record_id, in.revision, in.data, *m.tables,
+                        &urns,       {},           false,       {}};
+  std::string& json = result.bundle_json;
+  json.reserve(4096);
+  JsonEmitter emit(json);
+  Writer w{ctx, emit};
 
   // Pass 1: which resources (and which elements of each:) are emitted, and their urn:uuids.
   const UrnFactory factory(in.facility.key, in.record_id, in.revision);
@@ -567,41 +612,29 @@ MapResult Mapping::map(const MapInput& in) const {
   }
 
   // Pass 2: the bodies, in bundle order.
-  rapidjson::Value bundle(rapidjson::kObjectType);
-  bundle.AddMember("resourceType", "Bundle", alloc);
-  bundle.AddMember("type", "transaction", alloc);
-  rapidjson::Value entries(rapidjson::kArrayType);
+  emit.raw(R"({"resourceType":"Bundle","type":"transaction","entry":[)");
   for (std::size_t k = 0; k < instances.size() && !ctx.failed; ++k) {
     const auto& inst = instances[k];
     const auto& res = m.resources[inst.resource];
-    if (inst.index >= 0) ctx.scopes.push_back(inst.scope);
-    rapidjson::Value body;
-    w.node(*res.body, body);
-    if (inst.index >= 0) ctx.scopes.pop_back();
-    if (ctx.failed) break;
-    const auto& urn = result.resources[k].local;
-    rapidjson::Value entry(rapidjson::kObjectType);
-    entry.AddMember("fullUrl", rapidjson::StringRef(urn.data(), urn.size()), alloc);
-    entry.AddMember("resource", body, alloc);
-    rapidjson::Value request(rapidjson::kObjectType);
-    request.AddMember("method", "POST", alloc);
-    request.AddMember("url", rapidjson::StringRef(res.type.data(), res.type.size()), alloc);
-    entry.AddMember("request", request, alloc);
-    entries.PushBack(entry, alloc);
+    if (k > 0) emit.raw(',');
+    emit.raw(R"({"fullUrl":)");
+    emit.string(result.resources[k].local);
+    emit.raw(R"(,"resource":)");
+    if (inst.index >= 0) ctx.push_scope(inst.scope);
+    w.node(*res.body);  // never empty: resourceType is a constant
+    if (inst.index >= 0) ctx.pop_scope();
+    emit.raw(R"(,"request":{"method":"POST","url":)");
+    emit.string(res.type);
+    emit.raw("}}");
   }
+  emit.raw("]}");
   if (ctx.failed) {
     result.outcome.add("processing", ctx.error.input_path, {ctx.error.what_id, ctx.error.what_en},
                        ctx.error.what_en);
     result.resources.clear();
-    alloc.Clear();
+    result.bundle_json.clear();
     return result;
   }
-  bundle.AddMember("entry", entries, alloc);
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buf);
-  bundle.Accept(writer);
-  result.bundle_json.assign(buf.GetString(), buf.GetSize());
-  alloc.Clear();
 
   // The patient key orders one patient's records in delivery without storing the NIK in clear.
   const rapidjson::Value* block = nullptr;

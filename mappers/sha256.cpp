@@ -1,33 +1,17 @@
 #include "mappers/sha256.hpp"
 
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <stdexcept>
 
 #include "mappers/json.hpp"
 
 namespace ilp::mappers {
-namespace {
-
-// Fetched once: the implicit fetch inside EVP_sha256() costs more than hashing a short string,
-// and mapping hashes a dozen short strings per record.
-const EVP_MD* sha256_md() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-}  // namespace
-
 Sha256Digest sha256(std::string_view data) {
+  // The one-shot digest: no context allocation, which matters at a dozen short strings per
+  // mapped record (urn:uuids).
   Sha256Digest out{};
-  unsigned int len = 0;
-  const EVP_MD* md = sha256_md();
-  if (md == nullptr || EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1 ||
-      len != out.size()) {
-    // Only a broken OpenSSL installation gets here; an all-zero hash would silently merge
-    // unrelated records, so refuse loudly instead.
-    throw std::runtime_error("OpenSSL SHA-256 unavailable");
-  }
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
   return out;
 }
 

@@ -11,9 +11,10 @@ void EvalContext::fail(const Expr& at, std::string input_path, std::string en, s
   failed = true;
   const std::string where = std::string(at.file) + ":" + std::to_string(at.line);
   error.input_path = std::move(input_path);
-  error.what_en = "mapping " + where + " could not evaluate ${" + at.text + "} for this record: " + en;
-  error.what_id = "pemetaan " + where + " tidak dapat menghitung ${" + at.text +
-                  "} untuk rekam ini: " + id;
+  error.what_en =
+      "mapping " + where + " could not evaluate ${" + at.text + "} for this record: " + en;
+  error.what_id =
+      "pemetaan " + where + " tidak dapat menghitung ${" + at.text + "} untuk rekam ini: " + id;
 }
 
 namespace {
@@ -288,7 +289,18 @@ struct NegExpr final : Expr {
 };
 
 struct CallNode final : CallExpr {
-  Val eval(EvalContext& ctx) const override { return fn->impl(ctx, *this); }
+  Val eval(EvalContext& ctx) const override {
+    if (!cached || ctx.cache == nullptr) return fn->impl(ctx, *this);
+    auto& e = ctx.cache->entries[cache_slot];
+    const std::uint64_t gen = (uses_scope ? ctx.scope_generation() : 0) + 1;
+    if (e.generation == gen) return e.value;
+    Val v = fn->impl(ctx, *this);
+    if (!ctx.failed) {
+      e.generation = gen;
+      e.value = v;
+    }
+    return v;
+  }
 };
 
 // ---- Parser ----------------------------------------------------------------------------------
@@ -465,6 +477,7 @@ class Parser {
     advance();  // (
     auto c = make<CallNode>();
     c->fn = fn;
+    const int scope_refs_before = scope_refs_;
     if (!is_op(")")) {
       while (!failed_) {
         c->args.push_back(expression(0));
@@ -489,6 +502,11 @@ class Parser {
       error(problem);
       return nullptr;
     }
+    c->uses_scope = scope_refs_ != scope_refs_before;
+    if (fn->name != "ref" && scope_.cache_slots != nullptr) {
+      c->cached = true;
+      c->cache_slot = (*scope_.cache_slots)++;
+    }
     return c;
   }
 
@@ -499,6 +517,7 @@ class Parser {
     bool resolved = false;
     for (std::size_t k = scope_.each_names.size(); k-- > 0;) {
       if (scope_.each_names[k] == first) {
+        ++scope_refs_;
         p->root = Root::kScope;
         p->depth = scope_.each_names.size() - 1 - k;
         decl_prefix = scope_.each_paths[k];
@@ -512,6 +531,7 @@ class Parser {
         error("'index' is only known inside an each:");
         return nullptr;
       }
+      ++scope_refs_;
       p->root = Root::kIndex;
       return p;
     }
@@ -528,9 +548,8 @@ class Parser {
                                               field == "organization_id" || field == "timezone")
                                            : (field == "id" || field == "revision"));
       if (!ok) {
-        error(first == "facility"
-                  ? "facility has key, name, organization_id and timezone"
-                  : "record has id and revision");
+        error(first == "facility" ? "facility has key, name, organization_id and timezone"
+                                  : "record has id and revision");
         return nullptr;
       }
       advance();
@@ -628,6 +647,7 @@ class Parser {
   CompileOutput& out_;
   bool failed_ = false;
   int depth_ = 0;
+  int scope_refs_ = 0;  // item/index paths parsed so far
 };
 
 }  // namespace

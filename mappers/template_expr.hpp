@@ -32,7 +32,27 @@ struct EvalError {
 struct Scope {
   Val item;
   std::int64_t index = 0;
-  std::string input_path;  // "data.diagnoses[1]" when the list came from the record
+  std::string input_path;        // "data.diagnoses[1]" when the list came from the record
+  std::uint64_t generation = 0;  // which function results cached under this scope are valid
+};
+
+// Function results of one record. Templates repeat themselves (utc(started_at) in every
+// Observation, lookup('vital-signs', item.key) five times per vital), and every function is
+// pure, so each call site computes once per record, or once per `each` element when it reads
+// item/index.
+struct CallCache {
+  struct Entry {
+    std::uint64_t generation = 0;  // 0: empty; else the scope generation + 1 it was computed in
+    Val value;
+  };
+  std::vector<Entry> entries;
+  std::uint64_t next_generation = 0;
+
+  void reset(std::size_t slots) {
+    entries.resize(slots);
+    for (auto& e : entries) e.generation = 0;
+    next_generation = 0;
+  }
 };
 
 struct EvalContext {
@@ -45,6 +65,15 @@ struct EvalContext {
   std::vector<Scope> scopes;  // innermost `each` last
   bool failed = false;
   EvalError error;  // the first failure
+  CallCache* cache = nullptr;
+
+  // Enters an `each` element (a fresh generation of scope-dependent cached results).
+  void push_scope(Scope s) {
+    s.generation = cache ? ++cache->next_generation : 0;
+    scopes.push_back(std::move(s));
+  }
+  void pop_scope() { scopes.pop_back(); }
+  std::uint64_t scope_generation() const { return scopes.empty() ? 0 : scopes.back().generation; }
 
   void fail(const struct Expr& at, std::string input_path, std::string en, std::string id);
 };
@@ -65,13 +94,15 @@ struct Expr {
 
 // Names visible while compiling one expression.
 struct CompileScope {
-  std::vector<std::string> each_names;     // `item` / `as:` names, innermost last
-  std::vector<std::string> each_paths;     // their declared list paths ("diagnoses[]") or ""
+  std::vector<std::string> each_names;  // `item` / `as:` names, innermost last
+  std::vector<std::string> each_paths;  // their declared list paths ("diagnoses[]") or ""
   const CodeTables* tables = nullptr;
   // Resource name → index, for ref(); nullptr while resources are not known yet.
   std::function<int(std::string_view)> resource_index;
   // Is this data path declared in the input? ("vitals.systolic", "diagnoses[].icd10")
   std::function<bool(std::string_view)> declared;
+  // Cache slots handed out to call sites so far (one counter per mapping).
+  std::size_t* cache_slots = nullptr;
 };
 
 struct CompileOutput {

@@ -67,9 +67,11 @@ Val fn_days_between(EvalContext& ctx, const CallExpr& c) {
   const Val b = c.arg(ctx, 1);
   if (a.empty() || b.empty()) return {};
   const auto da = local_day(ctx, a);
-  if (!da) return wrong(ctx, c, 0, "days_between() needs dates", "days_between() memerlukan tanggal");
+  if (!da)
+    return wrong(ctx, c, 0, "days_between() needs dates", "days_between() memerlukan tanggal");
   const auto db = local_day(ctx, b);
-  if (!db) return wrong(ctx, c, 1, "days_between() needs dates", "days_between() memerlukan tanggal");
+  if (!db)
+    return wrong(ctx, c, 1, "days_between() needs dates", "days_between() memerlukan tanggal");
   return Val::integer((std::chrono::sys_days(*db) - std::chrono::sys_days(*da)).count());
 }
 
@@ -111,11 +113,11 @@ Val fn_lookup(EvalContext& ctx, const CallExpr& c) {
   const Val code = c.arg(ctx, 1);
   if (code.empty()) return {};
   std::string key;
-  if (!code.append_text(key)) {
+  if (!code.is_string() && !code.append_text(key)) {
     return wrong(ctx, c, 1, "lookup() needs a code (text or number)",
                  "lookup() memerlukan kode (teks atau angka)");
   }
-  const CodeRow* row = c.table->find(key);
+  const CodeRow* row = c.table->find(code.is_string() ? code.str() : std::string_view(key));
   return row == nullptr ? Val() : Val::row(*row);
 }
 
@@ -157,7 +159,8 @@ Val person_ref(EvalContext& ctx, const CallExpr& c, std::string_view type, bool 
                  "blok " + std::string(type) + " harus berupa objek");
   }
   const Val ihs = p.member("ihs_number");
-  if (!ihs.empty() && ihs.is_string()) return Val::text(std::string(type) + "/" + std::string(ihs.str()));
+  if (!ihs.empty() && ihs.is_string())
+    return Val::text(std::string(type) + "/" + std::string(ihs.str()));
   std::string r(type);
   r += "?identifier=";
   const Val nik = p.member("nik");
@@ -183,10 +186,21 @@ Val fn_practitioner_ref(EvalContext& ctx, const CallExpr& c) {
   return person_ref(ctx, c, "Practitioner", false);
 }
 
+// A code that is given but not in the facility's table is an error, not a silently missing
+// location: a vendor table (poli.csv) may point at a room this facility does not have.
 const Location* location_of(EvalContext& ctx, const CallExpr& c) {
   const Val v = c.arg(ctx, 0);
-  if (!v.is_string()) return nullptr;
-  return ctx.facility.location(v.str());
+  if (v.empty()) return nullptr;
+  const Location* l = v.is_string() ? ctx.facility.location(v.str()) : nullptr;
+  if (l == nullptr) {
+    const std::string code = v.is_string() ? std::string(v.str()) : std::string(v.type_name());
+    const std::string fac = ctx.facility.name.empty() ? ctx.facility.key : ctx.facility.name;
+    ctx.fail(
+        c, c.args[0]->input_path(ctx),
+        "location code '" + code + "' is not in the locations of " + fac + " (facilities.yaml)",
+        "kode lokasi '" + code + "' tidak ada di daftar lokasi " + fac + " (facilities.yaml)");
+  }
+  return l;
 }
 
 Val fn_location_ref(EvalContext& ctx, const CallExpr& c) {
@@ -211,7 +225,8 @@ Val fn_concat(EvalContext& ctx, const CallExpr& c) {
     const Val v = c.arg(ctx, i);
     if (v.missing() || v.kind() == K::kNull) return {};
     if (!v.append_text(out)) {
-      return wrong(ctx, c, i, "concat() joins text and numbers, not a " + std::string(v.type_name()),
+      return wrong(ctx, c, i,
+                   "concat() joins text and numbers, not a " + std::string(v.type_name()),
                    "concat() hanya menggabungkan teks dan angka");
     }
   }
@@ -237,7 +252,8 @@ Val fn_string(EvalContext& ctx, const CallExpr& c) {
   if (v.missing() || v.kind() == K::kNull) return {};
   if (v.is_string()) return v;
   std::string s;
-  if (!v.append_text(s)) return wrong(ctx, c, 0, "cannot be written as text", "tidak dapat dijadikan teks");
+  if (!v.append_text(s))
+    return wrong(ctx, c, 0, "cannot be written as text", "tidak dapat dijadikan teks");
   return Val::text(std::move(s));
 }
 
@@ -300,7 +316,8 @@ Val fn_entries(EvalContext& ctx, const CallExpr& c) {
   }
   std::vector<Val> out;
   for (const auto& m : v.json_ptr()->GetObject()) {
-    out.push_back(Val::entry(std::string_view(m.name.GetString(), m.name.GetStringLength()), m.value));
+    out.push_back(
+        Val::entry(std::string_view(m.name.GetString(), m.name.GetStringLength()), m.value));
   }
   return Val::list(std::move(out));
 }

@@ -17,6 +17,9 @@ struct CallExpr : Expr {
   const FunctionSpec* fn = nullptr;
   std::vector<std::unique_ptr<Expr>> args;
   int resource = -1;                 // ref('name'): resolved when the mapping compiles
+  std::size_t cache_slot = 0;        // in EvalContext::cache
+  bool cached = false;               // pure and worth remembering (not ref(): urns fill up)
+  bool uses_scope = false;           // reads item/index: valid per `each` element only
   const CodeTable* table = nullptr;  // lookup('table', …) with a literal table name
 
   // Evaluates argument i; the function decides which arguments it needs (if/coalesce are lazy).

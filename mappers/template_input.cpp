@@ -18,15 +18,23 @@ struct TypeName {
   InputSpec::Type type;
 };
 constexpr TypeName kTypes[] = {
-    {"string", InputSpec::Type::kString},     {"code", InputSpec::Type::kCode},
-    {"number", InputSpec::Type::kNumber},     {"integer", InputSpec::Type::kInteger},
-    {"boolean", InputSpec::Type::kBoolean},   {"date", InputSpec::Type::kDate},
-    {"datetime", InputSpec::Type::kDatetime}, {"nik", InputSpec::Type::kNik},
-    {"ihs", InputSpec::Type::kIhs},           {"icd10", InputSpec::Type::kIcd10},
-    {"icd9cm", InputSpec::Type::kIcd9cm},     {"object", InputSpec::Type::kObject},
-    {"array", InputSpec::Type::kArray},       {"patient", InputSpec::Type::kPatient},
+    {"string", InputSpec::Type::kString},
+    {"code", InputSpec::Type::kCode},
+    {"number", InputSpec::Type::kNumber},
+    {"integer", InputSpec::Type::kInteger},
+    {"boolean", InputSpec::Type::kBoolean},
+    {"date", InputSpec::Type::kDate},
+    {"datetime", InputSpec::Type::kDatetime},
+    {"nik", InputSpec::Type::kNik},
+    {"ihs", InputSpec::Type::kIhs},
+    {"icd10", InputSpec::Type::kIcd10},
+    {"icd9cm", InputSpec::Type::kIcd9cm},
+    {"object", InputSpec::Type::kObject},
+    {"array", InputSpec::Type::kArray},
+    {"patient", InputSpec::Type::kPatient},
     {"practitioner", InputSpec::Type::kPractitioner},
     {"location", InputSpec::Type::kLocation},
+    {"scalar", InputSpec::Type::kScalar},
 };
 
 // The fields the shared blocks check, so templates may use them without declaring each.
@@ -126,6 +134,8 @@ bool InputSpec::compile(const YAML::Node& input, std::string_view file, const Co
           f.below = v.as<std::string>();
         } else if (key == "after") {
           f.after = v.as<std::string>();
+        } else if (key == "not_future") {
+          f.not_future = v.as<bool>();
         } else if (key == "not_before") {
           f.not_before = v.as<std::string>();
         } else if (key == "values") {
@@ -283,7 +293,13 @@ struct InputSpec::Checker {
         in.boolean(parent, path, key, l, need);
         break;
       case Type::kDate:
-        in.date(parent, path, key, l, need);
+        if (const auto d = in.date(parent, path, key, l, need);
+            d && f.not_future && *d > rules.today) {
+          in.add("value", path, key, msg::in_future(l));
+        }
+        break;
+      case Type::kScalar:
+        scalar(f, parent, path, key, l, need);
         break;
       case Type::kDatetime:
         datetime(f, parent, path, key, l, need);
@@ -345,6 +361,21 @@ struct InputSpec::Checker {
         in.add("invalid", InputReader::item_path(list_path, i), "",
                msg::not_object(l.at(static_cast<int>(i))));
       }
+    }
+  }
+
+  // Text, a number or true/false: values such as a lab result ("13.5", 13.5 or "reaktif").
+  void scalar(const Field& f, const rapidjson::Value& parent, const std::string& path,
+              const std::string& key, const Label& l, Need need) {
+    if (!InputReader::given(parent, key)) {
+      if (need == Need::kRequired) in.add("required", path, key, msg::required(l));
+      return;
+    }
+    const auto* v = member(parent, key);
+    if (v->IsString()) {
+      in.string(parent, path, key, l, need, f.max_length);
+    } else if (!v->IsNumber() && !v->IsBool()) {
+      in.add("invalid", path, key, msg::not_text(l));
     }
   }
 

@@ -21,8 +21,23 @@ namespace ilp::mappers::tmpl {
 class InputSpec {
  public:
   enum class Type {
-    kString, kCode, kNumber, kInteger, kBoolean, kDate, kDatetime, kNik, kIhs, kIcd10, kIcd9cm,
-    kObject, kArray, kPatient, kPractitioner, kLocation,
+    kString,
+    kCode,
+    kNumber,
+    kInteger,
+    kBoolean,
+    kDate,
+    kDatetime,
+    kNik,
+    kIhs,
+    kIcd10,
+    kIcd9cm,
+    kObject,
+    kArray,
+    kPatient,
+    kPractitioner,
+    kLocation,
+    kScalar,
   };
 
   // Errors are "file:line: …".
@@ -54,6 +69,7 @@ class InputSpec {
     std::optional<double> min, max;
     std::string unit_id, unit_en;  // after numbers in messages (" mmHg", "%")
     std::string below, after, not_before;
+    bool not_future = false;  // dates: not after the facility's today (birth dates)
     std::vector<std::string> values;
     const CodeTable* table = nullptr;
     std::size_t max_items = 100;

@@ -142,16 +142,33 @@ net::awaitable<std::optional<Attempt::Reconciled>> Attempt::reconcile(
 }
 
 net::awaitable<Completion> Attempt::send(const CallContext& ctx, bool after_duplicate) {
-  const PlatformReply reply = co_await deps_.platform.transaction(ctx, mappers::to_json(bundle_));
+  const mappers::Mapping* mapping =
+      config_->mappings ? config_->mappings->find(record_.kind) : nullptr;
+  const bool single = mapping != nullptr && mapping->send_as_resources() && entries_.size() == 1;
+  PlatformReply reply;
+  if (single) {
+    const auto& entry = bundle_["entry"][0];
+    const auto method = mappers::string_member(entry["request"], "method").value_or("POST");
+    const auto url = mappers::string_member(entry["request"], "url").value_or("");
+    reply = co_await deps_.platform.resource(ctx, method == "PUT", url,
+                                             mappers::to_json(entry["resource"]));
+  } else {
+    reply = co_await deps_.platform.transaction(ctx, mappers::to_json(bundle_));
+  }
   if (reply.token_error) co_return from_token_error(*reply.token_error);
   const Classification c = classify(reply.http, deps_.clock.now_ms());
   switch (c.verdict) {
     case Verdict::kDelivered: {
-      const auto sids = parse_transaction_response(reply.http.response.body());
       int without_id = 0;
-      for (std::size_t i = 0; i < ids_.size(); ++i) {
-        if (sids && i < sids->size() && !(*sids)[i].id.empty()) ids_[i] = (*sids)[i].id;
-        if (ids_[i].empty()) ++without_id;
+      if (single) {
+        if (auto id = created_id(reply.http.response.body()); !id.empty()) ids_[0] = id;
+        without_id = ids_[0].empty() ? 1 : 0;
+      } else {
+        const auto sids = parse_transaction_response(reply.http.response.body());
+        for (std::size_t i = 0; i < ids_.size(); ++i) {
+          if (sids && i < sids->size() && !(*sids)[i].id.empty()) ids_[i] = (*sids)[i].id;
+          if (ids_[i].empty()) ++without_id;
+        }
       }
       std::string note = c.reason + ", " + std::to_string(entries_.size()) + " resources";
       if (without_id > 0) {
@@ -356,7 +373,8 @@ Completion Attempt::not_resolved(const Resolution& r) {
   const std::int64_t age = now - record_.created_ms;
   const bool final = age >= grace_ms;
   const auto text = r.type == "Practitioner" ? msg::practitioner_not_registered(final)
-                                             : msg::patient_not_registered(r.by_mother_nik, final);
+                    : r.type == "Patient"    ? msg::patient_not_registered(r.by_mother_nik, final)
+                                             : msg::earlier_record_not_delivered(r.type, final);
   if (final) {
     return needs_correction(text, {},
                             r.type + " not registered in SATUSEHAT after the grace period");

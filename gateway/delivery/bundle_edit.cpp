@@ -21,20 +21,22 @@ std::string decoded(std::string_view s) {
 }
 
 std::optional<ConditionalRef> parse_conditional(std::string_view ref) {
-  for (std::string_view type : {"Patient", "Practitioner"}) {
-    const std::string prefix = std::string(type) + "?identifier=";
-    if (ref.substr(0, prefix.size()) != prefix) continue;
-    const auto token = ref.substr(prefix.size());
-    if (token.find('&') != std::string_view::npos) return std::nullopt;  // not ours to guess
-    const auto decoded_token = decoded(token);
-    const auto bar = decoded_token.rfind('|');
-    if (bar == std::string::npos || bar == 0 || bar + 1 == decoded_token.size()) {
-      return std::nullopt;
-    }
-    return ConditionalRef{std::string(ref), std::string(type), decoded_token.substr(0, bar),
-                          decoded_token.substr(bar + 1)};
+  constexpr std::string_view kQuery = "?identifier=";
+  const auto q = ref.find(kQuery);
+  if (q == std::string_view::npos || q == 0) return std::nullopt;
+  const std::string_view type = ref.substr(0, q);
+  for (const char c : type) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return std::nullopt;
   }
-  return std::nullopt;
+  const auto token = ref.substr(q + kQuery.size());
+  if (token.find('&') != std::string_view::npos) return std::nullopt;  // not ours to guess
+  const auto decoded_token = decoded(token);
+  const auto bar = decoded_token.rfind('|');
+  if (bar == std::string::npos || bar == 0 || bar + 1 == decoded_token.size()) {
+    return std::nullopt;
+  }
+  return ConditionalRef{std::string(ref), std::string(type), decoded_token.substr(0, bar),
+                        decoded_token.substr(bar + 1)};
 }
 
 void collect(const rapidjson::Value& v, std::vector<ConditionalRef>& out) {

@@ -17,12 +17,13 @@ namespace ilp::gateway::delivery {
 // (reference §3.3). The mapper writes them for patients and practitioners known by NIK.
 struct ConditionalRef {
   std::string reference;  // exactly as written in the bundle
-  std::string type;       // "Patient" | "Practitioner"
+  std::string type;       // "Patient", "Practitioner", or an earlier record's ("Encounter", …)
   std::string system;     // "https://fhir.kemkes.go.id/id/nik", ".../nik-ibu"
   std::string value;
 };
 
-// The distinct Patient/Practitioner conditional references in the bundle, in order of first
+// The distinct conditional references by identifier in the bundle (`Type?identifier=sys|val`:
+// people by NIK, and earlier records such as the visit's Encounter), in order of first
 // appearance.
 std::vector<ConditionalRef> conditional_refs(const rapidjson::Value& bundle);
 

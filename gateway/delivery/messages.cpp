@@ -67,6 +67,29 @@ Text practitioner_not_registered(bool final) {
                    final);
 }
 
+Text earlier_record_not_delivered(std::string_view type, bool final) {
+  const std::string t(type);
+  if (type == "Encounter") {
+    return next_step(
+        {"Kunjungan (Encounter) yang dirujuk rekam ini belum ada di SATUSEHAT. Kirim rekam "
+         "'visit' dengan nomor kunjungan (visit_no) yang sama, atau periksa visit_no.",
+         "The visit (Encounter) this record refers to is not in SATUSEHAT yet. Send the 'visit' "
+         "record with the same visit_no, or check the visit_no."},
+        final);
+  }
+  if (type == "EpisodeOfCare") {
+    return next_step(
+        {"Episode kehamilan/perawatan (EpisodeOfCare) yang dirujuk rekam ini belum ada di "
+         "SATUSEHAT. Kirim dulu kunjungan pertamanya (mis. ANC K1), atau periksa pregnancy_id.",
+         "The care episode (EpisodeOfCare) this record refers to is not in SATUSEHAT yet. Send "
+         "its first visit (e.g. ANC K1) first, or check the pregnancy_id."},
+        final);
+  }
+  return next_step({"Rekam " + t + " yang dirujuk rekam ini belum ada di SATUSEHAT.",
+                    "The " + t + " this record refers to is not in SATUSEHAT yet."},
+                   final);
+}
+
 Text several_patients_for_mother() {
   return {
       "Lebih dari satu bayi terdaftar dengan NIK ibu ini dan tanggal lahir/nama tidak "

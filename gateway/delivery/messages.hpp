@@ -22,6 +22,9 @@ std::string join_numbers(const std::vector<int>& numbers);
 // Resolution (NIK → IHS).
 Text patient_not_registered(bool by_mother_nik, bool final);
 Text practitioner_not_registered(bool final);
+// A record that refers to an earlier one (the visit's Encounter, the pregnancy's EpisodeOfCare)
+// which SATUSEHAT does not have yet.
+Text earlier_record_not_delivered(std::string_view type, bool final);
 Text several_patients_for_mother();
 Text still_waiting(std::int64_t until_ms);  // appended to a waiting record's text
 

@@ -30,6 +30,12 @@ net::awaitable<PlatformReply> Platform::transaction(const CallContext& ctx,
   return call(ctx, http::bhttp::verb::post, "", std::move(bundle_json), "transaction");
 }
 
+net::awaitable<PlatformReply> Platform::resource(const CallContext& ctx, bool put,
+                                                 std::string_view url, std::string resource_json) {
+  return call(ctx, put ? http::bhttp::verb::put : http::bhttp::verb::post, "/" + std::string(url),
+              std::move(resource_json), put ? "update" : "create");
+}
+
 net::awaitable<PlatformReply> Platform::call(const CallContext& ctx, http::bhttp::verb method,
                                              std::string suffix, std::string body, const char* op) {
   PlatformReply reply;

@@ -43,6 +43,11 @@ class Platform {
   net::awaitable<PlatformReply> search(const CallContext& ctx, std::string_view type,
                                        std::string_view system, std::string_view value);
   net::awaitable<PlatformReply> transaction(const CallContext& ctx, std::string bundle_json);
+  // One resource on its own: POST {base}/{Type} or PUT {base}/{Type}/{id} (`url` as a
+  // transaction entry's request.url). Kinds whose mapping says `send: resource` (the newborn
+  // Patient, which SATUSEHAT registers through POST /Patient, reference §3.3).
+  net::awaitable<PlatformReply> resource(const CallContext& ctx, bool put, std::string_view url,
+                                         std::string resource_json);
 
   // "/Patient?identifier=https%3A%2F%2F…|3201…": system and value percent-encoded, the FHIR
   // token separator `|` left as SATUSEHAT's own examples write it.

@@ -103,4 +103,15 @@ std::optional<std::vector<ServerId>> parse_transaction_response(std::string_view
   return out;
 }
 
+std::string created_id(std::string_view body) {
+  rapidjson::Document d;
+  if (mappers::parse_json_strict(body, d) || !d.IsObject()) return {};
+  if (auto id = mappers::string_member(d, "id")) return std::string(*id);
+  for (const char* path : {"data.patient_id", "create_patient.data.patient_id"}) {
+    const auto* v = mappers::at_path(d, path);
+    if (v != nullptr && v->IsString()) return std::string(v->GetString(), v->GetStringLength());
+  }
+  return {};
+}
+
 }  // namespace ilp::gateway::delivery

@@ -30,6 +30,11 @@ std::optional<std::vector<SearchMatch>> parse_search(std::string_view body,
 // entry.response.resourceType/resourceID, else entry.resource. nullopt when not a Bundle.
 std::optional<std::vector<ServerId>> parse_transaction_response(std::string_view body);
 
+// The id a single-resource create answered with: the FHIR resource's `id`, or SATUSEHAT's
+// Patient-create shapes {"success":true,"data":{"patient_id":…}} and
+// {"create_patient":{…same…}} (reference §3.3: both are seen). "" when none.
+std::string created_id(std::string_view body);
+
 // "Encounter/123/_history/1", "https://host/fhir/Encounter/123" → {Encounter, 123}.
 std::optional<ServerId> parse_location(std::string_view location);
 

@@ -9,8 +9,10 @@
 // search returns several babies, the record's birth date (then name) picks one, or the
 // resolution is ambiguous.
 //
-// Resolving references to records sent earlier (`Encounter?identifier=…`) belongs to the
-// dependency-aware delivery of a later issue; such references are left as they are here.
+// References to records sent earlier (`Encounter?identifier=<encounter system>|<visit_no>`,
+// `EpisodeOfCare?identifier=…|<pregnancy_id>`) resolve the same way, by a search on the platform:
+// found → `Encounter/<id>`; not found yet → the record waits (kNotFound) and is re-checked,
+// because the visit often arrives after the lab result.
 
 #include <rapidjson/document.h>
 

@@ -134,7 +134,9 @@ int main(int argc, char** argv) {
          "--set", "listen.ingest=127.0.0.1:0", "--set", "listen.admin=127.0.0.1:0", "--set",
          "store.sqlite=" + (dir / "bench.db").string(), "--set", "delivery.enabled=false", "--set",
          "log.level=warn"},
-        {{"ILP_SECRET_PKM_SUKAMAJU", "x"}, {"ILP_SECRET_PKM_TANJUNG", "x"}});
+        {{"ILP_SECRET_PKM_SUKAMAJU", "x"},
+         {"ILP_SECRET_PKM_TANJUNG", "x"},
+         {"ILP_SECRET_PKM_SENTANI", "x"}});
     url_text = "http://" + gateway->wait_for_line("ingest listening on ");
   }
   const auto url = *Url::parse(url_text);

@@ -19,7 +19,8 @@ struct Run {
 
 Run run(std::vector<std::string> args,
         std::vector<std::pair<std::string, std::string>> env = {{"ILP_SECRET_PKM_SUKAMAJU", "a"},
-                                                                {"ILP_SECRET_PKM_TANJUNG", "b"}}) {
+                                                                {"ILP_SECRET_PKM_TANJUNG", "b"},
+                                                                {"ILP_SECRET_PKM_SENTANI", "c"}}) {
   args.insert(args.begin(), gateway_binary());
   auto p = ChildProcess::start(args, env);
   auto code = p->wait(std::chrono::seconds(30));
@@ -29,16 +30,25 @@ Run run(std::vector<std::string> args,
 }
 
 std::string config() { return source_dir() + "/config/gateway.yaml"; }
-std::string example(const std::string& name) { return source_dir() + "/config/examples/visit/" + name; }
+std::string example(const std::string& name) {
+  return source_dir() + "/config/examples/visit/" + name;
+}
 
 }  // namespace
 
-TEST_CASE("check-config says OK for the shipped configuration", "[integration][cli]") {
+TEST_CASE("check-config says OK for the shipped configuration, mappings and examples",
+          "[integration][cli]") {
   auto r = run({"check-config", "--config", config()});
-  INFO(r.err);
+  INFO(r.out << r.err);
   CHECK(r.code == 0);
-  CHECK(r.out.find("OK") == 0);
+  CHECK(r.out.ends_with("\nOK\n"));
   CHECK(r.out.find("pkm-sukamaju") != std::string::npos);
+  for (const char* kind : {"visit", "anc", "immunization", "growth", "screening", "lab",
+                           "prescription", "tb", "patient"}) {
+    CHECK(r.out.find(std::string(" ") + kind + " v") != std::string::npos);
+  }
+  CHECK(r.out.find("visit: 7/7 examples as expected") != std::string::npos);
+  CHECK(r.out.find("warning") == std::string::npos);
   CHECK(r.out.find("a\n") == std::string::npos);  // the secret itself is never printed
 }
 
@@ -57,6 +67,45 @@ TEST_CASE("check-config lists every problem with file:line and exits 1", "[integ
   CHECK(r.err.find("colour") != std::string::npos);
 }
 
+TEST_CASE("check-config refuses a mapping that does not compile, naming file and line",
+          "[integration][cli]") {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("ilp-cli-maps-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::copy(source_dir() + "/config/mappings", dir, fs::copy_options::recursive);
+  std::ofstream(dir / "visit.yaml", std::ios::app)
+      << "  - name: broken\n    body: {resourceType: Basic, x: \"${nosuch()}\"}\n";
+  auto r = run({"check-config", "--config", config(), "--set", "mappings=" + dir.string()});
+  fs::remove_all(dir);
+  CHECK(r.code == 1);
+  CHECK(r.err.find("visit.yaml:") != std::string::npos);
+  CHECK(r.err.find("unknown function 'nosuch'") != std::string::npos);
+}
+
+TEST_CASE("check-config fails when an example no longer maps", "[integration][cli]") {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("ilp-cli-ex-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::copy(source_dir() + "/config/mappings", dir, fs::copy_options::recursive);
+  // A stricter visit_no than the shipped examples use.
+  std::string yaml;
+  {
+    std::ifstream f(dir / "visit.yaml");
+    std::stringstream s;
+    s << f.rdbuf();
+    yaml = s.str();
+  }
+  const auto at = yaml.find("max_length: 64");
+  REQUIRE(at != std::string::npos);
+  yaml.replace(at, 14, "max_length: 3");
+  std::ofstream(dir / "visit.yaml", std::ios::trunc) << yaml;
+  auto r = run({"check-config", "--config", config(), "--set", "mappings=" + dir.string()});
+  fs::remove_all(dir);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("FAIL") != std::string::npos);
+  CHECK(r.out.find("data.visit_no") != std::string::npos);
+}
+
 TEST_CASE("check-config names a missing secret without printing any secret", "[integration][cli]") {
   auto r = run({"check-config", "--config", config()}, {{"ILP_SECRET_PKM_SUKAMAJU", "a"}});
   CHECK(r.code == 1);
@@ -73,7 +122,7 @@ TEST_CASE("map prints the bundle of a good record and exits 0", "[integration][c
 }
 
 TEST_CASE("map prints the OperationOutcome of a bad record and exits 1", "[integration][cli]") {
-  auto r = run({"map", "--config", config(), example("visit-3.json")}, {});
+  auto r = run({"map", "--config", config(), example("rejected-bad-nik.json")}, {});
   REQUIRE(r.code == 1);
   auto d = parse_json(r.out);
   CHECK(std::string(d["issue"][0]["expression"][0].GetString()) == "data.patient.nik");
@@ -84,7 +133,7 @@ TEST_CASE("map reads NDJSON: one line out per line in, a summary on stderr", "[i
       fs::temp_directory_path() / ("ilp-map-" + std::to_string(::getpid()) + ".ndjson");
   {
     std::ofstream out(file);
-    for (const char* f : {"visit-1.json", "visit-3.json", "visit-2.json"}) {
+    for (const char* f : {"visit-1.json", "rejected-bad-nik.json", "visit-2.json"}) {
       std::ifstream in(example(f));
       std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       std::string line;

@@ -95,11 +95,11 @@ HttpResult GatewayFixture::get_record(const std::string& id, const std::string& 
 
 rapidjson::Document GatewayFixture::wait_for(
     const std::string& id, const std::function<bool(const rapidjson::Document&)>& done,
-    std::chrono::milliseconds timeout) const {
+    std::chrono::milliseconds timeout, const std::string& api_key) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last;
   while (true) {
-    auto r = get_record(id);
+    auto r = get_record(id, api_key);
     if (r.ok() && r.response.result_int() == 200) {
       last = r.response.body();
       auto doc = parse_json(last);
@@ -118,13 +118,14 @@ rapidjson::Document GatewayFixture::wait_for(
 
 rapidjson::Document GatewayFixture::wait_for_status(const std::string& id,
                                                     const std::string& status,
-                                                    std::chrono::milliseconds timeout) const {
+                                                    std::chrono::milliseconds timeout,
+                                                    const std::string& api_key) const {
   return wait_for(
       id,
       [&](const rapidjson::Document& d) {
         return d.HasMember("status") && d["status"].IsString() && d["status"].GetString() == status;
       },
-      timeout);
+      timeout, api_key);
 }
 
 HttpResult GatewayFixture::admin(const std::string& method, const std::string& path,

@@ -19,6 +19,7 @@ namespace ilp::testing {
 // The demo API keys of config/facilities.yaml.
 inline constexpr const char* kSukamajuApiKey = "demo-key-sukamaju";
 inline constexpr const char* kTanjungApiKey = "demo-key-tanjung";
+inline constexpr const char* kSentaniApiKey = "demo-key-sentani";
 inline constexpr const char* kAdminToken = "test-admin-token";
 
 struct GatewayOptions {
@@ -56,12 +57,14 @@ class GatewayFixture {
   HttpResult get_record(const std::string& id, const std::string& api_key = kSukamajuApiKey) const;
   // Polls the status until `done(status document)` holds or the timeout passes; returns the
   // last document. Throws on timeout with the last status.
+  // `api_key`: the status API answers only the record's own facility.
   rapidjson::Document wait_for(const std::string& id,
                                const std::function<bool(const rapidjson::Document&)>& done,
-                               std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
-  rapidjson::Document wait_for_status(
-      const std::string& id, const std::string& status,
-      std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+                               std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                               const std::string& api_key = kSukamajuApiKey) const;
+  rapidjson::Document wait_for_status(const std::string& id, const std::string& status,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                                      const std::string& api_key = kSukamajuApiKey) const;
   HttpResult admin(const std::string& method, const std::string& path,
                    const std::string& body = {}) const;
   // Runs `ilp-gateway <args> --config <shipped> --set store.sqlite=<this store>`; returns

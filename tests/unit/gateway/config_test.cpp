@@ -17,10 +17,12 @@ struct Secrets {
   Secrets() {
     ::setenv("ILP_SECRET_PKM_SUKAMAJU", "s1", 1);
     ::setenv("ILP_SECRET_PKM_TANJUNG", "s2", 1);
+    ::setenv("ILP_SECRET_PKM_SENTANI", "s2", 1);
   }
 };
 
-// A temp config folder with gateway.yaml and facilities.yaml.
+// A temp config folder with gateway.yaml and facilities.yaml; mappings and code tables are the
+// shipped ones (symlinked), so a config is complete unless a test says otherwise.
 struct TempConfig {
   fs::path dir;
   TempConfig(const std::string& gateway, const std::string& facilities) {
@@ -29,6 +31,9 @@ struct TempConfig {
     fs::create_directories(dir);
     std::ofstream(dir / "gateway.yaml") << gateway;
     std::ofstream(dir / "facilities.yaml") << facilities;
+    fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "config" / "mappings",
+                                 dir / "mappings");
+    fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "config" / "codes", dir / "codes");
   }
   ~TempConfig() { fs::remove_all(dir); }
   std::string path() const { return (dir / "gateway.yaml").string(); }
@@ -55,10 +60,15 @@ bool any_problem_contains(const ConfigError& e, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("the shipped configuration loads with both demo puskesmas", "[unit][config]") {
+TEST_CASE("the shipped configuration loads with the WIB, WITA and WIT demo puskesmas",
+          "[unit][config]") {
   Secrets s;
   auto cfg = load(shipped());
-  REQUIRE(cfg->facilities.size() == 2);
+  REQUIRE(cfg->facilities.size() == 3);
+  CHECK(cfg->facility("pkm-sentani")->info.utc_offset_minutes == 540);
+  REQUIRE(cfg->mappings != nullptr);
+  CHECK(cfg->mappings->kinds().size() == 9);
+  CHECK(cfg->mapping_warnings.empty());
   const auto* f = cfg->facility("pkm-tanjung");
   REQUIRE(f != nullptr);
   CHECK(f->info.utc_offset_minutes == 480);

@@ -2,6 +2,7 @@
 
 #include "delivery_fakes.hpp"
 #include "gateway/delivery/bundle_edit.hpp"
+#include "gateway/delivery/platform_response.hpp"
 #include "gateway/delivery/resolver.hpp"
 #include "mappers/json.hpp"
 
@@ -168,4 +169,46 @@ TEST_CASE("bundle entries expose the facility identifier to search by", "[unit]"
   rapidjson::Document not_bundle;
   REQUIRE_FALSE(mappers::parse_json_strict(R"({"resourceType":"Patient"})", not_bundle));
   CHECK_FALSE(bundle_entries(not_bundle).has_value());
+}
+
+namespace {
+
+// A lab-like bundle: an Observation for a visit sent earlier, referenced by its identifier.
+std::string lab_bundle() {
+  return R"({"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:o1",)"
+         R"("resource":{"resourceType":"Observation","subject":{"reference":)"
+         R"("Patient?identifier=https://fhir.kemkes.go.id/id/nik|)" +
+         std::string(kNik) +
+         R"("},"encounter":{"reference":)"
+         R"("Encounter?identifier=http://sys-ids.kemkes.go.id/encounter/100000001|RJ-9"}},)"
+         R"("request":{"method":"POST","url":"Observation"}}]})";
+}
+
+}  // namespace
+
+TEST_CASE("a reference to an earlier visit resolves to its Encounter's server id", "[unit]") {
+  Fixture f;
+  f.platform->known["http://sys-ids.kemkes.go.id/encounter/100000001|RJ-9"] = {"enc-77"};
+  const auto r = f.resolve(lab_bundle());
+  CHECK(r.kind == Resolution::Kind::kResolved);
+  const auto out = mappers::to_json(f.bundle);
+  CHECK(out.find("\"reference\":\"Encounter/enc-77\"") != std::string::npos);
+  CHECK(out.find("?identifier=") == std::string::npos);
+}
+
+TEST_CASE("a reference to a visit the platform does not have yet is not found, as Encounter",
+          "[unit]") {
+  Fixture f;
+  const auto r = f.resolve(lab_bundle());
+  CHECK(r.kind == Resolution::Kind::kNotFound);
+  CHECK(r.type == "Encounter");
+  CHECK(mappers::to_json(f.bundle).find("Encounter?identifier=") != std::string::npos);
+}
+
+TEST_CASE("created_id reads FHIR ids and both SATUSEHAT patient-create shapes", "[unit]") {
+  CHECK(created_id(R"({"resourceType":"Patient","id":"P1"})") == "P1");
+  CHECK(created_id(R"({"success":true,"data":{"patient_id":"P2"}})") == "P2");
+  CHECK(created_id(R"({"create_patient":{"success":true,"data":{"patient_id":"P3"}}})") == "P3");
+  CHECK(created_id("not json").empty());
+  CHECK(created_id(R"({"success":false})").empty());
 }

@@ -14,6 +14,7 @@ std::shared_ptr<const config::Config> cfg() {
   static auto c = [] {
     ::setenv("ILP_SECRET_PKM_SUKAMAJU", "x", 1);
     ::setenv("ILP_SECRET_PKM_TANJUNG", "x", 1);
+    ::setenv("ILP_SECRET_PKM_SENTANI", "x", 1);
     return config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml");
   }();
   return c;

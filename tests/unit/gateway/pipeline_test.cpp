@@ -21,6 +21,7 @@ namespace {
 std::shared_ptr<const config::Config> cfg() {
   ::setenv("ILP_SECRET_PKM_SUKAMAJU", "x", 1);
   ::setenv("ILP_SECRET_PKM_TANJUNG", "x", 1);
+  ::setenv("ILP_SECRET_PKM_SENTANI", "x", 1);
   static auto c = config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml");
   return c;
 }

@@ -40,8 +40,8 @@ std::unique_ptr<Mapping> compile_ok(const std::string& yaml) {
 
 // A template whose single resource's body is `body` (indented YAML under body:).
 std::string one(const std::string& input, const std::string& body) {
-  return "kind: t\ninput:\n" + input + "resources:\n  - name: r\n    body:\n      resourceType: Basic\n" +
-         body;
+  return "kind: t\ninput:\n" + input +
+         "resources:\n  - name: r\n    body:\n      resourceType: Basic\n" + body;
 }
 
 struct Mapped {
@@ -88,8 +88,9 @@ TEST_CASE("text around expressions makes text, and a missing part drops the whol
 
 TEST_CASE("plain YAML scalars are written with their YAML type; quoted ones as text",
           "[unit][template]") {
-  auto m = compile_ok(one("  s: {type: string}\n",
-                          "      a: 1\n      b: 2.5\n      c: true\n      d: \"01\"\n      e: ~\n"));
+  auto m =
+      compile_ok(one("  s: {type: string}\n",
+                     "      a: 1\n      b: 2.5\n      c: true\n      d: \"01\"\n      e: ~\n"));
   CHECK(first(run(*m, "{}")) == R"({"resourceType":"Basic","a":1,"b":2.5,"c":true,"d":"01"})");
 }
 
@@ -194,21 +195,23 @@ TEST_CASE("lookup reads code, display, system and extra columns; no row is missi
 }
 
 TEST_CASE("patient_ref, practitioner_ref, location_ref/name and org_ref", "[unit][template]") {
-  auto m = compile_ok(one("  p: {type: patient}\n  d: {type: practitioner}\n  l: {type: location}\n",
-                          "      p: \"${patient_ref(p)}\"\n      d: \"${practitioner_ref(d)}\"\n"
-                          "      l: \"${location_ref(l)}\"\n      n: \"${location_name(l)}\"\n"
-                          "      o: \"${org_ref()}\"\n"));
-  const std::string kid =
-      R"("name": "Bayi", "birth_date": "2025-01-01", "gender": "male")";
-  CHECK(first(run(*m, R"({"p": {"nik": "3204010101900001", )" + kid +
-                          R"(}, "d": {"ihs_number": "N10000001", "name": "dr"}, "l": "KIA"})")) ==
-        R"({"resourceType":"Basic","p":"Patient?identifier=https://fhir.kemkes.go.id/id/nik|3204010101900001",)"
-        R"("d":"Practitioner/N10000001","l":"Location/c87e0ca7-badc-4c60-9080-277aaaf27a88",)"
-        R"("n":"Ruang KIA","o":"Organization/10000004"})");
-  CHECK(first(run(*m, R"({"p": {"mother_nik": "3204014102950002", )" + kid + "}}")) ==
-        R"({"resourceType":"Basic","p":"Patient?identifier=https://fhir.kemkes.go.id/id/nik-ibu|3204014102950002","o":"Organization/10000004"})");
-  CHECK(first(run(*m, R"({"p": {"ihs_number": "P02478375538", "nik": "3204010101900001", )" +
-                          kid + "}}")) ==
+  auto m =
+      compile_ok(one("  p: {type: patient}\n  d: {type: practitioner}\n  l: {type: location}\n",
+                     "      p: \"${patient_ref(p)}\"\n      d: \"${practitioner_ref(d)}\"\n"
+                     "      l: \"${location_ref(l)}\"\n      n: \"${location_name(l)}\"\n"
+                     "      o: \"${org_ref()}\"\n"));
+  const std::string kid = R"("name": "Bayi", "birth_date": "2025-01-01", "gender": "male")";
+  CHECK(
+      first(run(*m, R"({"p": {"nik": "3204010101900001", )" + kid +
+                        R"(}, "d": {"ihs_number": "N10000001", "name": "dr"}, "l": "KIA"})")) ==
+      R"({"resourceType":"Basic","p":"Patient?identifier=https://fhir.kemkes.go.id/id/nik|3204010101900001",)"
+      R"("d":"Practitioner/N10000001","l":"Location/c87e0ca7-badc-4c60-9080-277aaaf27a88",)"
+      R"("n":"Ruang KIA","o":"Organization/10000004"})");
+  CHECK(
+      first(run(*m, R"({"p": {"mother_nik": "3204014102950002", )" + kid + "}}")) ==
+      R"({"resourceType":"Basic","p":"Patient?identifier=https://fhir.kemkes.go.id/id/nik-ibu|3204014102950002","o":"Organization/10000004"})");
+  CHECK(first(run(*m, R"({"p": {"ihs_number": "P02478375538", "nik": "3204010101900001", )" + kid +
+                          "}}")) ==
         R"({"resourceType":"Basic","p":"Patient/P02478375538","o":"Organization/10000004"})");
 }
 
@@ -228,20 +231,22 @@ TEST_CASE("text and number functions", "[unit][template]") {
 }
 
 TEST_CASE("entries and order_by", "[unit][template]") {
-  auto m = compile_ok(one("  o: {type: object}\n  xs: {type: array}\n  xs[].k: {type: number}\n",
-                          "      e: [{each: \"${entries(o)}\", k: \"${item.key}\", v: \"${item.value}\"}]\n"
-                          "      s: [{each: \"${order_by(xs, 'k', 'desc')}\", k: \"${item.k}\"}]\n"
-                          "      a: [{each: \"${order_by(xs, 'k')}\", k: \"${item.k}\"}]\n"));
+  auto m = compile_ok(
+      one("  o: {type: object}\n  xs: {type: array}\n  xs[].k: {type: number}\n",
+          "      e: [{each: \"${entries(o)}\", k: \"${item.key}\", v: \"${item.value}\"}]\n"
+          "      s: [{each: \"${order_by(xs, 'k', 'desc')}\", k: \"${item.k}\"}]\n"
+          "      a: [{each: \"${order_by(xs, 'k')}\", k: \"${item.k}\"}]\n"));
   CHECK(first(run(*m, R"({"o": {"b": 1, "a": 2}, "xs": [{"k": 2}, {"k": 9}, {}, {"k": 5}]})")) ==
         R"({"resourceType":"Basic","e":[{"k":"b","v":1},{"k":"a","v":2}],)"
         R"("s":[{"k":9},{"k":5},{"k":2}],"a":[{"k":2},{"k":5},{"k":9}]})");
 }
 
 TEST_CASE("facility and record fields are built in", "[unit][template]") {
-  auto m = compile_ok(one("  facility: {type: string}\n",
-                          "      f: \"${facility.key}/${facility.organization_id}/${facility.timezone}\"\n"
-                          "      n: \"${facility.name}\"\n      r: \"${record.id}#${record.revision}\"\n"
-                          "      d: \"${data.facility}\"\n"));
+  auto m = compile_ok(
+      one("  facility: {type: string}\n",
+          "      f: \"${facility.key}/${facility.organization_id}/${facility.timezone}\"\n"
+          "      n: \"${facility.name}\"\n      r: \"${record.id}#${record.revision}\"\n"
+          "      d: \"${data.facility}\"\n"));
   CHECK(first(run(*m, R"({"facility": "mine"})", 3)) ==
         R"({"resourceType":"Basic","f":"pkm-sukamaju/10000004/Asia/Jakarta",)"
         R"("n":"Puskesmas Sukamaju","r":"REC-1#3","d":"mine"})");
@@ -285,8 +290,10 @@ TEST_CASE("expression errors name file, line and the expression", "[unit][templa
 }
 
 TEST_CASE("structure errors: unknown keys, types, rules, duplicates, bodies", "[unit][template]") {
-  CHECK_THAT(compile_error("kind: t\nfoo: 1\ninput: {}\nresources: [{name: r, body: {resourceType: Basic}}]\n"),
-             Catch::Contains("t.yaml:2: unknown key 'foo'"));
+  CHECK_THAT(
+      compile_error(
+          "kind: t\nfoo: 1\ninput: {}\nresources: [{name: r, body: {resourceType: Basic}}]\n"),
+      Catch::Contains("t.yaml:2: unknown key 'foo'"));
   CHECK_THAT(compile_error(one("  a: {type: text}\n", "")), Catch::Contains("unknown type 'text'"));
   CHECK_THAT(compile_error(one("  a: {type: string, maximum: 3}\n", "")),
              Catch::Contains("unknown rule 'maximum'"));
@@ -342,17 +349,27 @@ TEST_CASE("a table row cannot be written as a JSON value", "[unit][template]") {
              Catch::Contains("a table row cannot be written as a JSON value"));
 }
 
+TEST_CASE("a location code the facility does not have is an error, not a missing location",
+          "[unit][template]") {
+  auto m = compile_ok(one("  room: {type: string}\n", "      l: \"${location_ref(room)}\"\n"));
+  CHECK_THAT(
+      first_issue(run(*m, R"({"room": "GIGI"})").result),
+      Catch::Contains("data.room | mapping t.yaml:8") &&
+          Catch::Contains("location code 'GIGI' is not in the locations of Puskesmas Sukamaju"));
+  CHECK(first(run(*m, "{}")) == R"({"resourceType":"Basic"})");
+}
+
 TEST_CASE("declared rules: required, required_unless, values, table, integer, max_items",
           "[unit][template]") {
-  auto m = compile_ok(one(
-      "  a: {type: string, required: true}\n"
-      "  b: {type: string}\n"
-      "  c: {type: string, required_unless: b}\n"
-      "  d: {type: code, values: [x, y]}\n"
-      "  v: {type: code, table: vaccines}\n"
-      "  n: {type: integer, min: 1}\n"
-      "  l: {type: array, max_items: 2}\n",
-      ""));
+  auto m =
+      compile_ok(one("  a: {type: string, required: true}\n"
+                     "  b: {type: string}\n"
+                     "  c: {type: string, required_unless: b}\n"
+                     "  d: {type: code, values: [x, y]}\n"
+                     "  v: {type: code, table: vaccines}\n"
+                     "  n: {type: integer, min: 1}\n"
+                     "  l: {type: array, max_items: 2}\n",
+                     ""));
   const auto r = run(*m, R"({"d": "z", "v": "XX", "n": 1.5, "l": [1, 2, 3]})").result;
   std::vector<std::string> got;
   for (const auto& i : r.outcome.issues) got.push_back(i.expression + " " + i.code);
@@ -363,12 +380,29 @@ TEST_CASE("declared rules: required, required_unless, values, table, integer, ma
   CHECK(run(*m, R"({"a": "1", "b": "2", "d": "y", "v": "BCG", "n": 3, "l": []})").result.ok());
 }
 
+TEST_CASE("declared rules: not_future dates and scalar values", "[unit][template]") {
+  auto m =
+      compile_ok(one("  born: {type: date, not_future: true}\n  expires: {type: date}\n"
+                     "  v: {type: scalar, required: true}\n",
+                     ""));
+  // Now is 2025-12-31T00:00Z: 07:00 on 31 December in Jakarta.
+  const auto bad = run(*m, R"({"born": "2026-01-01", "expires": "2027-01-01", "v": {}})").result;
+  REQUIRE(bad.outcome.issues.size() == 2);
+  CHECK(bad.outcome.issues[0].expression == "data.born");
+  CHECK(bad.outcome.issues[1].expression == "data.v");
+  CHECK(bad.outcome.issues[1].code == "invalid");
+  CHECK(run(*m, R"({"born": "2025-12-31", "v": 13.5})").result.ok());
+  CHECK(run(*m, R"({"v": "reaktif"})").result.ok());
+  CHECK(run(*m, R"({"v": true})").result.ok());
+  CHECK(run(*m, R"({"v": " "})").result.outcome.issues.at(0).code == "required");
+}
+
 TEST_CASE("declared comparisons: below, after and not_before", "[unit][template]") {
-  auto m = compile_ok(one(
-      "  hi: {type: number}\n  lo: {type: number, below: hi}\n"
-      "  t0: {type: datetime}\n  t1: {type: datetime, after: t0}\n"
-      "  t2: {type: datetime, not_before: t0}\n",
-      ""));
+  auto m =
+      compile_ok(one("  hi: {type: number}\n  lo: {type: number, below: hi}\n"
+                     "  t0: {type: datetime}\n  t1: {type: datetime, after: t0}\n"
+                     "  t2: {type: datetime, not_before: t0}\n",
+                     ""));
   const auto bad = run(*m, R"({"hi": 80, "lo": 80, "t0": "2025-01-01T10:00:00",
                                "t1": "2025-01-01T10:00:00", "t2": "2025-01-01T09:59:00"})");
   REQUIRE(bad.result.outcome.issues.size() == 3);
@@ -381,8 +415,9 @@ TEST_CASE("declared comparisons: below, after and not_before", "[unit][template]
 }
 
 TEST_CASE("the patient key follows the declared patient block", "[unit][template]") {
-  auto m = compile_ok("kind: t\npatient: p\ninput:\n  p: {type: patient}\nresources:\n"
-                      "  - {name: r, body: {resourceType: Basic}}\n");
+  auto m = compile_ok(
+      "kind: t\npatient: p\ninput:\n  p: {type: patient}\nresources:\n"
+      "  - {name: r, body: {resourceType: Basic}}\n");
   const auto r = run(*m, R"({"p": {"nik": "3204010101900001", "name": "B",
                                    "birth_date": "1990-01-01", "gender": "male"}})");
   REQUIRE(r.result.ok());

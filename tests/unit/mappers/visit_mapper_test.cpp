@@ -1,5 +1,3 @@
-#include "mappers/mapping.hpp"
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "mappers/mapping.hpp"
 #include "mappers/sha256.hpp"
 #include "mappers/urn_factory.hpp"
 #include "unit/mappers/visit_fixtures.hpp"
@@ -357,7 +356,7 @@ TEST_CASE("the shipped visit examples map as their names promise", "[unit]") {
   const auto minimal = map_file("visit-2.json");
   CHECK(minimal.ok());
   CHECK(minimal.resources.size() == 1);
-  const auto bad_nik = map_file("visit-3.json");
+  const auto bad_nik = map_file("rejected-bad-nik.json");
   REQUIRE(bad_nik.outcome.issues.size() == 1);
   CHECK(bad_nik.outcome.issues[0].expression == "data.patient.nik");
   // An unknown NIK is well-formed input: only delivery can find out nobody has it.
