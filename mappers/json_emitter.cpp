@@ -2,50 +2,51 @@
 
 #include <rapidjson/internal/dtoa.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
 namespace ilp::mappers {
 
+namespace {
+
+// 0: copied as is; otherwise the character after the backslash ('u' = \u00XX).
+constexpr auto kEscape = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 'u';
+  t['\b'] = 'b';
+  t['\f'] = 'f';
+  t['\n'] = 'n';
+  t['\r'] = 'r';
+  t['\t'] = 't';
+  t['"'] = '"';
+  t['\\'] = '\\';
+  return t;
+}();
+
+}  // namespace
+
 void JsonEmitter::append_escaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
-  std::size_t run = 0;  // start of the current run of characters that need no escape
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+  const char* run = s.data();  // start of the current run of characters that need no escape
+  const char* end = s.data() + s.size();
+  for (const char* p = run; p != end; ++p) {
+    const char e = kEscape[static_cast<unsigned char>(*p)];
+    if (e == 0) continue;
+    out.append(run, static_cast<std::size_t>(p - run));
+    run = p + 1;
     out.push_back('\\');
-    switch (c) {
-      case '"':
-        out.push_back('"');
-        break;
-      case '\\':
-        out.push_back('\\');
-        break;
-      case '\b':
-        out.push_back('b');
-        break;
-      case '\f':
-        out.push_back('f');
-        break;
-      case '\n':
-        out.push_back('n');
-        break;
-      case '\r':
-        out.push_back('r');
-        break;
-      case '\t':
-        out.push_back('t');
-        break;
-      default:
-        out.append("u00");
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
+    out.push_back(e);
+    if (e == 'u') {
+      const auto c = static_cast<unsigned char>(*p);
+      out.append("00");
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
     }
   }
-  out.append(s.data() + run, s.size() - run);
+  out.append(run, static_cast<std::size_t>(end - run));
   out.push_back('"');
 }
 

@@ -32,10 +32,11 @@ struct Member {
 };
 
 struct Node {
-  enum class Kind { kString, kInt, kDouble, kBool, kExpr, kInterp, kObject, kArray };
+  // kRaw: an object or list with no expression inside, serialised once at compile time.
+  enum class Kind { kString, kInt, kDouble, kBool, kRaw, kExpr, kInterp, kObject, kArray };
   Kind kind = Kind::kString;
   std::string text;
-  std::string text_json;  // kString: the quoted, escaped constant
+  std::string text_json;  // kString: the quoted, escaped constant; kRaw: the JSON
   std::int64_t i = 0;
   double d = 0;
   bool b = false;
@@ -53,6 +54,84 @@ struct Resource {
   std::unique_ptr<tmpl::Expr> each;
   std::unique_ptr<Node> body;
 };
+
+bool is_null(const Node& n) { return n.kind == Node::Kind::kString && n.i == -1; }
+
+bool constant(const Node& n) {
+  switch (n.kind) {
+    case Node::Kind::kString:
+    case Node::Kind::kInt:
+    case Node::Kind::kDouble:
+    case Node::Kind::kBool:
+    case Node::Kind::kRaw:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void write_constant(const Node& n, JsonEmitter& out) {
+  switch (n.kind) {
+    case Node::Kind::kInt:
+      out.number(n.i);
+      break;
+    case Node::Kind::kDouble:
+      out.number(n.d);
+      break;
+    case Node::Kind::kBool:
+      out.boolean(n.b);
+      break;
+    default:
+      out.raw(n.text_json);
+  }
+}
+
+// Objects and lists with nothing to evaluate become one pre-written JSON fragment (codings,
+// categories), so mapping a record copies them instead of walking them. Null members are
+// dropped and an object or list left empty becomes null, exactly as evaluation would.
+void fold(Node& n) {
+  std::string json;
+  JsonEmitter out(json);
+  bool any = false;
+  if (n.kind == Node::Kind::kObject) {
+    if (n.when) return;
+    for (const auto& m : n.members) {
+      if (!constant(*m.node)) return;
+    }
+    out.raw('{');
+    for (const auto& m : n.members) {
+      if (is_null(*m.node)) continue;
+      if (any) out.raw(',');
+      out.raw(m.key_json);
+      write_constant(*m.node, out);
+      any = true;
+    }
+    out.raw('}');
+  } else if (n.kind == Node::Kind::kArray) {
+    for (const auto& e : n.elements) {
+      if (e.each || !constant(*e.node)) return;
+    }
+    out.raw('[');
+    for (const auto& e : n.elements) {
+      if (is_null(*e.node)) continue;
+      if (any) out.raw(',');
+      write_constant(*e.node, out);
+      any = true;
+    }
+    out.raw(']');
+  } else {
+    return;
+  }
+  n.members.clear();
+  n.elements.clear();
+  if (any) {
+    n.kind = Node::Kind::kRaw;
+    n.text_json = std::move(json);
+  } else {
+    n.kind = Node::Kind::kString;
+    n.i = -1;
+  }
+}
 
 bool plain_word(std::string_view s) {
   if (s.empty()) return false;
@@ -186,9 +265,14 @@ class Compiler {
     if (n.IsSequence()) {
       out->kind = Node::Kind::kArray;
       for (const auto& e : n) out->elements.push_back(element(e, depth + 1));
+      fold(*out);
       return out;
     }
-    if (n.IsMap()) return object(n, depth, nullptr);
+    if (n.IsMap()) {
+      auto obj = object(n, depth, nullptr);
+      fold(*obj);
+      return obj;
+    }
     error(n, "unsupported YAML value");
     return out;
   }
@@ -337,6 +421,9 @@ struct Writer {
         return out.number(n.d);
       case Node::Kind::kBool:
         out.boolean(n.b);
+        return true;
+      case Node::Kind::kRaw:
+        out.raw(n.text_json);
         return true;
       case Node::Kind::kExpr: {
         const Val v = n.interp.exprs[0]->eval(ctx);

@@ -3,6 +3,8 @@
 //
 //   build/tests/mapping_bench [seconds-per-kind]       (default 2)
 //
+// ILP_BENCH_MAPPINGS / ILP_BENCH_CODES point it at other folders (e.g. your own adapted
+// mappings) instead of config/mappings and config/codes.
 // The visit case is the "typical visit": 6 vital signs, 2 diagnoses, 1 procedure. Every
 // other kind uses its first golden input that maps (tests/golden/<kind>/).
 #include <algorithm>
@@ -98,8 +100,11 @@ int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   const fs::path src(ILP_SOURCE_DIR);
   ilp::mappers::CompileReport report;
-  auto set = ilp::mappers::MappingSet::load((src / "config/mappings").string(),
-                                            (src / "config/codes").string(), report);
+  const char* maps = std::getenv("ILP_BENCH_MAPPINGS");
+  const char* codes = std::getenv("ILP_BENCH_CODES");
+  auto set =
+      ilp::mappers::MappingSet::load(maps ? maps : (src / "config/mappings").string(),
+                                     codes ? codes : (src / "config/codes").string(), report);
   if (!set) {
     for (const auto& e : report.errors) std::fprintf(stderr, "%s\n", e.c_str());
     return 1;
@@ -107,7 +112,9 @@ int main(int argc, char** argv) {
   std::printf("mapping_bench: one thread, %.1f s per kind, shipped config/mappings\n", seconds);
   rapidjson::Document visit;
   if (ilp::mappers::parse_json_strict(kTypicalVisit, visit)) return 1;
-  run(*set->find("visit"), facility("pkm-sukamaju"), visit, "visit(typical)", seconds);
+  if (const auto* m = set->find("visit")) {
+    run(*m, facility("pkm-sukamaju"), visit, "visit(typical)", seconds);
+  }
   for (const auto& kind : set->kinds()) {
     std::vector<fs::path> inputs;
     std::error_code ec;
