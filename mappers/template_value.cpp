@@ -46,8 +46,8 @@ Val Val::member(std::string_view name) const {
   switch (kind_) {
     case Kind::kJson: {
       if (!ptr_.json->IsObject()) return {};
-      const auto it = ptr_.json->FindMember(
-          rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
+      const auto it =
+          ptr_.json->FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
       return it == ptr_.json->MemberEnd() ? Val() : json(it->value);
     }
     case Kind::kRow: {

@@ -87,10 +87,8 @@ class Val {
   bool is_string() const { return kind_ == Kind::kString; }
   bool as_bool() const { return kind_ == Kind::kBool && num_.b; }
   std::int64_t as_int() const { return num_.i; }
-  double as_double() const {
-    return kind_ == Kind::kInt ? static_cast<double>(num_.i) : num_.d;
-  }
-  std::string_view str() const { return view_; }  // kString; kEntry: the key
+  double as_double() const { return kind_ == Kind::kInt ? static_cast<double>(num_.i) : num_.d; }
+  std::string_view str() const { return view_; }   // kString; kEntry: the key
   bool owns() const { return owned_ != nullptr; }  // computed text: copy it before the Val dies
   const rapidjson::Value* json_ptr() const { return ptr_.json; }  // kJson, kEntry
   const CodeRow* row_ptr() const { return ptr_.row; }

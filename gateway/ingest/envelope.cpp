@@ -130,10 +130,10 @@ std::variant<Envelope, Rejection> check_envelope(std::string_view text, const co
     if (cfg.mappings) {
       for (const auto& k : cfg.mappings->kinds()) kinds += (kinds.empty() ? "" : ", ") + k;
     }
-    return reject(422, "not-supported", "kind",
-                  {"Jenis rekam \"" + env.kind + "\" tidak dikenal. Jenis yang tersedia: " +
-                       kinds + ".",
-                   "Unknown record kind \"" + env.kind + "\". Available kinds: " + kinds + "."});
+    return reject(
+        422, "not-supported", "kind",
+        {"Jenis rekam \"" + env.kind + "\" tidak dikenal. Jenis yang tersedia: " + kinds + ".",
+         "Unknown record kind \"" + env.kind + "\". Available kinds: " + kinds + "."});
   }
   env.content_hash = mappers::content_hash(root);
   return env;

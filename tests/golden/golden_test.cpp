@@ -102,9 +102,8 @@ Actual map_envelope(const std::string& kind, const std::string& input) {
   const auto* data = member(env, "data");
   REQUIRE(data != nullptr);
 
-  const auto r =
-      test::shipped_mapping(kind).map(
-          MapInput{*facility, *record_id, 1, *data, test::fixed_now_ms(), "2014-06-03"});
+  const auto r = test::shipped_mapping(kind).map(
+      MapInput{*facility, *record_id, 1, *data, test::fixed_now_ms(), "2014-06-03"});
   if (!r.ok()) {
     const auto stored = test::parse_or_fail(outcome_to_storage(r.outcome));
     return {".outcome.json", to_pretty_json(stored) + "\n"};

@@ -67,26 +67,39 @@ TEST_CASE("check-config lists every problem with file:line and exits 1", "[integ
   CHECK(r.err.find("colour") != std::string::npos);
 }
 
+namespace {
+
+// A scratch copy of config/mappings that a test changes; removed with the object.
+struct MappingsCopy {
+  std::filesystem::path dir;
+  explicit MappingsCopy(const std::string& tag)
+      : dir(std::filesystem::temp_directory_path() /
+            ("ilp-cli-" + tag + "-" + std::to_string(::getpid()))) {
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy(source_dir() + "/config/mappings", dir,
+                          std::filesystem::copy_options::recursive);
+  }
+  ~MappingsCopy() { std::filesystem::remove_all(dir); }
+  std::string set() const { return "mappings=" + dir.string(); }
+};
+
+}  // namespace
+
 TEST_CASE("check-config refuses a mapping that does not compile, naming file and line",
           "[integration][cli]") {
-  namespace fs = std::filesystem;
-  const auto dir = fs::temp_directory_path() / ("ilp-cli-maps-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  fs::copy(source_dir() + "/config/mappings", dir, fs::copy_options::recursive);
+  const MappingsCopy copy("maps");
+  const auto& dir = copy.dir;
   std::ofstream(dir / "visit.yaml", std::ios::app)
       << "  - name: broken\n    body: {resourceType: Basic, x: \"${nosuch()}\"}\n";
-  auto r = run({"check-config", "--config", config(), "--set", "mappings=" + dir.string()});
-  fs::remove_all(dir);
+  auto r = run({"check-config", "--config", config(), "--set", copy.set()});
   CHECK(r.code == 1);
   CHECK(r.err.find("visit.yaml:") != std::string::npos);
   CHECK(r.err.find("unknown function 'nosuch'") != std::string::npos);
 }
 
 TEST_CASE("check-config fails when an example no longer maps", "[integration][cli]") {
-  namespace fs = std::filesystem;
-  const auto dir = fs::temp_directory_path() / ("ilp-cli-ex-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  fs::copy(source_dir() + "/config/mappings", dir, fs::copy_options::recursive);
+  const MappingsCopy copy("ex");
+  const auto& dir = copy.dir;
   // A stricter visit_no than the shipped examples use.
   std::string yaml;
   {
@@ -99,8 +112,7 @@ TEST_CASE("check-config fails when an example no longer maps", "[integration][cl
   REQUIRE(at != std::string::npos);
   yaml.replace(at, 14, "max_length: 3");
   std::ofstream(dir / "visit.yaml", std::ios::trunc) << yaml;
-  auto r = run({"check-config", "--config", config(), "--set", "mappings=" + dir.string()});
-  fs::remove_all(dir);
+  auto r = run({"check-config", "--config", config(), "--set", copy.set()});
   CHECK(r.code == 1);
   CHECK(r.out.find("FAIL") != std::string::npos);
   CHECK(r.out.find("data.visit_no") != std::string::npos);

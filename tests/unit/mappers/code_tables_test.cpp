@@ -1,9 +1,10 @@
 // Code tables as spreadsheets write them, and mapping sets that load all or nothing.
+#include "mappers/code_tables.hpp"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include "mappers/code_tables.hpp"
 #include "mappers/mapping_set.hpp"
 
 namespace ilp::mappers {
@@ -56,9 +57,7 @@ TEST_CASE("a mapping set with one broken file is refused whole", "[unit]") {
   const auto dir = fs::temp_directory_path() / ("ilp-mapset-" + std::to_string(::getpid()));
   fs::create_directories(dir / "mappings");
   fs::create_directories(dir / "codes");
-  const auto write = [&](const fs::path& p, const std::string& text) {
-    std::ofstream(p) << text;
-  };
+  const auto write = [&](const fs::path& p, const std::string& text) { std::ofstream(p) << text; };
   write(dir / "mappings" / "a.yaml",
         "kind: a\ninput: {}\nresources: [{name: r, body: {resourceType: Basic}}]\n");
   CompileReport ok_report;
@@ -68,8 +67,9 @@ TEST_CASE("a mapping set with one broken file is refused whole", "[unit]") {
   CHECK(set->find("a") != nullptr);
   CHECK(set->find("b") == nullptr);
 
-  write(dir / "mappings" / "b.yaml",
-        "kind: b\ninput: {}\nresources: [{name: r, body: {resourceType: Basic, x: \"${nope(}\"}}]\n");
+  write(
+      dir / "mappings" / "b.yaml",
+      "kind: b\ninput: {}\nresources: [{name: r, body: {resourceType: Basic, x: \"${nope(}\"}}]\n");
   CompileReport report;
   CHECK(MappingSet::load((dir / "mappings").string(), (dir / "codes").string(), report) == nullptr);
   REQUIRE_FALSE(report.errors.empty());

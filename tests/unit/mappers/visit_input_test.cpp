@@ -1,9 +1,8 @@
 // One test per way a visit record can be wrong: each must give exactly one issue, at the input
 // path the sender used, with text in both languages.
-#include "mappers/code_shapes.hpp"
-
 #include <catch2/catch.hpp>
 
+#include "mappers/code_shapes.hpp"
 #include "unit/mappers/visit_fixtures.hpp"
 
 namespace ilp::mappers {
@@ -322,9 +321,9 @@ struct VitalRange {
   double max;
 };
 constexpr VitalRange kVitalSigns[] = {
-    {"systolic", 40, 300},   {"diastolic", 20, 200}, {"heart_rate", 20, 300},
+    {"systolic", 40, 300},        {"diastolic", 20, 200},  {"heart_rate", 20, 300},
     {"respiratory_rate", 4, 100}, {"temperature", 30, 45}, {"spo2", 50, 100},
-    {"weight", 0.3, 400},    {"height", 20, 250},    {"waist", 20, 250},
+    {"weight", 0.3, 400},         {"height", 20, 250},     {"waist", 20, 250},
 };
 
 // --- vitals -----------------------------------------------------------------------------------
