@@ -346,6 +346,18 @@ TEST_CASE("each vital sign outside its range is rejected at its own path", "[uni
   }
 }
 
+TEST_CASE("every vital-signs table key a visit may send is range-checked, not sent blindly",
+          "[unit]") {
+  VisitCase c;
+  c.set("vitals.hemoglobin", "250");
+  only_issue(c.map(), "data.vitals.hemoglobin", "value");
+  VisitCase unknown;
+  unknown.set("vitals.not_a_vital", "\"x\"");
+  const auto r = unknown.map();
+  REQUIRE(r.ok());
+  CHECK(r.bundle_json.find("not_a_vital") == std::string::npos);
+}
+
 TEST_CASE("each vital sign at its range limits is accepted", "[unit]") {
   for (const auto& vs : kVitalSigns) {
     for (const double ok : {vs.min, vs.max}) {
