@@ -27,9 +27,14 @@ constexpr auto kEscape = [] {
 }  // namespace
 
 void JsonEmitter::append_escaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
+  append_escaped_body(out, s);
+  out.push_back('"');
+}
+
+void JsonEmitter::append_escaped_body(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   const char* run = s.data();  // start of the current run of characters that need no escape
   const char* end = s.data() + s.size();
   for (const char* p = run; p != end; ++p) {
@@ -47,7 +52,6 @@ void JsonEmitter::append_escaped(std::string& out, std::string_view s) {
     }
   }
   out.append(run, static_cast<std::size_t>(end - run));
-  out.push_back('"');
 }
 
 void JsonEmitter::number(std::int64_t i) {

@@ -31,6 +31,9 @@ class JsonEmitter {
   // `"s"` with JSON escapes, as RapidJSON's Writer escapes (control characters as \uXXXX
   // except \b \f \n \r \t; UTF-8 passes through).
   static void append_escaped(std::string& out, std::string_view s);
+  // The same without the surrounding quotes (pieces of one string written in turn).
+  static void append_escaped_body(std::string& out, std::string_view s);
+  void string_piece(std::string_view s) { append_escaped_body(out_, s); }
   static std::string quoted(std::string_view s) {
     std::string out;
     append_escaped(out, s);

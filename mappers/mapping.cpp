@@ -439,21 +439,33 @@ struct Writer {
     return false;
   }
 
+  // Written piece by piece into the output; a missing part takes the whole string back out.
   bool interp(const Node& n) {
-    std::string s = n.interp.literals[0];
+    const std::size_t start = out.mark();
+    out.raw('"');
+    out.string_piece(n.interp.literals[0]);
+    std::string text;
     for (std::size_t i = 0; i < n.interp.exprs.size(); ++i) {
       const auto& e = *n.interp.exprs[i];
       const Val v = e.eval(ctx);
-      if (v.missing() || v.kind() == Val::Kind::kNull) return false;
-      if (!v.append_text(s)) {
+      if (v.missing() || v.kind() == Val::Kind::kNull) {
+        out.rollback(start);
+        return false;
+      }
+      if (v.is_string()) {
+        out.string_piece(v.str());
+      } else if (text.clear(), v.append_text(text)) {
+        out.string_piece(text);
+      } else {
+        out.rollback(start);
         ctx.fail(e, e.input_path(ctx),
                  "a " + std::string(v.type_name()) + " cannot be written inside text",
                  "nilai ini tidak dapat ditulis di dalam teks");
         return false;
       }
-      s += n.interp.literals[i + 1];
+      out.string_piece(n.interp.literals[i + 1]);
     }
-    out.string(s);
+    out.raw('"');
     return true;
   }
 

@@ -25,27 +25,21 @@ UrnFactory::UrnFactory(std::string_view facility_key, std::string_view record_id
 }
 
 std::string UrnFactory::urn(std::string_view resource_name) const {
-  std::string input;
-  input.reserve(prefix_.size() + resource_name.size() + 8);
-  input = prefix_;
+  thread_local std::string input;  // reused: a dozen urns per record
+  input.assign(prefix_);
   append_part(input, resource_name);
   auto d = sha256(input);
   d[6] = static_cast<unsigned char>((d[6] & 0x0f) | 0x50);
   d[8] = static_cast<unsigned char>((d[8] & 0x3f) | 0x80);
 
-  const std::string hex = to_hex(d.data(), 16);
-  std::string out;
-  out.reserve(45);
-  out = "urn:uuid:";
-  out.append(hex, 0, 8);
-  out += '-';
-  out.append(hex, 8, 4);
-  out += '-';
-  out.append(hex, 12, 4);
-  out += '-';
-  out.append(hex, 16, 4);
-  out += '-';
-  out.append(hex, 20, 12);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+  std::size_t pos = 9;
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++pos;  // the dashes
+    out[pos++] = kDigits[d[i] >> 4];
+    out[pos++] = kDigits[d[i] & 0xF];
+  }
   return out;
 }
 
