@@ -94,6 +94,14 @@ void AdminApi::record_queue_gauges(const store::Stats& s) {
                 {"status", std::string(store::to_string(row.status))}})
         .set(static_cast<double>(row.count));
   }
+  for (const auto& [facility, seconds] :
+       drain_eta_s(s, config_.get()->platform.rate_limit_per_min)) {
+    metrics_
+        .gauge("ilp_queue_eta_seconds",
+               "Lower bound of the time to send the records ready to go, at the rate limit",
+               {{"facility", facility}})
+        .set(seconds);
+  }
   metrics_.gauge("ilp_queue_depth", "Records not yet in a final status")
       .set(static_cast<double>(s.pending));
   metrics_
@@ -125,7 +133,8 @@ void AdminApi::queue(const std::string& path, Request&& req, http::Respond respo
   };
   if (path == "/admin/queue/stats" && get) {
     return store_.stats([this, post_back, respond](store::Stats s) {
-      post_back(respond, json_response(status::ok, stats_json(s, clock_.now_ms())));
+      const int rate = config_.get()->platform.rate_limit_per_min;
+      post_back(respond, json_response(status::ok, stats_json(s, clock_.now_ms(), rate)));
     });
   }
   if (path == "/admin/queue/records" && get) {

@@ -1,5 +1,6 @@
 #include "gateway/api/record_json.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -91,7 +92,19 @@ std::string page_json(const store::ListPage& page, mappers::Lang lang) {
   return mappers::to_json(d);
 }
 
-std::string stats_json(const store::Stats& s, std::int64_t now_ms) {
+std::map<std::string, double> drain_eta_s(const store::Stats& s, int rate_limit_per_min) {
+  std::map<std::string, double> out;
+  const double per_s = rate_limit_per_min > 0 ? rate_limit_per_min / 60.0 : 0.0;
+  for (const auto& r : s.rows) {
+    const bool ready = r.status == store::Status::kQueued || r.status == store::Status::kSending ||
+                       r.status == store::Status::kRetrying;
+    auto& eta = out[r.facility];
+    if (ready && per_s > 0) eta += static_cast<double>(r.count) / per_s;
+  }
+  return out;
+}
+
+std::string stats_json(const store::Stats& s, std::int64_t now_ms, int rate_limit_per_min) {
   rapidjson::Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   std::map<std::string, std::int64_t> by_status;
@@ -117,6 +130,15 @@ std::string stats_json(const store::Stats& s, std::int64_t now_ms) {
                 rapidjson::Value(static_cast<std::int64_t>((now_ms - *s.oldest_pending_ms) / 1000)),
                 a);
   }
+  // Facilities drain side by side, each at its own rate: the queue is through when the slowest is.
+  rapidjson::Value eta(rapidjson::kObjectType);
+  double longest = 0;
+  for (const auto& [facility, seconds] : drain_eta_s(s, rate_limit_per_min)) {
+    eta.AddMember(str(facility, a), rapidjson::Value(static_cast<std::int64_t>(seconds + 0.5)), a);
+    longest = std::max(longest, seconds);
+  }
+  d.AddMember("eta_s", rapidjson::Value(static_cast<std::int64_t>(longest + 0.5)), a);
+  d.AddMember("eta_s_by_facility", eta, a);
   d.AddMember("rows", rows, a);
   return mappers::to_json(d);
 }

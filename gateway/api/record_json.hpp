@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "gateway/store/store.hpp"
@@ -19,6 +20,12 @@ void write_record(const store::Record& r, bool full, mappers::Lang lang, rapidjs
                   rapidjson::Document::AllocatorType& a);
 std::string record_json(const store::Record& r, mappers::Lang lang);
 std::string page_json(const store::ListPage& page, mappers::Lang lang);
-std::string stats_json(const store::Stats& s, std::int64_t now_ms);
+// Seconds until the records ready to send (queued, sending, retrying — not waiting ones) are
+// through, per facility, at its `rate_limit_per_min`: each record is at least one request, so
+// this is a lower bound (patient searches add to it; they are cached after the first).
+std::map<std::string, double> drain_eta_s(const store::Stats& s, int rate_limit_per_min);
+
+// `rate_limit_per_min` feeds the ETA (config platform.rate_limit_per_min).
+std::string stats_json(const store::Stats& s, std::int64_t now_ms, int rate_limit_per_min);
 
 }  // namespace ilp::gateway::api

@@ -54,7 +54,7 @@ int queue(const Args& args) {
 
   if (verb == "stats") {
     auto s = wait_for<store::Stats>([&](auto cb) { db.stats(cb); });
-    print_pretty(api::stats_json(s, clock.now_ms()));
+    print_pretty(api::stats_json(s, clock.now_ms(), cfg->platform.rate_limit_per_min));
     return 0;
   }
   if (verb == "list") {
