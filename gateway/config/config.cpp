@@ -234,7 +234,9 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   }
 
   const auto d = child(root, "delivery");
-  r.known_keys(d, {"enabled", "concurrency", "poll_ms", "wait_grace_hours"}, "delivery");
+  r.known_keys(d,
+               {"enabled", "concurrency", "poll_ms", "wait_grace_hours", "delivered_payload_days"},
+               "delivery");
   if (const auto e = child(d, "enabled"); e.IsDefined() && !e.IsNull()) {
     bool v = true;
     if (!e.IsScalar() || !YAML::convert<bool>::decode(e, v)) {
@@ -246,6 +248,7 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.integer(d, "concurrency", c.delivery.concurrency, "delivery.", 1, 256);
   r.integer(d, "poll_ms", c.delivery.poll_ms, "delivery.", 10, 60'000);
   r.integer(d, "wait_grace_hours", c.delivery.wait_grace_hours, "delivery.", 0, 24 * 90);
+  r.integer(d, "delivered_payload_days", c.delivery.delivered_payload_days, "delivery.", 0, 3650);
 
   const auto l = child(root, "limits");
   r.known_keys(l,

@@ -55,6 +55,9 @@ struct Delivery {
   int concurrency = 4;                 // attempts in flight at once
   std::int64_t poll_ms = 500;          // how often the queue is checked when idle
   std::int64_t wait_grace_hours = 24;  // how long a record waits for what it depends on
+  // Retention: a delivered record's input and bundle (the PHI) are emptied this many days after
+  // delivery; its status, history and server ids stay. 0 keeps them forever.
+  std::int64_t delivered_payload_days = 30;
 };
 
 struct Limits {

@@ -67,6 +67,12 @@ net::awaitable<int> AsyncStore::recover(std::int64_t now_ms) {
   });
 }
 
+net::awaitable<int> AsyncStore::prune(std::int64_t delivered_before_ms, int limit) {
+  return call<int>([this, delivered_before_ms, limit](auto done) {
+    store_.prune(delivered_before_ms, limit, std::function<void(int)>(std::move(done)));
+  });
+}
+
 net::awaitable<std::optional<std::string>> AsyncStore::cache_get(std::string kind,
                                                                  std::string key) {
   return call<std::optional<std::string>>(

@@ -89,6 +89,8 @@ net::awaitable<void> Delivery::loop() {
   while (!stopping_) {
     co_await fill();
     if (stopping_) break;
+    co_await prune_if_due();
+    if (stopping_) break;
     if (!notified_) {
       const auto cfg = config_();
       const auto poll_ms = cfg ? std::max<std::int64_t>(cfg->delivery.poll_ms, 1) : 500;
@@ -131,6 +133,20 @@ net::awaitable<void> Delivery::fill() {
     }
     if (!more_due_) co_return;
   }
+}
+
+net::awaitable<void> Delivery::prune_if_due() {
+  const auto cfg = config_();
+  const auto now = clock_.now_ms();
+  if (!cfg || cfg->delivery.delivered_payload_days <= 0 || now < next_prune_ms_) co_return;
+  constexpr int kBatch = 500;                  // one short write transaction at a time
+  constexpr std::int64_t kIdleMs = 3'600'000;  // nothing left to prune: look again in an hour
+  const std::int64_t cutoff = now - cfg->delivery.delivered_payload_days * 86'400'000;
+  const int pruned = co_await async_store_.prune(cutoff, kBatch);
+  if (pruned > 0) {
+    logger("delivery")->info("retention: removed the data of {} delivered records", pruned);
+  }
+  next_prune_ms_ = pruned == kBatch ? now : now + kIdleMs;
 }
 
 net::awaitable<void> Delivery::run_attempt(store::Record record) {

@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -70,6 +71,8 @@ class Delivery {
  private:
   net::awaitable<void> loop();
   net::awaitable<void> fill();
+  // Retention (delivery.delivered_payload_days): a batch at a time, between claims.
+  net::awaitable<void> prune_if_due();
   net::awaitable<void> run_attempt(store::Record record);
   void attempt_done(std::exception_ptr e);
   void wake();
@@ -96,6 +99,7 @@ class Delivery {
   int in_flight_ = 0;
   bool notified_ = false;
   bool more_due_ = false;  // the last claim filled every slot: more may be waiting
+  std::int64_t next_prune_ms_ = 0;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_at_{};
 

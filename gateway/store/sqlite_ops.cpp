@@ -495,6 +495,17 @@ int SqliteOps::recover(std::int64_t now_ms) {
   return count;
 }
 
+int SqliteOps::prune(std::int64_t delivered_before_ms, int limit) {
+  // updated_ms of a delivered record is when it was delivered (nothing touches it after).
+  db_.query(
+         "UPDATE records SET input_json = '', bundle_json = '' WHERE seq IN ("
+         "SELECT seq FROM records WHERE status = 'delivered' AND updated_ms < ?1 "
+         "AND bundle_json != '' LIMIT ?2)")
+      .bind_all(delivered_before_ms, static_cast<std::int64_t>(limit))
+      .run();
+  return static_cast<int>(db_.changes());
+}
+
 int SqliteOps::retry(const std::vector<std::string>& ids, std::optional<Status> by_status,
                      std::int64_t now_ms) {
   constexpr const char* kUpdate =

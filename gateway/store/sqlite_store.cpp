@@ -434,6 +434,16 @@ void SqliteStore::cache_put(std::string kind, std::string key, std::string value
       std::move(done), fail_with(false));
 }
 
+void SqliteStore::prune(std::int64_t delivered_before_ms, int limit,
+                        std::function<void(int count)> done) {
+  submit<int>(
+      Access::kWrite,
+      [delivered_before_ms, limit](SqliteOps& ops) {
+        return ops.prune(delivered_before_ms, limit);
+      },
+      std::move(done), fail_with(0));
+}
+
 void SqliteStore::check_writable(std::function<void(bool ok)> done) {
   submit<bool>(
       Access::kWrite,

@@ -119,6 +119,8 @@ class SqliteStore final : public Store {
   void cache_put(std::string kind, std::string key, std::string value, std::int64_t now_ms,
                  std::function<void(bool ok)> done) override;
   void check_writable(std::function<void(bool ok)> done) override;
+  void prune(std::int64_t delivered_before_ms, int limit,
+             std::function<void(int count)> done) override;
 
  private:
   enum class Access { kRead, kWrite };

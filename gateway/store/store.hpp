@@ -177,6 +177,12 @@ class Store {
   virtual void cache_put(std::string kind, std::string key, std::string value, std::int64_t now_ms,
                          std::function<void(bool ok)> done) = 0;
 
+  // Retention (PHI minimisation): empties the input and bundle of up to `limit` records that
+  // were delivered before `delivered_before_ms`. Status, history, server ids and the content
+  // hash (idempotency) stay. Returns how many were pruned.
+  virtual void prune(std::int64_t delivered_before_ms, int limit,
+                     std::function<void(int count)> done) = 0;
+
   // Writes and fsyncs a probe row: /readyz.
   virtual void check_writable(std::function<void(bool ok)> done) = 0;
 };

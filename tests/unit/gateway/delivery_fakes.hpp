@@ -168,6 +168,7 @@ class MemoryStore final : public store::Store {
   void cache_put(std::string kind, std::string key, std::string value, std::int64_t now_ms,
                  std::function<void(bool ok)> done) override;
   void check_writable(std::function<void(bool ok)> done) override;
+  void prune(std::int64_t, int, std::function<void(int count)> done) override { done(0); }
 
  private:
   std::mutex mu_;

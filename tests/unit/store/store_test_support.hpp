@@ -194,6 +194,10 @@ class Sync {
     return wait_result<bool>(
         [&](auto done) { s_.cache_put(kind, key, value, now_ms, std::move(done)); });
   }
+  int prune(std::int64_t delivered_before_ms, int limit = 500) {
+    return wait_result<int>(
+        [&](auto done) { s_.prune(delivered_before_ms, limit, std::move(done)); });
+  }
   bool check_writable() {
     return wait_result<bool>([&](auto done) { s_.check_writable(std::move(done)); });
   }
