@@ -199,10 +199,11 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   }
 
   const auto p = child(root, "platform");
-  r.known_keys(p,
-               {"auth_url", "fhir_url", "ca_file", "timeout_ms", "rate_limit_per_min",
-                "token_margin_s", "auth_failure_backoff_s", "date_floor"},
-               "platform");
+  r.known_keys(
+      p,
+      {"auth_url", "fhir_url", "ca_file", "timeout_ms", "rate_limit_per_min", "token_margin_s",
+       "auth_failure_backoff_s", "date_floor", "circuit_failures", "circuit_open_ms"},
+      "platform");
   r.str(p, "auth_url", c.platform.auth_url, "platform.");
   r.str(p, "fhir_url", c.platform.fhir_url, "platform.");
   r.str(p, "ca_file", c.platform.ca_file, "platform.");
@@ -212,6 +213,8 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.integer(p, "auth_failure_backoff_s", c.platform.auth_failure_backoff_s, "platform.", 60,
             86'400);
   r.str(p, "date_floor", c.platform.date_floor, "platform.");
+  r.integer(p, "circuit_failures", c.platform.circuit_failures, "platform.", 1, 1'000);
+  r.integer(p, "circuit_open_ms", c.platform.circuit_open_ms, "platform.", 100, 3'600'000);
   for (const auto* key : {"auth_url", "fhir_url"}) {
     const auto& v = std::string(key) == "auth_url" ? c.platform.auth_url : c.platform.fhir_url;
     if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0) {

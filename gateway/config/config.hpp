@@ -38,6 +38,10 @@ struct Platform {
   std::int64_t auth_failure_backoff_s = 60;
   // Oldest date SATUSEHAT accepts (docs: 2014-06-03; unverified, hence configurable).
   std::string date_floor = "2014-06-03";
+  // Circuit breaker: this many failed calls in a row (no answer, 5xx, 408) pause sending to the
+  // platform for circuit_open_ms, then one probe decides (delivery/circuit_breaker.hpp).
+  int circuit_failures = 5;
+  std::int64_t circuit_open_ms = 30'000;
 };
 
 struct Retry {

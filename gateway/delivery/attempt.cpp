@@ -156,6 +156,7 @@ net::awaitable<Completion> Attempt::send(const CallContext& ctx, bool after_dupl
     reply = co_await deps_.platform.transaction(ctx, mappers::to_json(bundle_));
   }
   if (reply.token_error) co_return from_token_error(*reply.token_error);
+  if (reply.circuit_open_until_ms) co_return circuit_open(*reply.circuit_open_until_ms);
   const Classification c = classify(reply.http, deps_.clock.now_ms());
   switch (c.verdict) {
     case Verdict::kDelivered: {
@@ -332,8 +333,24 @@ Completion Attempt::from_token_error(const TokenError& e) {
   return c;
 }
 
+// Nothing was sent: the platform failed repeatedly and is being probed. Not an attempt of this
+// record (it does not count toward max_attempts); it goes again once the circuit lets calls
+// through, spread over a second so the backlog does not arrive as one burst.
+Completion Attempt::circuit_open(std::int64_t until_ms) {
+  const auto now = deps_.clock.now_ms();
+  const std::int64_t at = std::max(until_ms, now) + backoff_.jitter_ms(1'000);
+  Completion c = base(Status::kRetrying, "platform circuit open (repeated failures); next try in " +
+                                             seconds(at - now));
+  c.count_attempt = false;
+  c.next_attempt_at_ms = at;
+  c.last_error = mappers::outcome_to_storage(
+      outcome_of("transient", "warning", msg::platform_unavailable("repeated failures", at)));
+  return c;
+}
+
 Completion Attempt::from_reply(const PlatformReply& reply, std::string_view context) {
   if (reply.token_error) return from_token_error(*reply.token_error);
+  if (reply.circuit_open_until_ms) return circuit_open(*reply.circuit_open_until_ms);
   Classification c = classify(reply.http, deps_.clock.now_ms());
   c.reason = std::string(context) + ": " + c.reason;
   switch (c.verdict) {

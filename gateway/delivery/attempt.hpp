@@ -65,6 +65,7 @@ class Attempt {
   store::Completion transient(const Classification& c, std::optional<mappers::Text> text = {});
   store::Completion from_token_error(const TokenError& e);
   store::Completion from_reply(const PlatformReply& reply, std::string_view context);
+  store::Completion circuit_open(std::int64_t until_ms);
   store::Completion not_resolved(const Resolution& r);
 
   AttemptDeps& deps_;

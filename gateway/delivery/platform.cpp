@@ -6,8 +6,14 @@
 
 namespace ilp::gateway::delivery {
 
-Platform::Platform(Transport& transport, TokenCache& tokens, RateLimiter& limiter, Metrics& metrics)
-    : transport_(transport), tokens_(tokens), limiter_(limiter), metrics_(metrics) {}
+Platform::Platform(Transport& transport, TokenCache& tokens, RateLimiter& limiter, Metrics& metrics,
+                   CircuitBreaker* breaker, const Clock* clock)
+    : transport_(transport),
+      tokens_(tokens),
+      limiter_(limiter),
+      metrics_(metrics),
+      breaker_(breaker),
+      clock_(clock) {}
 
 std::string Platform::search_target(std::string_view type, std::string_view system,
                                     std::string_view value) {
@@ -53,6 +59,20 @@ net::awaitable<PlatformReply> Platform::call(const CallContext& ctx, http::bhttp
   }
   std::string target = base->target(suffix);
   if (target.empty() || target.front() != '/') target.insert(target.begin(), '/');
+  const bool breaking = breaker_ != nullptr && clock_ != nullptr;
+  const std::string host = base->host + ":" + base->port;
+  const CircuitBreaker::Options circuit{platform.circuit_failures, platform.circuit_open_ms,
+                                        std::max<std::int64_t>(platform.circuit_open_ms, 300'000)};
+  if (breaking) {
+    if (auto until = breaker_->check(host, clock_->now_ms(), circuit)) {
+      metrics_
+          .counter("ilp_platform_calls_held_total",
+                   "Calls not made because the platform's circuit was open")
+          .inc();
+      reply.circuit_open_until_ms = *until;
+      co_return reply;
+    }
+  }
 
   for (int round = 0; round < 2; ++round) {
     TokenResult token = co_await tokens_.get(platform, ctx.facility);
@@ -75,6 +95,11 @@ net::awaitable<PlatformReply> Platform::call(const CallContext& ctx, http::bhttp
         .histogram("ilp_platform_latency_seconds", "Platform request latency", latency_buckets(),
                    {{"op", op}})
         .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (breaking) {
+      const int code = reply.http.ok() ? static_cast<int>(reply.http.response.result_int()) : 0;
+      const bool healthy = code != 0 && code < 500 && code != 408;
+      breaker_->record(host, healthy, clock_->now_ms(), circuit);
+    }
     if (round == 0 && reply.http.ok() && reply.http.response.result_int() == 401) {
       // Expired early or revoked (reference §1.5): drop exactly this token and ask once more.
       tokens_.invalidate(key, token.token->value);

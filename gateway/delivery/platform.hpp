@@ -12,10 +12,12 @@
 #include <string_view>
 
 #include "gateway/config/config.hpp"
+#include "gateway/delivery/circuit_breaker.hpp"
 #include "gateway/delivery/coro.hpp"
 #include "gateway/delivery/rate_limiter.hpp"
 #include "gateway/delivery/token_cache.hpp"
 #include "gateway/delivery/transport.hpp"
+#include "gateway/util/clock.hpp"
 #include "gateway/util/metrics.hpp"
 
 namespace ilp::gateway::delivery {
@@ -30,15 +32,19 @@ struct CallContext {
 struct PlatformReply {
   // No token could be had: nothing was sent, `http` is empty.
   std::optional<TokenError> token_error;
+  // The platform's circuit is open (it failed repeatedly): nothing was sent; try again then.
+  std::optional<std::int64_t> circuit_open_until_ms;
   http::ClientResult http;
   int token_refreshes = 0;  // 401 → new token → repeated (0 or 1)
 
-  bool sent() const { return !token_error; }
+  bool sent() const { return !token_error && !circuit_open_until_ms; }
 };
 
 class Platform {
  public:
-  Platform(Transport& transport, TokenCache& tokens, RateLimiter& limiter, Metrics& metrics);
+  // `breaker` and `clock` may be null (no circuit breaking, as in unit tests of other parts).
+  Platform(Transport& transport, TokenCache& tokens, RateLimiter& limiter, Metrics& metrics,
+           CircuitBreaker* breaker = nullptr, const Clock* clock = nullptr);
 
   net::awaitable<PlatformReply> search(const CallContext& ctx, std::string_view type,
                                        std::string_view system, std::string_view value);
@@ -62,6 +68,8 @@ class Platform {
   TokenCache& tokens_;
   RateLimiter& limiter_;
   Metrics& metrics_;
+  CircuitBreaker* breaker_;
+  const Clock* clock_;
 };
 
 }  // namespace ilp::gateway::delivery

@@ -89,6 +89,7 @@ class Delivery {
   std::unique_ptr<Transport> transport_;
   RateLimiter limiter_;
   TokenCache tokens_;
+  CircuitBreaker breaker_;
   Platform platform_;
   AsyncStore async_store_;
   Resolver resolver_;
