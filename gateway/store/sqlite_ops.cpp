@@ -560,8 +560,8 @@ void SqliteOps::cache_put(std::string_view kind, std::string_view key, std::stri
 
 void SqliteOps::probe(std::int64_t now_ms) {
   db_.query(
-         "INSERT INTO probe (id, at_ms) VALUES (1, ?1) "
-         "ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms")
+         "INSERT INTO probe (id, at_ms, room) VALUES (1, ?1, zeroblob(262144)) "
+         "ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms, room = excluded.room")
       .bind_all(now_ms)
       .run();
 }

@@ -115,6 +115,11 @@ CREATE TABLE probe (
   at_ms INTEGER NOT NULL
 );
 )sql",
+    // 2: the probe writes as much as a batch of records would (/readyz must fail on a disk too
+    // full for ingest, not only on one too full for a few bytes).
+    R"sql(
+ALTER TABLE probe ADD COLUMN room BLOB;
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

@@ -37,7 +37,7 @@ GatewayFixture::GatewayFixture(GatewayOptions options) : options_(std::move(opti
              .string();
   fs::remove_all(dir_);
   fs::create_directories(dir_);
-  store_path_ = dir_ + "/gateway.db";
+  store_path_ = (options_.store_dir.empty() ? dir_ : options_.store_dir) + "/gateway.db";
   start();
 }
 

@@ -30,6 +30,7 @@ struct GatewayOptions {
   std::vector<std::string> overrides;  // extra --set key=value
   std::string sukamaju_secret = kSukamajuSecret;
   std::string tanjung_secret = kTanjungSecret;
+  std::string store_dir;  // where the SQLite store goes; empty: the fixture's own temp folder
 };
 
 class GatewayFixture {
