@@ -58,7 +58,26 @@ net::awaitable<Completion> Attempt::run() {
                          : spdlog::level::warn;
   log->log(level, "{} {}: {}", record_.id, status, c.note);
   if (!stored) log->error("{} result could not be stored; retried after restart", record_.id);
+  if (stored && c.status == Status::kDelivered) co_await remember_server_ids();
   co_return c;
+}
+
+// Records sent later refer to these resources by identifier (a lab result to its visit's
+// Encounter, an ANC contact to its pregnancy's EpisodeOfCare): remembering identifier → server
+// id spares them a platform search. Only the facility's own identifier systems: a newborn's
+// nik-ibu identifier is shared by twins and must always be searched.
+net::awaitable<void> Attempt::remember_server_ids() {
+  constexpr std::string_view kFacilitySystems = "http://sys-ids.kemkes.go.id/";
+  const auto now = deps_.clock.now_ms();
+  for (std::size_t i = 0; i < entries_.size() && i < ids_.size(); ++i) {
+    const auto& e = entries_[i];
+    if (ids_[i].empty() || e.id_value.empty() || !e.id_system.starts_with(kFacilitySystems)) {
+      continue;
+    }
+    const bool ok = co_await deps_.store.cache_put(
+        e.type, Resolver::cache_key(e.id_system, e.id_value), ids_[i], now);
+    (void)ok;  // only a shortcut: without it the reference is found by search
+  }
 }
 
 net::awaitable<Completion> Attempt::decide() {

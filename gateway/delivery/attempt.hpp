@@ -66,6 +66,7 @@ class Attempt {
   store::Completion from_token_error(const TokenError& e);
   store::Completion from_reply(const PlatformReply& reply, std::string_view context);
   store::Completion circuit_open(std::int64_t until_ms);
+  net::awaitable<void> remember_server_ids();
   store::Completion not_resolved(const Resolution& r);
 
   AttemptDeps& deps_;

@@ -6,6 +6,7 @@
 #include "delivery_fakes.hpp"
 #include "gateway/delivery/attempt.hpp"
 #include "gateway/util/log.hpp"
+#include "mappers/json.hpp"
 #include "mappers/outcome.hpp"
 
 using namespace ilp::gateway;
@@ -76,6 +77,31 @@ TEST_CASE("a visit is delivered and server ids are stored by resource name", "[u
   CHECK(f.metrics.render().find(
             "ilp_delivery_attempts_total{facility=\"pkm-a\",outcome=\"delivered\"} 1") !=
         std::string::npos);
+}
+
+TEST_CASE("a delivered record's server ids are remembered by identifier for later references",
+          "[unit]") {
+  Fixture f;
+  REQUIRE(f.attempt(f.record()).status == Status::kDelivered);
+  const auto key = Resolver::cache_key("http://sys-ids.kemkes.go.id/encounter/100000001", "V-1");
+  REQUIRE(f.store.cache.count("Encounter/" + key) == 1);
+  CHECK(f.store.cache.at("Encounter/" + key) == "Encounter-1-0");
+
+  // A lab result for that visit now resolves without asking the platform.
+  const int searches_before = count_sent(*f.transport.state(), &SentRequest::is_search);
+  rapidjson::Document lab;
+  REQUIRE_FALSE(ilp::mappers::parse_json_strict(
+      R"({"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:o1",)"
+      R"("resource":{"resourceType":"Observation","encounter":{"reference":)"
+      R"("Encounter?identifier=http://sys-ids.kemkes.go.id/encounter/100000001|V-1"}},)"
+      R"("request":{"method":"POST","url":"Observation"}}]})",
+      lab));
+  const CallContext ctx{*f.cfg, f.cfg->facilities[0]};
+  const auto res = run(f.ioc, f.resolver.resolve(ctx, lab, ""));
+  CHECK(res.kind == Resolution::Kind::kResolved);
+  CHECK(res.from_cache == 1);
+  CHECK(count_sent(*f.transport.state(), &SentRequest::is_search) == searches_before);
+  CHECK(ilp::mappers::to_json(lab).find("\"Encounter/Encounter-1-0\"") != std::string::npos);
 }
 
 TEST_CASE("absolute transaction-response locations are read too", "[unit]") {
