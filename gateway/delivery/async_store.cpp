@@ -67,6 +67,12 @@ net::awaitable<int> AsyncStore::recover(std::int64_t now_ms) {
   });
 }
 
+net::awaitable<int> AsyncStore::wake(std::vector<std::string> keys, std::int64_t now_ms) {
+  return call<int>([this, keys = std::move(keys), now_ms](auto done) mutable {
+    store_.wake(std::move(keys), now_ms, std::function<void(int)>(std::move(done)));
+  });
+}
+
 net::awaitable<int> AsyncStore::prune(std::int64_t delivered_before_ms, int limit) {
   return call<int>([this, delivered_before_ms, limit](auto done) {
     store_.prune(delivered_before_ms, limit, std::function<void(int)>(std::move(done)));

@@ -69,14 +69,24 @@ net::awaitable<Completion> Attempt::run() {
 net::awaitable<void> Attempt::remember_server_ids() {
   constexpr std::string_view kFacilitySystems = "http://sys-ids.kemkes.go.id/";
   const auto now = deps_.clock.now_ms();
+  std::vector<std::string> keys;
   for (std::size_t i = 0; i < entries_.size() && i < ids_.size(); ++i) {
     const auto& e = entries_[i];
     if (ids_[i].empty() || e.id_value.empty() || !e.id_system.starts_with(kFacilitySystems)) {
       continue;
     }
-    const bool ok = co_await deps_.store.cache_put(
-        e.type, Resolver::cache_key(e.id_system, e.id_value), ids_[i], now);
+    const auto key = Resolver::cache_key(e.id_system, e.id_value);
+    const bool ok = co_await deps_.store.cache_put(e.type, key, ids_[i], now);
     (void)ok;  // only a shortcut: without it the reference is found by search
+    keys.push_back(e.type + "/" + key);
+  }
+  // Records that were waiting for one of these go now, not at their next re-check.
+  if (!keys.empty()) {
+    const int woken = co_await deps_.store.wake(std::move(keys), now);
+    if (woken > 0) {
+      logger("delivery")
+          ->info("{} delivered: {} waiting records that refer to it go now", record_.id, woken);
+    }
   }
 }
 
@@ -106,8 +116,10 @@ net::awaitable<Completion> Attempt::decide() {
     std::optional<Completion> failed;
     const auto found = co_await reconcile(ctx, failed);
     if (failed) co_return std::move(*failed);
-    maybe_sent_open_ = false;
-    if (found->all_there() && !had_updates_) {
+    // Everything found is proof only when the current revision is what may have been sent; if
+    // an earlier revision was, the found resources are updated (PUT) with the current content.
+    // maybe_sent stays set until delivered: a failure from here on must search again.
+    if (found->all_there() && !had_updates_ && !record_.older_revision_maybe_sent) {
       co_return delivered("found on the platform after an uncertain send: " +
                           std::to_string(found->found) + " resources adopted, nothing re-sent");
     }
@@ -208,7 +220,7 @@ net::awaitable<Completion> Attempt::send(const CallContext& ctx, bool after_dupl
         co_return needs_correction(msg::duplicate_unresolved(), c.outcome,
                                    c.reason + " duplicate, nothing found by identifier");
       }
-      if (found->all_there() && !had_updates_) {
+      if (found->all_there() && !had_updates_ && !record_.older_revision_maybe_sent) {
         co_return delivered("duplicate answer: " + std::to_string(found->found) +
                             " existing resources adopted");
       }
@@ -425,6 +437,9 @@ Completion Attempt::not_resolved(const Resolution& r) {
                                  seconds(std::min(now + delay, until) - now));
   c.count_attempt = false;
   c.next_attempt_at_ms = std::min(now + delay, until);
+  if (r.type != "Patient" && r.type != "Practitioner") {
+    c.waiting_on = r.type + "/" + Resolver::cache_key(r.system, r.value);
+  }
   mappers::Text full{text.id + " " + msg::still_waiting(until).id,
                      text.en + " " + msg::still_waiting(until).en};
   c.last_error = mappers::outcome_to_storage(outcome_of("not-found", "warning", std::move(full)));

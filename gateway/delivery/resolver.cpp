@@ -118,6 +118,8 @@ net::awaitable<Resolution> Resolver::resolve(const CallContext& ctx, rapidjson::
     if (!id) {
       out.kind = Resolution::Kind::kNotFound;
       out.type = ref.type;
+      out.system = ref.system;
+      out.value = ref.value;
       out.by_mother_nik = by_mother;
       co_return out;
     }

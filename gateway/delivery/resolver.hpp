@@ -37,7 +37,9 @@ struct Resolution {
     kFailed,          // a search failed; `reply` (or `reason`) says how
   };
   Kind kind = Kind::kResolved;
-  std::string type;            // Patient | Practitioner: what was not found / ambiguous
+  std::string type;    // what was not found / ambiguous (Patient, Encounter, …)
+  std::string system;  // kNotFound: the identifier searched for
+  std::string value;
   bool by_mother_nik = false;  // the unresolved reference used the mother's NIK
   PlatformReply reply;         // kFailed: the failed search
   std::string reason;          // kFailed with a 2xx: why the answer was unusable

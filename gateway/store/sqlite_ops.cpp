@@ -79,7 +79,9 @@ Record read_record(const SqliteQuery& q, bool full) {
   r.next_attempt_at_ms = q.opt_int64(8);
   r.patient_key = q.text(9);
   r.delivered_revision = q.int32(10);
+  // maybe_sent: 0 no, 1 the current revision may have been sent, 2 an earlier revision may have.
   r.maybe_sent = q.int64(11) != 0;
+  r.older_revision_maybe_sent = q.int64(11) == 2;
   r.created_ms = q.int64(12);
   r.updated_ms = q.int64(13);
   r.content_hash = q.text(14);
@@ -193,7 +195,8 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
   db_.query(
          "UPDATE records SET revision = ?2, status = 'queued', attempts = 0, "
          "next_attempt_at = NULL, last_error = '', content_hash = ?3, input_json = ?4, "
-         "bundle_json = ?5, patient_key = ?6, updated_ms = ?7 WHERE seq = ?1")
+         "bundle_json = ?5, patient_key = ?6, updated_ms = ?7, "
+         "maybe_sent = CASE WHEN maybe_sent != 0 THEN 2 ELSE 0 END WHERE seq = ?1")
       .bind_all(seq, next, item.content_hash, item.input_json, item.bundle_json, item.patient_key,
                 item.now_ms)
       .run();
@@ -435,11 +438,13 @@ bool SqliteOps::complete(const Completion& c) {
   if (c.revision == revision) {
     db_.query(
            "UPDATE records SET status = ?2, next_attempt_at = ?3, last_error = ?4, "
-           "attempts = attempts + ?5, maybe_sent = ?6, "
+           "attempts = attempts + ?5, "
+           "maybe_sent = CASE WHEN ?7 THEN 0 WHEN maybe_sent = 2 THEN 2 ELSE ?6 END, "
            "delivered_revision = CASE WHEN ?7 THEN revision ELSE delivered_revision END, "
-           "inflight_revision = NULL, updated_ms = ?8 WHERE seq = ?1")
+           "inflight_revision = NULL, updated_ms = ?8, waiting_on = ?9 WHERE seq = ?1")
         .bind_all(seq, to_string(c.status), c.next_attempt_at_ms, c.last_error,
-                  c.count_attempt ? 1 : 0, c.maybe_sent ? 1 : 0, delivered ? 1 : 0, c.now_ms)
+                  c.count_attempt ? 1 : 0, c.maybe_sent ? 1 : 0, delivered ? 1 : 0, c.now_ms,
+                  c.status == Status::kWaiting ? c.waiting_on : std::string())
         .run();
     add_history(seq, c.now_ms, c.status, c.note);
     return true;
@@ -451,7 +456,7 @@ bool SqliteOps::complete(const Completion& c) {
          "UPDATE records SET "
          "delivered_revision = CASE WHEN ?2 THEN MAX(delivered_revision, ?3) "
          "ELSE delivered_revision END, "
-         "maybe_sent = CASE WHEN ?2 THEN 0 WHEN ?4 THEN 1 ELSE maybe_sent END, "
+         "maybe_sent = CASE WHEN ?2 THEN 0 WHEN ?4 THEN 2 ELSE maybe_sent END, "
          "inflight_revision = CASE WHEN inflight_revision = ?3 THEN NULL "
          "ELSE inflight_revision END, "
          "updated_ms = ?5 WHERE seq = ?1")
@@ -470,7 +475,8 @@ int SqliteOps::recover(std::int64_t now_ms) {
       .bind_all(now_ms)
       .run();
   db_.query(
-         "UPDATE records SET status = 'retrying', maybe_sent = 1, next_attempt_at = ?1, "
+         "UPDATE records SET status = 'retrying', "
+         "maybe_sent = CASE WHEN maybe_sent = 2 THEN 2 ELSE 1 END, next_attempt_at = ?1, "
          "inflight_revision = NULL, updated_ms = ?1 WHERE status = 'sending'")
       .bind_all(now_ms)
       .run();
@@ -487,11 +493,25 @@ int SqliteOps::recover(std::int64_t now_ms) {
       .run();
   db_.query(
          "UPDATE records INDEXED BY records_inflight "
-         "SET maybe_sent = 1, inflight_revision = NULL, updated_ms = ?1 "
+         "SET maybe_sent = 2, inflight_revision = NULL, updated_ms = ?1 "
          "WHERE inflight_revision IS NOT NULL AND status = 'queued'")
       .bind_all(now_ms)
       .run();
   count += static_cast<int>(db_.changes());
+  return count;
+}
+
+int SqliteOps::wake(const std::vector<std::string>& keys, std::int64_t now_ms) {
+  int count = 0;
+  for (const auto& key : keys) {
+    if (key.empty()) continue;
+    db_.query(
+           "UPDATE records SET next_attempt_at = ?2 WHERE waiting_on = ?1 AND status = 'waiting' "
+           "AND (next_attempt_at IS NULL OR next_attempt_at > ?2)")
+        .bind_all(key, now_ms)
+        .run();
+    count += static_cast<int>(db_.changes());
+  }
   return count;
 }
 

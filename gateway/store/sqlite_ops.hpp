@@ -36,6 +36,7 @@ class SqliteOps {
   int retry(const std::vector<std::string>& ids, std::optional<Status> by_status,
             std::int64_t now_ms);
   int prune(std::int64_t delivered_before_ms, int limit);
+  int wake(const std::vector<std::string>& keys, std::int64_t now_ms);
 
   std::optional<std::string> cache_get(std::string_view kind, std::string_view key);
   void cache_put(std::string_view kind, std::string_view key, std::string_view value,

@@ -120,6 +120,12 @@ CREATE TABLE probe (
     R"sql(
 ALTER TABLE probe ADD COLUMN room BLOB;
 )sql",
+    // 3: a record waiting for an earlier record (its visit's Encounter) names it, so delivering
+    // that record wakes exactly its dependants.
+    R"sql(
+ALTER TABLE records ADD COLUMN waiting_on TEXT NOT NULL DEFAULT '';
+CREATE INDEX records_waiting_on ON records (waiting_on) WHERE waiting_on != '';
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

@@ -444,6 +444,14 @@ void SqliteStore::prune(std::int64_t delivered_before_ms, int limit,
       std::move(done), fail_with(0));
 }
 
+void SqliteStore::wake(std::vector<std::string> keys, std::int64_t now_ms,
+                       std::function<void(int count)> done) {
+  submit<int>(
+      Access::kWrite,
+      [keys = std::move(keys), now_ms](SqliteOps& ops) { return ops.wake(keys, now_ms); },
+      std::move(done), fail_with(0));
+}
+
 void SqliteStore::check_writable(std::function<void(bool ok)> done) {
   submit<bool>(
       Access::kWrite,

@@ -121,6 +121,8 @@ class SqliteStore final : public Store {
   void check_writable(std::function<void(bool ok)> done) override;
   void prune(std::int64_t delivered_before_ms, int limit,
              std::function<void(int count)> done) override;
+  void wake(std::vector<std::string> keys, std::int64_t now_ms,
+            std::function<void(int count)> done) override;
 
  private:
   enum class Access { kRead, kWrite };

@@ -65,6 +65,9 @@ struct Record {
   std::string patient_key;
   int delivered_revision = 0;  // 0 = never delivered; otherwise the last revision delivered
   bool maybe_sent = false;     // an attempt may have reached the platform (crash or timeout)
+  // ...and that attempt was on an EARLIER revision: what the platform holds (if anything) is
+  // older content, so finding it there is no proof the current revision arrived.
+  bool older_revision_maybe_sent = false;
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
   std::int64_t seq = 0;  // acceptance order, monotonic per store
@@ -138,6 +141,9 @@ struct Completion {
   std::vector<ResourceRef> server_ids;
   std::string note;  // history note (no PHI)
   std::int64_t now_ms = 0;
+  // kWaiting for an earlier record: the key of what it waits for (Resolver::cache_key of the
+  // identifier), so wake() can find it when that record is delivered.
+  std::string waiting_on;
 };
 
 class Store {
@@ -182,6 +188,10 @@ class Store {
   // hash (idempotency) stay. Returns how many were pruned.
   virtual void prune(std::int64_t delivered_before_ms, int limit,
                      std::function<void(int count)> done) = 0;
+
+  // Makes the records waiting on any of `keys` (Completion::waiting_on) due at `now_ms`.
+  virtual void wake(std::vector<std::string> keys, std::int64_t now_ms,
+                    std::function<void(int count)> done) = 0;
 
   // Writes and fsyncs a probe row: /readyz.
   virtual void check_writable(std::function<void(bool ok)> done) = 0;

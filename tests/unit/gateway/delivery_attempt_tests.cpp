@@ -1,5 +1,6 @@
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -86,6 +87,9 @@ TEST_CASE("a delivered record's server ids are remembered by identifier for late
   const auto key = Resolver::cache_key("http://sys-ids.kemkes.go.id/encounter/100000001", "V-1");
   REQUIRE(f.store.cache.count("Encounter/" + key) == 1);
   CHECK(f.store.cache.at("Encounter/" + key) == "Encounter-1-0");
+  // ... and the records waiting on it are woken by that key.
+  CHECK(std::find(f.store.woken.begin(), f.store.woken.end(), "Encounter/" + key) !=
+        f.store.woken.end());
 
   // A lab result for that visit now resolves without asking the platform.
   const int searches_before = count_sent(*f.transport.state(), &SentRequest::is_search);
@@ -199,6 +203,21 @@ TEST_CASE("maybe sent: the platform is searched first and the found ids adopted,
   REQUIRE(c.server_ids.size() == 3);
   CHECK(c.server_ids[0].server_id == "enc-9");
   CHECK(c.server_ids[2].server_id == "obs-9");
+}
+
+TEST_CASE("an earlier revision maybe sent: what is found is updated with the current content",
+          "[unit]") {
+  Fixture f;
+  f.all_resources_exist();  // revision 1's copies, from an attempt whose answer was lost
+  auto r = f.record();
+  r.revision = 2;
+  r.maybe_sent = true;
+  r.older_revision_maybe_sent = true;
+  const auto c = f.attempt(r);
+  CHECK(c.status == Status::kDelivered);
+  CHECK(f.posts() == 1);  // not "found, nothing re-sent": revision 2 never went out
+  CHECK(f.platform->last_transaction.find(R"("method":"PUT","url":"Encounter/enc-9")") !=
+        std::string::npos);
 }
 
 TEST_CASE("maybe sent but nothing is on the platform: sent once", "[unit]") {

@@ -169,6 +169,12 @@ class MemoryStore final : public store::Store {
                  std::function<void(bool ok)> done) override;
   void check_writable(std::function<void(bool ok)> done) override;
   void prune(std::int64_t, int, std::function<void(int count)> done) override { done(0); }
+  void wake(std::vector<std::string> keys, std::int64_t,
+            std::function<void(int count)> done) override {
+    woken.insert(woken.end(), keys.begin(), keys.end());
+    done(0);
+  }
+  std::vector<std::string> woken;  // keys wake() was called with
 
  private:
   std::mutex mu_;

@@ -307,4 +307,59 @@ TEST_CASE("retry by status re-queues every record in that status", "[unit]") {
 }
 
 }  // namespace
+TEST_CASE("delivering a record wakes exactly the records waiting on it", "[unit]") {
+  TempDir dir;
+  SqliteStore store(options(dir));
+  Sync s(store);
+  const auto lab = ingest_id(s, make_item("LAB", "v1", "p1"));
+  const auto other = ingest_id(s, make_item("OTHER", "v1", "p2"));
+  const auto patient_wait = ingest_id(s, make_item("PW", "v1", "p3"));
+  const std::int64_t later = kT0 + 3'600'000;
+  for (const auto& [id, key] : {std::pair{lab, std::string("Encounter/k-visit")},
+                                std::pair{other, std::string("Encounter/k-else")},
+                                std::pair{patient_wait, std::string()}}) {
+    REQUIRE(s.claim(kT0 + 1, 1).size() == 1);
+    auto c = failed_with(*s.get(id), Status::kWaiting, kT0 + 1, later);
+    c.count_attempt = false;
+    c.waiting_on = key;
+    REQUIRE(s.complete(c));
+  }
+  CHECK(s.claim(kT0 + 2, 10).empty());  // all wait until `later`
+  CHECK(s.wake({"Encounter/k-visit"}, kT0 + 2) == 1);
+  CHECK(ids_of(s.claim(kT0 + 2, 10)) == std::vector<std::string>{lab});
+  CHECK(s.wake({"Encounter/k-unknown", ""}, kT0 + 3) == 0);
+}
+
+TEST_CASE("a revision after an uncertain send remembers that only an older one may be out",
+          "[unit]") {
+  TempDir dir;
+  SqliteStore store(options(dir));
+  Sync s(store);
+  const auto id = ingest_id(s, make_item("R", "v1", "p1"));
+  REQUIRE(s.claim(kT0 + 1, 1).size() == 1);
+  auto ambiguous = failed_with(*s.get(id), Status::kRetrying, kT0 + 1, kT0 + 2);
+  ambiguous.maybe_sent = true;
+  REQUIRE(s.complete(ambiguous));
+  CHECK(s.get(id)->maybe_sent);
+  CHECK_FALSE(s.get(id)->older_revision_maybe_sent);
+
+  REQUIRE(s.ingest(make_item("R", "v2", "p1")).kind == IngestOutcome::Kind::kRevised);
+  CHECK(s.get(id)->older_revision_maybe_sent);
+  // A failed attempt of revision 2 does not make it look as if revision 2 may be out.
+  REQUIRE(s.claim(kT0 + 3, 1).size() == 1);
+  auto failed = failed_with(*s.get(id), Status::kRetrying, kT0 + 3, kT0 + 4);
+  failed.maybe_sent = true;
+  REQUIRE(s.complete(failed));
+  CHECK(s.get(id)->older_revision_maybe_sent);
+  // Nor does a crash during its next attempt.
+  REQUIRE(s.claim(kT0 + 5, 1).size() == 1);
+  REQUIRE(s.recover(kT0 + 6) == 1);
+  CHECK(s.get(id)->older_revision_maybe_sent);
+  // Delivered: nothing is uncertain any more.
+  REQUIRE(s.claim(kT0 + 7, 1).size() == 1);
+  REQUIRE(s.complete(delivered(*s.get(id), kT0 + 7)));
+  CHECK_FALSE(s.get(id)->maybe_sent);
+  CHECK_FALSE(s.get(id)->older_revision_maybe_sent);
+}
+
 }  // namespace ilp::gateway::store

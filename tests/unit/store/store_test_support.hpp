@@ -194,6 +194,9 @@ class Sync {
     return wait_result<bool>(
         [&](auto done) { s_.cache_put(kind, key, value, now_ms, std::move(done)); });
   }
+  int wake(std::vector<std::string> keys, std::int64_t now_ms) {
+    return wait_result<int>([&](auto done) { s_.wake(std::move(keys), now_ms, std::move(done)); });
+  }
   int prune(std::int64_t delivered_before_ms, int limit = 500) {
     return wait_result<int>(
         [&](auto done) { s_.prune(delivered_before_ms, limit, std::move(done)); });
