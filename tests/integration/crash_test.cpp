@@ -5,12 +5,10 @@
 // was acknowledged with, the store holds exactly those records, and the simulator holds exactly
 // one copy of each of their resources (found by identifier), with the latest values.
 //
-// Hidden ([.crash-known-bug]) until the gateway bug it found is fixed: a revision that only
-// changes values, accepted while an earlier revision's send was uncertain (answer lost, or a
-// kill mid-attempt), is marked `delivered` without being sent when the earlier revision's
-// resources are found on the platform (gateway/delivery/attempt.cpp, Attempt::decide, the
-// `all_there() && !had_updates_` shortcut; likewise after a duplicate answer in Attempt::send).
-// SATUSEHAT keeps the old values. Run it explicitly: integration_tests "[crash]".
+// It found a bug, fixed since: a revision that only changes values, accepted while an earlier
+// revision's send was uncertain, was marked `delivered` without being sent because the earlier
+// revision's resources were found on the platform (the check that the simulator holds the latest
+// values catches it).
 //
 // Reproducing a failure: the seed is printed (INFO on failure, and one summary line on stdout).
 //   ILP_CRASH_SEED=<seed> build/tests/integration_tests "[crash]"
