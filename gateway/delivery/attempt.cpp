@@ -13,6 +13,13 @@
 
 namespace ilp::gateway::delivery {
 
+namespace {
+// The facility's own identifier systems; references by these point at records of this gateway.
+constexpr std::string_view kFacilitySystems = "http://sys-ids.kemkes.go.id/";
+// Cache kind for "the record holding this identifier needs correction" (value: its tracking id).
+const std::string kNeedsCorrectionPrefix = "needs_correction:";
+}  // namespace
+
 using store::Completion;
 using store::Status;
 
@@ -59,6 +66,7 @@ net::awaitable<Completion> Attempt::run() {
   log->log(level, "{} {}: {}", record_.id, status, c.note);
   if (!stored) log->error("{} result could not be stored; retried after restart", record_.id);
   if (stored && c.status == Status::kDelivered) co_await remember_server_ids();
+  if (stored && c.status == Status::kNeedsCorrection) co_await mark_needs_correction();
   co_return c;
 }
 
@@ -67,17 +75,21 @@ net::awaitable<Completion> Attempt::run() {
 // id spares them a platform search. Only the facility's own identifier systems: a newborn's
 // nik-ibu identifier is shared by twins and must always be searched.
 net::awaitable<void> Attempt::remember_server_ids() {
-  constexpr std::string_view kFacilitySystems = "http://sys-ids.kemkes.go.id/";
   const auto now = deps_.clock.now_ms();
   std::vector<std::string> keys;
   for (std::size_t i = 0; i < entries_.size() && i < ids_.size(); ++i) {
     const auto& e = entries_[i];
-    if (ids_[i].empty() || e.id_value.empty() || !e.id_system.starts_with(kFacilitySystems)) {
+    if (ids_[i].empty() || e.id_value.empty()) continue;
+    const auto key = Resolver::cache_key(e.id_system, e.id_value);
+    if (e.id_system == kMotherNikSystem) {
+      keys.push_back(e.type + "/" + key);  // a newborn: wake its records, but never cache it
       continue;
     }
-    const auto key = Resolver::cache_key(e.id_system, e.id_value);
-    const bool ok = co_await deps_.store.cache_put(e.type, key, ids_[i], now);
-    (void)ok;  // only a shortcut: without it the reference is found by search
+    if (!e.id_system.starts_with(kFacilitySystems)) continue;
+    bool ok = co_await deps_.store.cache_put(e.type, key, ids_[i], now);
+    // Delivered now: whatever said it needed correction is history.
+    ok = co_await deps_.store.cache_put(kNeedsCorrectionPrefix + e.type, key, "", now);
+    (void)ok;  // only shortcuts: without them references are found by search
     keys.push_back(e.type + "/" + key);
   }
   // Records that were waiting for one of these go now, not at their next re-check.
@@ -87,6 +99,19 @@ net::awaitable<void> Attempt::remember_server_ids() {
       logger("delivery")
           ->info("{} delivered: {} waiting records that refer to it go now", record_.id, woken);
     }
+  }
+}
+
+// Records that refer to this one (by its facility identifiers) will say that it needs
+// correction, with its tracking id, instead of only that it is not in SATUSEHAT.
+net::awaitable<void> Attempt::mark_needs_correction() {
+  const auto now = deps_.clock.now_ms();
+  for (const auto& e : entries_) {
+    if (e.id_value.empty() || !e.id_system.starts_with(kFacilitySystems)) continue;
+    const bool ok = co_await deps_.store.cache_put(kNeedsCorrectionPrefix + e.type,
+                                                   Resolver::cache_key(e.id_system, e.id_value),
+                                                   record_.id, now);
+    (void)ok;  // a better message only
   }
 }
 
@@ -126,7 +151,16 @@ net::awaitable<Completion> Attempt::decide() {
   }
 
   const Resolution res = co_await deps_.resolver.resolve(ctx, bundle_, record_.input_json);
-  if (res.kind != Resolution::Kind::kResolved) co_return not_resolved(res);
+  if (res.kind != Resolution::Kind::kResolved) {
+    // An earlier record of this gateway that SATUSEHAT refused: say so, not just "not there".
+    std::optional<std::string> blocked;
+    if (res.kind == Resolution::Kind::kNotFound && res.type != "Patient" &&
+        res.type != "Practitioner") {
+      blocked = co_await deps_.store.cache_get(kNeedsCorrectionPrefix + res.type,
+                                               Resolver::cache_key(res.system, res.value));
+    }
+    co_return not_resolved(res, blocked.value_or(""));
+  }
   co_return co_await send(ctx, false);
 }
 
@@ -402,7 +436,7 @@ Completion Attempt::from_reply(const PlatformReply& reply, std::string_view cont
   return transient(c);
 }
 
-Completion Attempt::not_resolved(const Resolution& r) {
+Completion Attempt::not_resolved(const Resolution& r, const std::string& blocked_by) {
   using Kind = Resolution::Kind;
   if (r.kind == Kind::kFailed) {
     if (!r.reason.empty()) {
@@ -422,7 +456,9 @@ Completion Attempt::not_resolved(const Resolution& r) {
   const bool final = age >= grace_ms;
   const auto text = r.type == "Practitioner" ? msg::practitioner_not_registered(final)
                     : r.type == "Patient"    ? msg::patient_not_registered(r.by_mother_nik, final)
-                                             : msg::earlier_record_not_delivered(r.type, final);
+                    : blocked_by.empty()
+                        ? msg::earlier_record_not_delivered(r.type, final)
+                        : msg::earlier_record_needs_correction(r.type, blocked_by, final);
   if (final) {
     return needs_correction(text, {},
                             r.type + " not registered in SATUSEHAT after the grace period");
@@ -437,7 +473,9 @@ Completion Attempt::not_resolved(const Resolution& r) {
                                  seconds(std::min(now + delay, until) - now));
   c.count_attempt = false;
   c.next_attempt_at_ms = std::min(now + delay, until);
-  if (r.type != "Patient" && r.type != "Practitioner") {
+  // What delivery of which record wakes this one: an earlier record of this facility, or a
+  // newborn registered by the mother's NIK (a patient by NIK comes from outside: no wake-up).
+  if ((r.type != "Patient" && r.type != "Practitioner") || r.by_mother_nik) {
     c.waiting_on = r.type + "/" + Resolver::cache_key(r.system, r.value);
   }
   mappers::Text full{text.id + " " + msg::still_waiting(until).id,

@@ -67,7 +67,10 @@ class Attempt {
   store::Completion from_reply(const PlatformReply& reply, std::string_view context);
   store::Completion circuit_open(std::int64_t until_ms);
   net::awaitable<void> remember_server_ids();
-  store::Completion not_resolved(const Resolution& r);
+  net::awaitable<void> mark_needs_correction();
+  // `blocked_by`: tracking id of this gateway's record that holds the missing reference and
+  // ended needs_correction ("" when none is known).
+  store::Completion not_resolved(const Resolution& r, const std::string& blocked_by = "");
 
   AttemptDeps& deps_;
   std::shared_ptr<const config::Config> config_;

@@ -90,6 +90,30 @@ Text earlier_record_not_delivered(std::string_view type, bool final) {
                    final);
 }
 
+Text earlier_record_needs_correction(std::string_view type, std::string_view tracking_id,
+                                     bool final) {
+  const std::string what = type == "Encounter"       ? "visit (Encounter)"
+                           : type == "EpisodeOfCare" ? "care episode (EpisodeOfCare)"
+                                                     : std::string(type);
+  const std::string apa = type == "Encounter"       ? "Kunjungan (Encounter)"
+                          : type == "EpisodeOfCare" ? "Episode perawatan (EpisodeOfCare)"
+                                                    : std::string(type);
+  const std::string id(tracking_id);
+  const std::string head_id =
+      apa + " yang dirujuk rekam ini ditolak SATUSEHAT dan perlu diperbaiki (rekam " + id + "). ";
+  const std::string head_en = "The " + what +
+                              " this record refers to was refused by SATUSEHAT and needs "
+                              "correction (record " +
+                              id + "). ";
+  if (final) {
+    return next_step({head_id + "Perbaiki dan kirim rekam itu dulu.",
+                      head_en + "Correct and deliver that record first."},
+                     true);
+  }
+  return {head_id + "Setelah rekam itu diperbaiki dan terkirim, rekam ini ikut terkirim.",
+          head_en + "Once it is corrected and delivered, this record follows by itself."};
+}
+
 Text several_patients_for_mother() {
   return {
       "Lebih dari satu bayi terdaftar dengan NIK ibu ini dan tanggal lahir/nama tidak "

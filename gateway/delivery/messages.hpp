@@ -25,6 +25,9 @@ Text practitioner_not_registered(bool final);
 // A record that refers to an earlier one (the visit's Encounter, the pregnancy's EpisodeOfCare)
 // which SATUSEHAT does not have yet.
 Text earlier_record_not_delivered(std::string_view type, bool final);
+// The same when this gateway holds that earlier record and SATUSEHAT refused it.
+Text earlier_record_needs_correction(std::string_view type, std::string_view tracking_id,
+                                     bool final);
 Text several_patients_for_mother();
 Text still_waiting(std::int64_t until_ms);  // appended to a waiting record's text
 

@@ -114,6 +114,14 @@ double self_cpu_ms() {
          (static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000.0);
 }
 
+// The 1-minute load average: the machines are shared, so every phase prints it.
+std::string loadavg() {
+  std::ifstream f("/proc/loadavg");
+  std::string one;
+  f >> one;
+  return one.empty() ? "?" : one;
+}
+
 double mb(long kb) { return static_cast<double>(kb) / 1024.0; }
 
 // ---- seed people and records --------------------------------------------------------------------
@@ -153,7 +161,8 @@ std::string visit(const std::string& id, const Person& patient, const Person& pr
          R"(","data":{"visit_no":")" + id + R"(","patient":{"nik":")" + patient.nik +
          R"(","name":")" + patient.name + R"(","birth_date":")" + patient.birth_date +
          R"(","gender":")" + patient.gender + R"("},"practitioner":{"nik":")" + practitioner.nik +
-         R"(","name":")" + practitioner.name + R"("},"location":"POLI-UMUM",)"
+         R"(","name":")" + practitioner.name +
+         R"("},"location":"POLI-UMUM",)"
          R"("arrived_at":"2025-03-10T08:00:00","started_at":"2025-03-10T08:15:00","finished_at":"2025-03-10T08:40:00",)"
          R"("vitals":{"systolic":120,"diastolic":80,"heart_rate":78,"respiratory_rate":18,"temperature":36.7,"weight":62.5},)"
          R"("diagnoses":[{"icd10":"J06.9","display":"Acute upper respiratory infection","primary":true},{"icd10":"R50.9"}],)"
@@ -177,20 +186,14 @@ struct Gateway {
 
 Gateway start_gateway(const std::string& store, const std::string& sim_base,
                       const std::vector<std::string>& overrides) {
-  std::vector<std::string> argv = {ILP_GATEWAY_BIN,
-                                   "serve",
-                                   "--config",
-                                   std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml",
-                                   "--set",
-                                   "listen.ingest=127.0.0.1:0",
-                                   "--set",
-                                   "listen.admin=127.0.0.1:0",
-                                   "--set",
-                                   "store.sqlite=" + store,
-                                   "--set",
-                                   "platform.auth_url=" + sim_base + "/oauth2/v1",
-                                   "--set",
-                                   "platform.fhir_url=" + sim_base + "/fhir-r4/v1"};
+  std::vector<std::string> argv = {
+      ILP_GATEWAY_BIN, "serve",
+      "--config",      std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml",
+      "--set",         "listen.ingest=127.0.0.1:0",
+      "--set",         "listen.admin=127.0.0.1:0",
+      "--set",         "store.sqlite=" + store,
+      "--set",         "platform.auth_url=" + sim_base + "/oauth2/v1",
+      "--set",         "platform.fhir_url=" + sim_base + "/fhir-r4/v1"};
   for (const auto& o : overrides) {
     argv.push_back("--set");
     argv.push_back(o);
@@ -317,8 +320,7 @@ struct Template {
 
 std::vector<Template> direct_templates(const Seed& seed) {
   using namespace ilp::gateway;
-  auto cfg =
-      config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml", {{}, false});
+  auto cfg = config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml", {{}, false});
   std::map<std::string, std::string> ihs;  // "Patient|nik" → "Patient/ihs"
   for (const auto& p : seed.patients) ihs["Patient|" + p.nik] = "Patient/" + p.ihs;
   for (const auto& p : seed.practitioners) ihs["Practitioner|" + p.nik] = "Practitioner/" + p.ihs;
@@ -332,8 +334,8 @@ std::vector<Template> direct_templates(const Seed& seed) {
     auto checked = ingest::check_envelope(text, *cfg, nullptr);
     auto* env = std::get_if<ingest::Envelope>(&checked);
     if (!env) throw std::runtime_error("template envelope refused");
-    ilp::mappers::MapInput in{env->facility->info, env->record_id, 1, *env->data, now,
-                         cfg->platform.date_floor};
+    ilp::mappers::MapInput in{env->facility->info,     env->record_id, 1, *env->data, now,
+                              cfg->platform.date_floor};
     auto mapped = env->mapping->map(in);
     if (!mapped.ok()) throw std::runtime_error("template did not map");
     rapidjson::Document bundle;
@@ -393,8 +395,8 @@ DirectRun run_direct(const SimFixture& sim, const std::vector<Template>& templat
             req.set(bhttp::field::content_type, "application/json");
             req.set(bhttp::field::accept, "application/fhir+json, application/json");
             req.set(bhttp::field::authorization, auth);
-            req.body() = templates[i % templates.size()].with("DD-" + run_id + "-" +
-                                                              std::to_string(i));
+            req.body() =
+                templates[i % templates.size()].with("DD-" + run_id + "-" + std::to_string(i));
             req.prepare_payload();
             auto res = co_await client.send(url, std::move(req));
             if (res.ok() && res.response.result_int() == 200) {
@@ -420,6 +422,7 @@ DirectRun run_direct(const SimFixture& sim, const std::vector<Template>& templat
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // lines appear as they happen, also in a pipe
   std::size_t records = 100000;
   int concurrency = 8;
   double timeout_s = 1800;
@@ -429,13 +432,20 @@ int main(int argc, char** argv) {
   std::string store_parent;  // empty: the system temp folder
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--records") records = std::stoul(argv[i + 1]);
-    else if (a == "--concurrency") concurrency = std::stoi(argv[i + 1]);
-    else if (a == "--seconds") timeout_s = std::stod(argv[i + 1]);
-    else if (a == "--direct-requests") direct_requests = std::stoul(argv[i + 1]);
-    else if (a == "--batch-lines") batch_lines = std::stoul(argv[i + 1]);
-    else if (a == "--log-level") log_level = argv[i + 1];
-    else if (a == "--store-dir") store_parent = argv[i + 1];
+    if (a == "--records")
+      records = std::stoul(argv[i + 1]);
+    else if (a == "--concurrency")
+      concurrency = std::stoi(argv[i + 1]);
+    else if (a == "--seconds")
+      timeout_s = std::stod(argv[i + 1]);
+    else if (a == "--direct-requests")
+      direct_requests = std::stoul(argv[i + 1]);
+    else if (a == "--batch-lines")
+      batch_lines = std::stoul(argv[i + 1]);
+    else if (a == "--log-level")
+      log_level = argv[i + 1];
+    else if (a == "--store-dir")
+      store_parent = argv[i + 1];
     else {
       std::fprintf(stderr,
                    "usage: drain_bench [--records N] [--concurrency C] [--seconds S] "
@@ -457,10 +467,11 @@ int main(int argc, char** argv) {
     const auto seed = load_seed(std::string(ILP_SOURCE_DIR) + "/config/examples/sim-seed.json");
     SimFixture sim({"--log-level", "warn"});
     const pid_t sim_pid = sim.process().pid();
-    std::printf("drain_bench: %zu records, delivery.concurrency %d, %zu seed patients, "
-                "%zu practitioners, simulator %s, gateway log.level %s, store %s\n",
-                records, concurrency, seed.patients.size(), seed.practitioners.size(),
-                sim.host_port().c_str(), log_level.c_str(), store.c_str());
+    std::printf(
+        "drain_bench: %zu records, delivery.concurrency %d, %zu seed patients, "
+        "%zu practitioners, simulator %s, gateway log.level %s, store %s\n",
+        records, concurrency, seed.patients.size(), seed.practitioners.size(),
+        sim.host_port().c_str(), log_level.c_str(), store.c_str());
 
     // ---- 1. queue with delivery off ----
     const std::vector<std::string> common = {"platform.rate_limit_per_min=1000000",
@@ -479,14 +490,16 @@ int main(int argc, char** argv) {
       const double secs = seconds_since(t0);
       const auto stats = queue_stats(gw);
       const auto queued = by_status(stats, "queued");
-      std::printf("queue: %zu/%zu accepted in %.1f s (%.0f records/s, batches of up to %zu "
-                  "lines / 1 MB), store says queued=%lld\n",
-                  accepted, records, secs, static_cast<double>(accepted) / secs, batch_lines,
-                  static_cast<long long>(queued));
+      std::printf(
+          "queue: %zu/%zu accepted in %.1f s (%.0f records/s, batches of up to %zu "
+          "lines / 1 MB), store says queued=%lld\n",
+          accepted, records, secs, static_cast<double>(accepted) / secs, batch_lines,
+          static_cast<long long>(queued));
       if (retried > 0) {
-        std::printf("queue: %zu batch requests were sent again after a connection error (first: "
-                    "%s)\n",
-                    retried, first_transport_error.c_str());
+        std::printf(
+            "queue: %zu batch requests were sent again after a connection error (first: "
+            "%s)\n",
+            retried, first_transport_error.c_str());
       }
       if (accepted != records || queued != static_cast<std::int64_t>(records)) {
         std::printf("queue: FAILED, first error: %s\ngateway stderr tail:\n%s\n",
@@ -498,11 +511,11 @@ int main(int argc, char** argv) {
       std::printf("queue: gateway stopped with SIGTERM, exit code %d\n", code.value_or(-1));
     }
     std::error_code ec;
-    std::printf("store: %.1f MB on disk (db + wal)\n",
-                static_cast<double>(fs::file_size(store, ec) +
-                                    (fs::exists(store + "-wal") ? fs::file_size(store + "-wal", ec)
-                                                                : 0)) /
-                    1e6);
+    std::printf(
+        "store: %.1f MB on disk (db + wal)\n",
+        static_cast<double>(fs::file_size(store, ec) +
+                            (fs::exists(store + "-wal") ? fs::file_size(store + "-wal", ec) : 0)) /
+            1e6);
 
     // ---- 2. drain with delivery on ----
     auto overrides = common;
@@ -513,8 +526,9 @@ int main(int argc, char** argv) {
     auto gw = start_gateway(store, sim.base_url(), overrides);
     const pid_t gw_pid = gw.process->pid();
     const auto before = sample(gw_pid);
-    std::printf("drain: gateway up in %.2f s, RSS before %.1f MB, CPU so far %.0f ms\n",
-                seconds_since(t0), mb(before.rss_kb), before.cpu_ms);
+    std::printf("drain: gateway up in %.2f s, RSS before %.1f MB, CPU so far %.0f ms, "
+                "load average %s\n",
+                seconds_since(t0), mb(before.rss_kb), before.cpu_ms, loadavg().c_str());
     long peak_sampled_kb = before.rss_kb;
     std::int64_t delivered = 0, pending = static_cast<std::int64_t>(records);
     auto last_stats = Clock::now() - std::chrono::seconds(10);
@@ -544,9 +558,10 @@ int main(int argc, char** argv) {
       }
       while (next_report <= 9 &&
              delivered * 10 >= static_cast<std::int64_t>(records * next_report)) {
-        std::printf("drain: t=%6.1f s delivered %7lld (%3zu%%)  RSS %6.1f MB  gateway CPU %7.0f ms\n",
-                    t, static_cast<long long>(delivered), next_report * 10, mb(s.rss_kb),
-                    s.cpu_ms - before.cpu_ms);
+        std::printf(
+            "drain: t=%6.1f s delivered %7lld (%3zu%%)  RSS %6.1f MB  gateway CPU %7.0f ms\n", t,
+            static_cast<long long>(delivered), next_report * 10, mb(s.rss_kb),
+            s.cpu_ms - before.cpu_ms);
         std::fflush(stdout);
         ++next_report;
       }
@@ -560,8 +575,8 @@ int main(int argc, char** argv) {
     const auto after = sample(gw_pid);
     const auto sim1 = sample(sim_pid);
     const double n = static_cast<double>(delivered);
-    std::printf("drain: %lld/%zu delivered in %.1f s (from gateway start)\n",
-                static_cast<long long>(delivered), records, drain_s);
+    std::printf("drain: %lld/%zu delivered in %.1f s (from gateway start), load average %s\n",
+                static_cast<long long>(delivered), records, drain_s, loadavg().c_str());
     if (delivered < static_cast<std::int64_t>(records)) {
       std::printf("drain: INCOMPLETE, queue stats: %s\ngateway stderr tail:\n%s\n",
                   ilp::mappers::to_json(stats).c_str(), gw.process->stderr_tail().c_str());
@@ -570,20 +585,22 @@ int main(int argc, char** argv) {
     const double gw_rate = n / drain_s;
     std::printf("drain: %.0f bundles/s overall", gw_rate);
     if (t10 >= 0 && t90 > t10 && d90 > d10) {
-      std::printf(", %.0f bundles/s between 10%% and 90%%", static_cast<double>(d90 - d10) /
-                                                              (t90 - t10));
+      std::printf(", %.0f bundles/s between 10%% and 90%%",
+                  static_cast<double>(d90 - d10) / (t90 - t10));
     }
     std::printf("\n");
     std::printf("drain: gateway CPU %.0f ms total, %.3f ms per bundle (%.0f%% of one core)\n",
                 after.cpu_ms - before.cpu_ms, (after.cpu_ms - before.cpu_ms) / n,
                 (after.cpu_ms - before.cpu_ms) / (drain_s * 10.0));
-    std::printf("drain: gateway RSS before %.1f MB, peak %.1f MB (VmHWM; sampled %.1f MB), "
-                "after %.1f MB\n",
-                mb(before.rss_kb), mb(after.hwm_kb), mb(peak_sampled_kb), mb(after.rss_kb));
-    std::printf("drain: simulator CPU %.0f ms, %.3f ms per bundle (%.0f%% of one core); "
-                "simulator RSS %.1f MB after\n",
-                sim1.cpu_ms - sim0.cpu_ms, (sim1.cpu_ms - sim0.cpu_ms) / n,
-                (sim1.cpu_ms - sim0.cpu_ms) / (drain_s * 10.0), mb(sim1.rss_kb));
+    std::printf(
+        "drain: gateway RSS before %.1f MB, peak %.1f MB (VmHWM; sampled %.1f MB), "
+        "after %.1f MB\n",
+        mb(before.rss_kb), mb(after.hwm_kb), mb(peak_sampled_kb), mb(after.rss_kb));
+    std::printf(
+        "drain: simulator CPU %.0f ms, %.3f ms per bundle (%.0f%% of one core); "
+        "simulator RSS %.1f MB after\n",
+        sim1.cpu_ms - sim0.cpu_ms, (sim1.cpu_ms - sim0.cpu_ms) / n,
+        (sim1.cpu_ms - sim0.cpu_ms) / (drain_s * 10.0), mb(sim1.rss_kb));
     {
       auto sim_stats = sim.stats();
       std::printf("drain: simulator saw %lld bundles accepted, %lld rejected, %lld requests\n",
@@ -598,20 +615,24 @@ int main(int argc, char** argv) {
     // ---- 3. the simulator driven directly ----
     sim.reset();
     const auto templates = direct_templates(seed);
+    std::printf("direct: %zu templates (one per seed patient), load average %s\n",
+                templates.size(), loadavg().c_str());
     const auto simd0 = sample(sim_pid);
     auto direct = run_direct(sim, templates, direct_requests, concurrency, run_id);
     const auto simd1 = sample(sim_pid);
     const double direct_rate = static_cast<double>(direct.ok) / direct.seconds;
-    std::printf("direct: %zu/%zu bundles (%zu bytes each) accepted in %.1f s over %d "
-                "connections: %.0f bundles/s, errors %zu%s%s\n",
-                direct.ok, direct_requests, direct.bundle_bytes, direct.seconds, concurrency,
-                direct_rate, direct.errors, direct.first_error.empty() ? "" : ", first: ",
-                direct.first_error.c_str());
-    std::printf("direct: simulator CPU %.3f ms per bundle (%.0f%% of one core); load loop CPU "
-                "%.3f ms per bundle\n",
-                (simd1.cpu_ms - simd0.cpu_ms) / static_cast<double>(std::max<std::size_t>(direct.ok, 1)),
-                (simd1.cpu_ms - simd0.cpu_ms) / (direct.seconds * 10.0),
-                direct.client_cpu_ms / static_cast<double>(std::max<std::size_t>(direct.ok, 1)));
+    std::printf(
+        "direct: %zu/%zu bundles (%zu bytes each) accepted in %.1f s over %d "
+        "connections: %.0f bundles/s, errors %zu%s%s\n",
+        direct.ok, direct_requests, direct.bundle_bytes, direct.seconds, concurrency, direct_rate,
+        direct.errors, direct.first_error.empty() ? "" : ", first: ", direct.first_error.c_str());
+    std::printf(
+        "direct: simulator CPU %.3f ms per bundle (%.0f%% of one core); load loop CPU "
+        "%.3f ms per bundle\n",
+        (simd1.cpu_ms - simd0.cpu_ms) / static_cast<double>(std::max<std::size_t>(direct.ok, 1)),
+        (simd1.cpu_ms - simd0.cpu_ms) / (direct.seconds * 10.0),
+        direct.client_cpu_ms / static_cast<double>(std::max<std::size_t>(direct.ok, 1)));
+    std::printf("direct: load average %s at the end\n", loadavg().c_str());
     if (direct.errors > 0) exit_code = 1;
     const double ratio = direct_rate > 0 ? gw_rate / direct_rate : 0;
     std::printf("ratio: gateway %.0f / direct %.0f bundles/s = %.0f%% -> %s (target >= 80%%)\n",

@@ -109,3 +109,26 @@ TEST_CASE("a lab record sent before its visit waits, then goes with the visit's 
   CHECK(std::string(reqs["entry"][0]["resource"]["encounter"]["reference"].GetString()) ==
         "Encounter/" + encounter_id);
 }
+
+TEST_CASE("records waiting on a visit that SATUSEHAT refused say so, naming that visit",
+          "[integration][kinds]") {
+  SimFixture sim;
+  // No grace: the visit for an unregistered patient is refused at once, and so is the lab
+  // (with a grace period it would wait, with the same explanation).
+  GatewayFixture gw(GatewayOptions(sim.base_url(), {"delivery.wait_grace_hours=0"}));
+  const auto visit = accepted_id(gw.post_record(
+      read(fs::path(ILP_SOURCE_DIR) / "config/examples/visit/visit-4.json")));  // unknown NIK
+  gw.wait_for_status(visit, "needs_correction");
+
+  auto lab_text =
+      read(fs::path(ILP_SOURCE_DIR) / "config/examples/lab/lab-for-visit-sent-earlier.json");
+  lab_text.replace(lab_text.find("RJ-2025-000501"), 14, "RJ-2025-000504");  // visit-4's number
+  const auto lab = accepted_id(gw.post_record(lab_text));
+  const auto st = gw.wait_for(lab, [](const rapidjson::Document& d) {
+    return d.HasMember("last_error") &&
+           ilp::mappers::to_json(d["last_error"]).find("perlu diperbaiki") != std::string::npos;
+  });
+  const std::string why = ilp::mappers::to_json(st["last_error"]);
+  CHECK(why.find(visit) != std::string::npos);  // the visit's tracking id
+  CHECK(sim_total(sim, "ServiceRequest") == 0);
+}
