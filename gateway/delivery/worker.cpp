@@ -173,8 +173,11 @@ void Delivery::attempt_done(std::exception_ptr e) {
       logger("delivery")->error("delivery attempt failed");
     }
   }
-  // A freed slot matters when more records may be due, or when stop() waits for the drain.
-  if (more_due_ || stopping_) wake();
+  // A freed slot is worth a claim: more records may be due, stop() may wait for the drain, and
+  // a finished attempt may unblock the next record of its patient (a claim returns fewer
+  // records than free slots when the due ones belong to patients with an attempt in flight;
+  // waiting for the poll then would cap a backlog of few patients at a handful per poll_ms).
+  wake();
 }
 
 }  // namespace ilp::gateway::delivery

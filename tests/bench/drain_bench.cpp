@@ -504,7 +504,7 @@ int main(int argc, char** argv) {
       if (accepted != records || queued != static_cast<std::int64_t>(records)) {
         std::printf("queue: FAILED, first error: %s\ngateway stderr tail:\n%s\n",
                     first_error.c_str(), gw.process->stderr_tail().c_str());
-        return 1;
+        throw std::runtime_error("not every record was queued");
       }
       gw.process->signal(SIGTERM);
       const auto code = gw.process->wait(std::chrono::seconds(60));
@@ -526,9 +526,10 @@ int main(int argc, char** argv) {
     auto gw = start_gateway(store, sim.base_url(), overrides);
     const pid_t gw_pid = gw.process->pid();
     const auto before = sample(gw_pid);
-    std::printf("drain: gateway up in %.2f s, RSS before %.1f MB, CPU so far %.0f ms, "
-                "load average %s\n",
-                seconds_since(t0), mb(before.rss_kb), before.cpu_ms, loadavg().c_str());
+    std::printf(
+        "drain: gateway up in %.2f s, RSS before %.1f MB, CPU so far %.0f ms, "
+        "load average %s\n",
+        seconds_since(t0), mb(before.rss_kb), before.cpu_ms, loadavg().c_str());
     long peak_sampled_kb = before.rss_kb;
     std::int64_t delivered = 0, pending = static_cast<std::int64_t>(records);
     auto last_stats = Clock::now() - std::chrono::seconds(10);
@@ -615,8 +616,8 @@ int main(int argc, char** argv) {
     // ---- 3. the simulator driven directly ----
     sim.reset();
     const auto templates = direct_templates(seed);
-    std::printf("direct: %zu templates (one per seed patient), load average %s\n",
-                templates.size(), loadavg().c_str());
+    std::printf("direct: %zu templates (one per seed patient), load average %s\n", templates.size(),
+                loadavg().c_str());
     const auto simd0 = sample(sim_pid);
     auto direct = run_direct(sim, templates, direct_requests, concurrency, run_id);
     const auto simd1 = sample(sim_pid);
