@@ -1,6 +1,7 @@
 #include "gateway/ingest/pipeline.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "gateway/util/log.hpp"
 #include "mappers/json.hpp"
@@ -9,11 +10,17 @@ namespace ilp::gateway::ingest {
 namespace net = boost::asio;
 
 struct Pipeline::Batch {
+  // The store answers on its own threads and the io_context runs on several: every step of one
+  // batch runs on this strand, so `pending` and `results` are never touched concurrently.
+  // (Without it two find() answers could decrement `pending` at once, the count never reached
+  // zero, and the request was dropped without an answer.)
+  explicit Batch(net::any_io_executor ex) : strand(net::make_strand(std::move(ex))) {}
+  net::strand<net::any_io_executor> strand;
   std::shared_ptr<const config::Config> cfg;
   std::vector<Line> lines;
   std::vector<Result> results;
   std::vector<std::optional<store::Record>> existing;
-  std::size_t pending = 0;  // finds outstanding; touched only on the executor
+  std::size_t pending = 0;  // finds outstanding; touched only on `strand`
   std::function<void(std::vector<Result>)> done;
 };
 
@@ -27,7 +34,7 @@ Pipeline::Pipeline(net::any_io_executor executor, store::Store& store, const Clo
 
 void Pipeline::submit(std::shared_ptr<const config::Config> cfg, std::vector<Line> lines,
                       std::function<void(std::vector<Result>)> done) {
-  auto b = std::make_shared<Batch>();
+  auto b = std::make_shared<Batch>(executor_);
   b->cfg = std::move(cfg);
   b->lines = std::move(lines);
   b->results.resize(b->lines.size());
@@ -42,7 +49,7 @@ void Pipeline::submit(std::shared_ptr<const config::Config> cfg, std::vector<Lin
     }
   }
   if (b->pending == 0) {
-    net::post(executor_, [b] { b->done(std::move(b->results)); });
+    net::post(b->strand, [b] { b->done(std::move(b->results)); });
     return;
   }
   // The current revision decides the new one (urn:uuids include it) and lets an identical
@@ -52,7 +59,7 @@ void Pipeline::submit(std::shared_ptr<const config::Config> cfg, std::vector<Lin
     if (env == nullptr) continue;
     store_.find(env->facility->info.key, env->kind, env->record_id,
                 [this, b, i](std::optional<store::Record> rec) {
-                  net::post(executor_, [this, b, i, rec = std::move(rec)]() mutable {
+                  net::post(b->strand, [this, b, i, rec = std::move(rec)]() mutable {
                     b->existing[i] = std::move(rec);
                     if (--b->pending == 0) map_and_commit(b);
                   });
@@ -113,7 +120,7 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
   store_.ingest(
       std::move(items), [this, b, item_line = std::move(item_line),
                          kinds = std::move(kinds)](std::vector<store::IngestOutcome> outcomes) {
-        net::post(executor_, [this, b, item_line, kinds, outcomes = std::move(outcomes)] {
+        net::post(b->strand, [this, b, item_line, kinds, outcomes = std::move(outcomes)] {
           bool queued_work = false;
           for (std::size_t k = 0; k < outcomes.size() && k < item_line.size(); ++k) {
             auto& res = b->results[item_line[k]];
