@@ -86,10 +86,10 @@ net::awaitable<void> Attempt::remember_server_ids() {
       continue;
     }
     if (!e.id_system.starts_with(kFacilitySystems)) continue;
-    bool ok = co_await deps_.store.cache_put(e.type, key, ids_[i], now);
-    // Delivered now: whatever said it needed correction is history.
-    ok = co_await deps_.store.cache_put(kNeedsCorrectionPrefix + e.type, key, "", now);
-    (void)ok;  // only shortcuts: without them references are found by search
+    // A stale "needs correction" mark for this identifier needs no clearing: references now
+    // resolve from this entry and never get to the point where the mark is read.
+    const bool ok = co_await deps_.store.cache_put(e.type, key, ids_[i], now);
+    (void)ok;  // only a shortcut: without it the reference is found by search
     keys.push_back(e.type + "/" + key);
   }
   // Records that were waiting for one of these go now, not at their next re-check.

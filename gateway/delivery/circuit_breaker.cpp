@@ -12,9 +12,7 @@ constexpr std::int64_t kProbePendingMs = 1'000;
 
 }  // namespace
 
-std::optional<std::int64_t> CircuitBreaker::check(const std::string& host, std::int64_t now_ms,
-                                                  const Options& o) {
-  (void)o;
+std::optional<std::int64_t> CircuitBreaker::check(const std::string& host, std::int64_t now_ms) {
   auto& h = hosts_[host];
   switch (h.state) {
     case State::kClosed:

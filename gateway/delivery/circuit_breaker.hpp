@@ -31,7 +31,7 @@ class CircuitBreaker {
 
   // nullopt: the call may go (closed, or this is the half-open probe). Otherwise the time until
   // which calls to `host` are held back.
-  std::optional<std::int64_t> check(const std::string& host, std::int64_t now_ms, const Options& o);
+  std::optional<std::int64_t> check(const std::string& host, std::int64_t now_ms);
   // The outcome of a call that went.
   void record(const std::string& host, bool healthy, std::int64_t now_ms, const Options& o);
 

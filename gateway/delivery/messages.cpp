@@ -67,41 +67,45 @@ Text practitioner_not_registered(bool final) {
                    final);
 }
 
-Text earlier_record_not_delivered(std::string_view type, bool final) {
-  const std::string t(type);
+namespace {
+
+// How messages name an earlier record that another one refers to, and what to send for it.
+struct EarlierRecord {
+  std::string id, en;            // "Kunjungan (Encounter)" / "visit (Encounter)"
+  std::string hint_id, hint_en;  // what the clerk sends to make it exist ("" when unknown)
+};
+
+EarlierRecord earlier_record(std::string_view type) {
   if (type == "Encounter") {
-    return next_step(
-        {"Kunjungan (Encounter) yang dirujuk rekam ini belum ada di SATUSEHAT. Kirim rekam "
-         "'visit' dengan nomor kunjungan (visit_no) yang sama, atau periksa visit_no.",
-         "The visit (Encounter) this record refers to is not in SATUSEHAT yet. Send the 'visit' "
-         "record with the same visit_no, or check the visit_no."},
-        final);
+    return {"Kunjungan (Encounter)", "visit (Encounter)",
+            " Kirim rekam 'visit' dengan nomor kunjungan (visit_no) yang sama, atau periksa "
+            "visit_no.",
+            " Send the 'visit' record with the same visit_no, or check the visit_no."};
   }
   if (type == "EpisodeOfCare") {
-    return next_step(
-        {"Episode kehamilan/perawatan (EpisodeOfCare) yang dirujuk rekam ini belum ada di "
-         "SATUSEHAT. Kirim dulu kunjungan pertamanya (mis. ANC K1), atau periksa pregnancy_id.",
-         "The care episode (EpisodeOfCare) this record refers to is not in SATUSEHAT yet. Send "
-         "its first visit (e.g. ANC K1) first, or check the pregnancy_id."},
-        final);
+    return {"Episode kehamilan/perawatan (EpisodeOfCare)", "care episode (EpisodeOfCare)",
+            " Kirim dulu kunjungan pertamanya (mis. ANC K1), atau periksa pregnancy_id.",
+            " Send its first visit (e.g. ANC K1) first, or check the pregnancy_id."};
   }
-  return next_step({"Rekam " + t + " yang dirujuk rekam ini belum ada di SATUSEHAT.",
-                    "The " + t + " this record refers to is not in SATUSEHAT yet."},
+  return {"Rekam " + std::string(type), std::string(type), "", ""};
+}
+
+}  // namespace
+
+Text earlier_record_not_delivered(std::string_view type, bool final) {
+  const auto r = earlier_record(type);
+  return next_step({r.id + " yang dirujuk rekam ini belum ada di SATUSEHAT." + r.hint_id,
+                    "The " + r.en + " this record refers to is not in SATUSEHAT yet." + r.hint_en},
                    final);
 }
 
 Text earlier_record_needs_correction(std::string_view type, std::string_view tracking_id,
                                      bool final) {
-  const std::string what = type == "Encounter"       ? "visit (Encounter)"
-                           : type == "EpisodeOfCare" ? "care episode (EpisodeOfCare)"
-                                                     : std::string(type);
-  const std::string apa = type == "Encounter"       ? "Kunjungan (Encounter)"
-                          : type == "EpisodeOfCare" ? "Episode perawatan (EpisodeOfCare)"
-                                                    : std::string(type);
+  const auto r = earlier_record(type);
   const std::string id(tracking_id);
   const std::string head_id =
-      apa + " yang dirujuk rekam ini ditolak SATUSEHAT dan perlu diperbaiki (rekam " + id + "). ";
-  const std::string head_en = "The " + what +
+      r.id + " yang dirujuk rekam ini ditolak SATUSEHAT dan perlu diperbaiki (rekam " + id + "). ";
+  const std::string head_en = "The " + r.en +
                               " this record refers to was refused by SATUSEHAT and needs "
                               "correction (record " +
                               id + "). ";

@@ -64,7 +64,7 @@ net::awaitable<PlatformReply> Platform::call(const CallContext& ctx, http::bhttp
   const CircuitBreaker::Options circuit{platform.circuit_failures, platform.circuit_open_ms,
                                         std::max<std::int64_t>(platform.circuit_open_ms, 300'000)};
   if (breaking) {
-    if (auto until = breaker_->check(host, clock_->now_ms(), circuit)) {
+    if (auto until = breaker_->check(host, clock_->now_ms())) {
       metrics_
           .counter("ilp_platform_calls_held_total",
                    "Calls not made because the platform's circuit was open")
