@@ -1,0 +1,109 @@
+#pragma once
+// SATUSEHAT's own rules (fhir_profiles/satusehat/rules.yaml): what the platform refuses beyond
+// plain FHIR R4, each with its rule number from the validation dictionary. The file format is
+// described in fhir_profiles/README.md; this is its compiled form and its evaluation over one
+// resource.
+
+#include <simdjson.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "mappers/outcome.hpp"
+
+namespace ilp::validation {
+
+// A code shape such as "A99|A99.X+" — letters and digits by class, literals in quotes,
+// alternatives with '|'. Matched without regexes: a code is checked in tens of nanoseconds.
+class Shape {
+ public:
+  static bool compile(std::string_view text, Shape& out, std::string& error);
+  bool matches(std::string_view code) const;
+  const std::string& text() const { return text_; }
+
+ private:
+  struct Atom {
+    char cls = 0;  // 'A' upper, 'a' lower, '9' digit, 'X' upper|digit, 'L' literal
+    char literal = 0;
+    bool repeat = false;  // one or more
+  };
+  static bool match_from(const std::vector<Atom>& alt, std::size_t ai, std::string_view s,
+                         std::size_t si);
+  std::string text_;
+  std::vector<std::vector<Atom>> alternatives_;
+};
+
+enum class Check {
+  kRequired,  // something non-empty at path
+  kSystem,    // a Coding / CodeableConcept at path has a coding from `systems`
+  kCode,      // codings at path of system S have a code of shape shapes[S]
+  kPattern,   // an identifier at path has a system matching `pattern` ({org} = the facility)
+  kUtc,       // dateTimes at path are YYYY-MM-DDThh:mm:ss+00:00
+  kFloor,     // dates at path are not before the configured floor
+  kAfter,     // the instant at path is later than the one at `than`
+  kIncludes,  // values at path include every one of `values`
+  kValues,    // every value at path is one of `values`
+  kUnit,      // a Quantity at path has system UCUM and the unit `units` gives for the LOINC code
+};
+
+struct Condition {
+  std::vector<std::string> path;
+  enum class Op { kEquals, kExists, kMissing } op = Op::kEquals;
+  std::vector<std::string> values;  // any of; booleans and numbers as their JSON text
+};
+
+struct Rule {
+  std::string id;
+  int number = 0;
+  std::string type;
+  std::string path_text;
+  std::vector<std::string> path;
+  Check check = Check::kRequired;
+  std::vector<Condition> when;
+  std::vector<std::string> systems;
+  bool every = false;  // kSystem: every coding, not just one, must use a listed system
+  std::vector<std::pair<std::string, Shape>> shapes;   // system → shape (kCode)
+  std::string pattern;                                 // kPattern
+  std::vector<std::string> than;                       // kAfter
+  bool or_equal = false;                               // kAfter: the same instant passes
+  std::vector<std::string> values;                     // kIncludes, kValues
+  std::unordered_map<std::string, std::string> units;  // LOINC → UCUM (kUnit)
+  mappers::Text message;
+  mappers::Text fix;
+  int line = 0;
+};
+
+// Where a problem is, below the resource: ("valueQuantity", -1), ("coding", 0), ("code", -1).
+struct PathPiece {
+  std::string_view key;
+  int index = -1;
+};
+
+struct RuleContext {
+  std::string_view org_id;
+  std::string_view date_floor;
+};
+
+class RuleSet {
+ public:
+  // rules.yaml text; problems go to `errors` as "label:line: …".
+  bool load(const std::string& yaml_text, const std::string& label,
+            std::vector<std::string>& errors);
+
+  const std::vector<Rule>& all() const { return rules_; }
+  bool empty() const { return rules_.empty(); }
+
+  using Report = std::function<void(const Rule&, const std::vector<PathPiece>&)>;
+  // Runs every rule for `type` over `resource`.
+  void run(std::string_view type, const simdjson::dom::element& resource, const RuleContext& ctx,
+           const Report& report) const;
+
+ private:
+  std::vector<Rule> rules_;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_type_;
+};
+
+}  // namespace ilp::validation

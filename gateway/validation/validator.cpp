@@ -1,0 +1,391 @@
+#include "gateway/validation/validator.hpp"
+
+#include <simdjson.h>
+
+#include <climits>
+#include <string>
+
+#include "gateway/validation/messages.hpp"
+#include "gateway/validation/primitives.hpp"
+#include "gateway/validation/profile_data.hpp"
+
+namespace ilp::validation {
+
+namespace dom = simdjson::dom;
+
+mappers::Outcome Result::outcome() const {
+  mappers::Outcome o;
+  for (const auto& p : problems) {
+    o.add(p.code, p.expression, p.text,
+          p.rule != 0 ? "SATUSEHAT rule " + std::to_string(p.rule) + " (" + p.rule_id + ")"
+                      : p.rule_id);
+  }
+  return o;
+}
+
+struct Validator::Impl {
+  std::shared_ptr<const Profiles> profiles;
+  const Profiles::Data& d;
+  Limits limits;
+  dom::parser parser;
+
+  // Per call.
+  const Context* ctx = nullptr;
+  Result* result = nullptr;
+  std::vector<PathPiece> path;
+  std::vector<std::uint32_t> seen;  // per open object: which key set each element
+  std::string scratch;
+
+  Impl(std::shared_ptr<const Profiles> p, Limits l)
+      : profiles(std::move(p)), d(profiles->data()), limits(l), parser(l.max_bytes) {
+    // simdjson counts the document itself as one level.
+    if (parser.allocate(64 * 1024, l.max_depth + 1) != simdjson::SUCCESS) throw std::bad_alloc();
+  }
+
+  bool full() const { return result->problems.size() >= ctx->max_problems; }
+
+  std::string expression(const std::vector<PathPiece>* extra = nullptr) const {
+    std::string out;
+    auto add = [&](const PathPiece& p) {
+      if (!out.empty()) out.push_back('.');
+      out.append(p.key);
+      if (p.index >= 0) {
+        out.push_back('[');
+        out.append(std::to_string(p.index));
+        out.push_back(']');
+      }
+    };
+    for (const auto& p : path) add(p);
+    if (extra != nullptr) {
+      for (const auto& p : *extra) add(p);
+    }
+    return out;
+  }
+
+  void problem(const char* code, const char* rule_id, mappers::Text text, std::string_view key = {},
+               int index = -1) {
+    if (full()) return;
+    Problem p;
+    p.code = code;
+    p.rule_id = rule_id;
+    p.text = std::move(text);
+    if (!key.empty()) {
+      path.push_back({key, index});
+      p.expression = expression();
+      path.pop_back();
+    } else {
+      p.expression = expression();
+    }
+    result->problems.push_back(std::move(p));
+  }
+
+  // ---- resources ----
+
+  void resource(const dom::element& v) {
+    if (v.type() != dom::element_type::OBJECT) {
+      problem("structure", "r4.resource-object", msg::resource_not_object());
+      return;
+    }
+    std::string_view type;
+    if (v.get_object().at_key("resourceType").get_string().get(type) != simdjson::SUCCESS) {
+      problem("required", "r4.resource-type", msg::resource_type_missing(), "resourceType");
+      return;
+    }
+    const int t = d.type(type);
+    if (t < 0 || d.types[t].kind != TypeKind::kResource || d.types[t].abstract) {
+      problem("structure", "r4.resource-type", msg::resource_type_unknown(type), "resourceType");
+      return;
+    }
+    ++result->resources;
+    const bool root = path.empty();
+    if (root) path.push_back({d.types[t].name, -1});
+    object(v.get_object(), d.nodes[d.types[t].node], true);
+    if (ctx->satusehat && !full()) {
+      d.rules.run(type, v, RuleContext{ctx->org_id, ctx->date_floor},
+                  [this](const Rule& r, const std::vector<PathPiece>& at) {
+                    if (full()) return;
+                    Problem p;
+                    p.code = r.check == Check::kRequired ? "required"
+                             : r.check == Check::kCode || r.check == Check::kSystem ||
+                                     r.check == Check::kValues
+                                 ? "code-invalid"
+                                 : "value";
+                    p.expression = expression(&at);
+                    p.rule = r.number;
+                    p.rule_id = r.id;
+                    p.text = r.message;
+                    result->problems.push_back(std::move(p));
+                  });
+    }
+    if (root) path.pop_back();
+  }
+
+  // ---- objects ----
+
+  void object(const dom::object& obj, const Node& node, bool resource_root) {
+    if (obj.size() == 0) {
+      problem("structure", "r4.empty", msg::empty_object());
+      return;
+    }
+    const std::size_t base = seen.size();
+    seen.resize(base + node.elements.size(), 0);
+    for (const auto field : obj) {
+      if (full()) break;
+      const std::string_view key = field.key;
+      if (resource_root && key == "resourceType") continue;
+      const Key* k = node.find(key);
+      if (k == nullptr) {
+        problem("structure", "r4.unknown-element", msg::unknown_element(key, node.path), key);
+        continue;
+      }
+      const auto key_no = static_cast<std::uint32_t>(k - node.keys.data()) + 1;
+      auto& slot = seen[base + k->element];
+      // A primitive may come as its value and its "_" extension object, but only once each and
+      // both of the same choice type.
+      const std::uint32_t same = k->underscore ? slot >> 16 : slot & 0xffff;
+      const std::uint32_t partner = k->underscore ? slot & 0xffff : slot >> 16;
+      if (same == key_no) {
+        problem("structure", "r4.duplicate-key", msg::duplicate_key(key), key);
+        continue;
+      }
+      if (same != 0 || (partner != 0 && node.keys[partner - 1].type != k->type)) {
+        problem("structure", "r4.choice-collision",
+                msg::choice_collision(node.elements[k->element].name), key);
+        continue;
+      }
+      const std::uint32_t mine = k->underscore ? key_no << 16 : key_no;
+      slot |= mine;
+      member(field.value, node.elements[k->element], *k, key);
+    }
+    for (const auto e : node.required) {
+      if ((seen[base + e] & 0xffff) == 0) {
+        const auto& el = node.elements[e];
+        scratch = el.choice ? el.name + "[x]" : el.name;
+        problem("required", "r4.required", msg::required(scratch), scratch);
+      }
+    }
+    seen.resize(base);
+  }
+
+  void member(const dom::element& v, const ElementDef& el, const Key& k, std::string_view key) {
+    const ElementType& et = el.types[k.type];
+    if (v.type() == dom::element_type::ARRAY) {
+      if (el.max == 1 || el.max == 0) {
+        problem("structure", "r4.not-an-array", msg::not_an_array(key), key);
+        return;
+      }
+      const auto arr = v.get_array();
+      if (arr.size() == 0) {
+        problem("structure", "r4.empty", msg::empty_array(key), key);
+        return;
+      }
+      if (el.max > 1 && arr.size() > static_cast<std::size_t>(el.max)) {
+        problem("structure", "r4.max", msg::too_many(key, el.max), key);
+      }
+      int i = 0;
+      for (const auto item : arr) {
+        if (full()) return;
+        path.push_back({key, i++});
+        if (k.underscore) {
+          if (item.type() != dom::element_type::NULL_VALUE) extension_holder(item);
+        } else if (item.type() == dom::element_type::NULL_VALUE) {
+          // null keeps value and _extension arrays aligned; it is not a value of its own.
+          problem("structure", "r4.null", msg::null_value());
+        } else {
+          value(item, el, et);
+        }
+        path.pop_back();
+      }
+      return;
+    }
+    if (el.max != 1 && el.max != 0) {
+      problem("structure", "r4.array-expected", msg::array_expected(key), key);
+      return;
+    }
+    if (el.max == 0) {
+      problem("structure", "r4.prohibited", msg::prohibited(key), key);
+      return;
+    }
+    path.push_back({key, -1});
+    if (k.underscore) {
+      extension_holder(v);
+    } else if (v.type() == dom::element_type::NULL_VALUE) {
+      problem("structure", "r4.null", msg::null_value());
+    } else {
+      value(v, el, et);
+    }
+    path.pop_back();
+  }
+
+  // The object beside a primitive ("_birthDate"): id and extensions only.
+  void extension_holder(const dom::element& v) {
+    if (v.type() != dom::element_type::OBJECT) {
+      problem("structure", "r4.json-type", msg::expected_object());
+      return;
+    }
+    if (d.element_node >= 0) object(v.get_object(), d.nodes[d.element_node], false);
+  }
+
+  // ---- values ----
+
+  void value(const dom::element& v, const ElementDef& el, const ElementType& et) {
+    const TypeDef& t = d.types[et.type];
+    if (el.children >= 0) {
+      if (v.type() != dom::element_type::OBJECT) {
+        problem("structure", "r4.json-type", msg::expected_object());
+        return;
+      }
+      object(v.get_object(), d.nodes[el.children], false);
+      return;
+    }
+    switch (t.kind) {
+      case TypeKind::kResource:
+        resource(v);
+        return;
+      case TypeKind::kPrimitive:
+        primitive(v, t, el);
+        return;
+      case TypeKind::kComplex:
+        break;
+    }
+    if (v.type() != dom::element_type::OBJECT) {
+      problem("structure", "r4.json-type", msg::expected_object());
+      return;
+    }
+    object(v.get_object(), d.nodes[t.node], false);
+    if (!et.targets.empty()) reference_target(v, et);
+    if (el.binding >= 0) coded_binding(v, d.valuesets[el.binding]);
+  }
+
+  void primitive(const dom::element& v, const TypeDef& t, const ElementDef& el) {
+    const auto jt = v.type();
+    switch (t.primitive) {
+      case Primitive::kBoolean:
+        if (jt != dom::element_type::BOOL)
+          problem("value", "r4.json-type", msg::expected_boolean());
+        return;
+      case Primitive::kDecimal:
+        if (jt != dom::element_type::INT64 && jt != dom::element_type::UINT64 &&
+            jt != dom::element_type::DOUBLE) {
+          problem("value", "r4.json-type", msg::expected_number());
+        }
+        return;
+      case Primitive::kInteger:
+      case Primitive::kPositiveInt:
+      case Primitive::kUnsignedInt: {
+        std::int64_t n = 0;
+        if (jt == dom::element_type::INT64) {
+          n = v.get_int64().value();
+        } else if (jt == dom::element_type::UINT64) {
+          n = LLONG_MAX;
+        } else {
+          problem("value", "r4.json-type", msg::expected_integer());
+          return;
+        }
+        const std::int64_t lo = t.primitive == Primitive::kPositiveInt   ? 1
+                                : t.primitive == Primitive::kUnsignedInt ? 0
+                                                                         : INT_MIN;
+        if (n < lo || n > INT_MAX) problem("value", "r4.range", msg::integer_range(t.name));
+        return;
+      }
+      default:
+        break;
+    }
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) {
+      problem("value", "r4.json-type", msg::expected_string(t.name));
+      return;
+    }
+    if (!valid_lexical(t.primitive, s)) {
+      problem("value", "r4.format", msg::bad_format(t.name));
+      return;
+    }
+    if (t.primitive != Primitive::kXhtml && t.primitive != Primitive::kMarkdown &&
+        t.primitive != Primitive::kString && has_forbidden_control(s)) {
+      problem("value", "r4.format", msg::bad_format(t.name));
+      return;
+    }
+    if (el.binding >= 0 && t.primitive == Primitive::kCode &&
+        !d.valuesets[el.binding].contains(s)) {
+      problem("code-invalid", "r4.binding", msg::not_in_valueset(s, d.valuesets[el.binding].name));
+    }
+  }
+
+  // Reference.reference "Patient/123" or "Patient?identifier=…" must name a type the element
+  // allows; urn:uuid and absolute URLs are left to the bundle.
+  void reference_target(const dom::element& v, const ElementType& et) {
+    if (et.targets.size() == 1 && et.targets[0] == "Resource") return;
+    std::string_view ref;
+    if (v.get_object().at_key("reference").get_string().get(ref) != simdjson::SUCCESS) return;
+    const auto end = ref.find_first_of("/?");
+    if (end == std::string_view::npos || ref.compare(0, 4, "urn:") == 0 ||
+        ref.compare(0, 4, "http") == 0 || ref.front() == '#') {
+      return;
+    }
+    const auto type = ref.substr(0, end);
+    for (const auto& target : et.targets) {
+      if (target == type) return;
+    }
+    path.push_back({"reference", -1});
+    problem("value", "r4.reference-target", msg::reference_target(type));
+    path.pop_back();
+  }
+
+  // A required binding on a Coding or CodeableConcept: a coding of the value set's systems must
+  // carry one of its codes (codings of other systems are translations and are left alone).
+  void coded_binding(const dom::element& v, const ValueSet& vs) {
+    auto check = [&](const dom::element& coding, int index) {
+      std::string_view system;
+      std::string_view code;
+      if (coding.get_object().at_key("system").get_string().get(system) != simdjson::SUCCESS ||
+          coding.get_object().at_key("code").get_string().get(code) != simdjson::SUCCESS) {
+        return;
+      }
+      const auto set = vs.codes.find(std::string(system));
+      if (set == vs.codes.end() || set->second.count(std::string(code)) != 0) return;
+      if (index >= 0) path.push_back({"coding", index});
+      path.push_back({"code", -1});
+      problem("code-invalid", "r4.binding", msg::not_in_valueset(code, vs.name));
+      path.pop_back();
+      if (index >= 0) path.pop_back();
+    };
+    dom::array codings;
+    if (v.get_object().at_key("coding").get_array().get(codings) == simdjson::SUCCESS) {
+      int i = 0;
+      for (const auto c : codings) {
+        if (c.type() == dom::element_type::OBJECT) check(c, i);
+        ++i;
+      }
+    } else {
+      check(v, -1);
+    }
+  }
+};
+
+Validator::Validator(std::shared_ptr<const Profiles> profiles, Limits limits)
+    : impl_(std::make_unique<Impl>(std::move(profiles), limits)) {}
+Validator::~Validator() = default;
+
+Result Validator::validate(std::string_view json, const Context& ctx) {
+  Result result;
+  auto& m = *impl_;
+  m.ctx = &ctx;
+  m.result = &result;
+  m.path.clear();
+  m.seen.clear();
+  if (json.size() > m.limits.max_bytes) {
+    m.problem("too-long", "r4.size", msg::too_large(m.limits.max_bytes));
+    return result;
+  }
+  dom::element root;
+  const auto err = m.parser.parse(json.data(), json.size(), true).get(root);
+  if (err != simdjson::SUCCESS) {
+    m.problem(err == simdjson::DEPTH_ERROR ? "too-long" : "structure", "r4.json",
+              msg::bad_json(err, m.limits.max_depth));
+    return result;
+  }
+  m.resource(root);
+  return result;
+}
+
+}  // namespace ilp::validation
