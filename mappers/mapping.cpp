@@ -374,9 +374,24 @@ class Compiler {
 
 // Evaluates nodes and writes them; a node that yields nothing writes nothing (its caller rolls
 // back the key or comma it had written).
+//
+// With `Trace` (Mapping::trace(), the slow path after a bundle failed validation) it also keeps
+// the bundle path of what it is writing ("Bundle.entry[2].resource.code.coding[0]") and records
+// each value written from an expression with the record field behind it; whatever is rolled
+// back out of the JSON is cut from the trace too. Without it the tracing code is not compiled
+// in, so map() pays nothing for it.
+template <bool Trace>
 struct Writer {
   tmpl::EvalContext& ctx;
   JsonEmitter& out;
+  std::vector<Mapping::FieldTrace>* trace = nullptr;  // Trace only
+  std::string path;                                   // Trace only: where the writer is
+
+  // Trace only: the value just written at `path` came from `e`.
+  void record(const tmpl::Expr& e) {
+    std::string from = e.source_path(ctx);
+    if (!from.empty()) trace->push_back({path, std::move(from)});
+  }
 
   bool val(const Val& v, const tmpl::Expr& at) {
     switch (v.kind()) {
@@ -426,11 +441,30 @@ struct Writer {
         out.raw(n.text_json);
         return true;
       case Node::Kind::kExpr: {
-        const Val v = n.interp.exprs[0]->eval(ctx);
-        return val(v, *n.interp.exprs[0]);
+        const tmpl::Expr& e = *n.interp.exprs[0];
+        const Val v = e.eval(ctx);
+        if constexpr (Trace) {
+          if (!val(v, e)) return false;
+          record(e);
+          return true;
+        } else {
+          return val(v, e);
+        }
       }
       case Node::Kind::kInterp:
-        return interp(n);
+        if constexpr (Trace) {
+          if (!interp(n)) return false;
+          for (const auto& e : n.interp.exprs) {  // the first one that reads a field
+            std::string from = e->source_path(ctx);
+            if (!from.empty()) {
+              trace->push_back({path, std::move(from)});
+              break;
+            }
+          }
+          return true;
+        } else {
+          return interp(n);
+        }
       case Node::Kind::kObject:
         return object(n);
       case Node::Kind::kArray:
@@ -472,21 +506,33 @@ struct Writer {
   bool object(const Node& n) {
     if (n.when && !n.when->eval(ctx).as_bool()) return false;
     const std::size_t start = out.mark();
+    [[maybe_unused]] std::size_t trace_start = 0;
+    if constexpr (Trace) trace_start = trace->size();
     out.raw('{');
     bool any = false;
     for (const auto& m : n.members) {
       const std::size_t before = out.mark();
+      [[maybe_unused]] std::size_t path_len = 0, trace_before = 0;
+      if constexpr (Trace) {
+        path_len = path.size();
+        trace_before = trace->size();
+        path += '.';
+        path += m.key;
+      }
       if (any) out.raw(',');
       out.raw(m.key_json);
       if (node(*m.node)) {
         any = true;
       } else {
         out.rollback(before);
+        if constexpr (Trace) trace->resize(trace_before);
       }
+      if constexpr (Trace) path.resize(path_len);
       if (ctx.failed) return false;
     }
     if (!any) {  // FHIR forbids empty objects
       out.rollback(start);
+      if constexpr (Trace) trace->resize(trace_start);
       return false;
     }
     out.raw('}');
@@ -495,16 +541,30 @@ struct Writer {
 
   bool array(const Node& n) {
     const std::size_t start = out.mark();
+    [[maybe_unused]] std::size_t trace_start = 0;
+    if constexpr (Trace) trace_start = trace->size();
     out.raw('[');
     bool any = false;
+    [[maybe_unused]] std::size_t written = 0;  // Trace: the output index of the next element
     const auto element = [&](const Node& e) {
       const std::size_t before = out.mark();
+      [[maybe_unused]] std::size_t path_len = 0, trace_before = 0;
+      if constexpr (Trace) {
+        path_len = path.size();
+        trace_before = trace->size();
+        path += '[';
+        path += std::to_string(written);
+        path += ']';
+      }
       if (any) out.raw(',');
       if (node(e)) {
         any = true;
+        if constexpr (Trace) ++written;
       } else {
         out.rollback(before);
+        if constexpr (Trace) trace->resize(trace_before);
       }
+      if constexpr (Trace) path.resize(path_len);
     };
     for (const auto& e : n.elements) {
       if (e.each) {
@@ -516,6 +576,7 @@ struct Writer {
     }
     if (!any) {  // FHIR forbids empty arrays
       out.rollback(start);
+      if constexpr (Trace) trace->resize(trace_start);
       return false;
     }
     out.raw(']');
@@ -535,8 +596,15 @@ struct Writer {
     }
     const std::string base = list_expr.input_path(ctx);
     for (std::size_t i = 0; i < list.list_size() && !ctx.failed; ++i) {
-      ctx.push_scope({list.list_at(i), static_cast<std::int64_t>(i),
-                      base.empty() ? std::string() : base + "[" + std::to_string(i) + "]", 0});
+      std::string item_path;
+      if (!base.empty()) {
+        item_path = base + "[" + std::to_string(i) + "]";
+      } else if constexpr (Trace) {
+        // A computed list (order_by(diagnoses, …), entries(vitals)): where its element sits in
+        // the record, found by address (data.diagnoses[1], data.vitals.systolic).
+        item_path = tmpl::locate_in_data(ctx.data, list.list_at(i));
+      }
+      ctx.push_scope({list.list_at(i), static_cast<std::int64_t>(i), std::move(item_path), 0});
       body();
       ctx.pop_scope();
     }
@@ -561,6 +629,10 @@ struct Mapping::Impl {
   const CodeTables* tables = nullptr;
   tmpl::InputSpec input;
   std::vector<Resource> resources;
+
+  // map() without `Trace`; trace() with it, collecting into `trace`.
+  template <bool Trace>
+  MapResult run(const MapInput& in, std::vector<FieldTrace>* trace) const;
 };
 
 Mapping::Mapping(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -660,8 +732,18 @@ std::unique_ptr<Mapping> Mapping::compile(std::string_view yaml_text, std::strin
   return std::unique_ptr<Mapping>(new Mapping(std::move(impl)));
 }
 
-MapResult Mapping::map(const MapInput& in) const {
-  const Impl& m = *impl_;
+MapResult Mapping::map(const MapInput& in) const { return impl_->run<false>(in, nullptr); }
+
+std::vector<Mapping::FieldTrace> Mapping::trace(const MapInput& in) const {
+  std::vector<FieldTrace> trace;
+  const MapResult r = impl_->run<true>(in, &trace);
+  if (!r.ok()) trace.clear();  // no bundle, nothing to point into
+  return trace;
+}
+
+template <bool Trace>
+MapResult Mapping::Impl::run(const MapInput& in, std::vector<FieldTrace>* trace) const {
+  const Impl& m = *this;
   MapResult result;
   const auto floor = parse_date(in.date_floor);
   if (!floor) {
@@ -685,7 +767,7 @@ MapResult Mapping::map(const MapInput& in) const {
   std::string& json = result.bundle_json;
   json.reserve(4096);
   JsonEmitter emit(json);
-  Writer w{ctx, emit};
+  Writer<Trace> w{ctx, emit, trace, {}};
 
   // Pass 1: which resources (and which elements of each:) are emitted, and their urn:uuids.
   const UrnFactory factory(in.facility.key, in.record_id, in.revision);
@@ -719,6 +801,7 @@ MapResult Mapping::map(const MapInput& in) const {
     emit.raw(R"({"fullUrl":)");
     emit.string(result.resources[k].local);
     emit.raw(R"(,"resource":)");
+    if constexpr (Trace) w.path = "Bundle.entry[" + std::to_string(k) + "].resource";
     if (inst.index >= 0) ctx.push_scope(inst.scope);
     w.node(*res.body);  // never empty: resourceType is a constant
     if (inst.index >= 0) ctx.pop_scope();
@@ -755,6 +838,36 @@ MapResult Mapping::map(const MapInput& in) const {
     }
   }
   return result;
+}
+
+namespace {
+
+// `path` lies inside `outer`: "a.b" holds "a.b.c" and "a.b[0]", not "a.bc" (nor "a.b").
+bool within(std::string_view path, std::string_view outer) {
+  return path.size() > outer.size() && path.starts_with(outer) &&
+         (path[outer.size()] == '.' || path[outer.size()] == '[');
+}
+
+}  // namespace
+
+std::string input_field_for(const std::vector<Mapping::FieldTrace>& trace,
+                            std::string_view expression) {
+  if (expression.empty()) return {};
+  for (const auto& t : trace) {
+    if (t.fhir_path == expression) return t.input_path;
+  }
+  const Mapping::FieldTrace* best = nullptr;  // the innermost value written whole around it
+  for (const auto& t : trace) {
+    if (within(expression, t.fhir_path) &&
+        (best == nullptr || t.fhir_path.size() > best->fhir_path.size())) {
+      best = &t;
+    }
+  }
+  if (best != nullptr) return best->input_path;
+  for (const auto& t : trace) {
+    if (within(t.fhir_path, expression)) return t.input_path;
+  }
+  return {};
 }
 
 }  // namespace ilp::mappers

@@ -40,10 +40,34 @@ class Mapping {
 
   MapResult map(const MapInput& in) const;
 
+  // Where each value of the bundle came from: the bundle path of every value written from an
+  // expression and the record field that expression read. Runs the mapping again with tracing on;
+  // only called on the slow path, after a bundle failed validation.
+  struct FieldTrace {
+    std::string fhir_path;  // "Bundle.entry[2].resource.valueQuantity.value"
+    std::string
+        input_path;  // "data.vitals.systolic"; never empty (values from no field are not listed)
+  };
+  // In bundle order, with the indices of map()'s bundle_json (after when:, each:, and members,
+  // objects and lists left out); each path at most once. Empty when the record does not map.
+  // The field is the one the value was made from: through functions (utc(finished_at) →
+  // data.finished_at, lookup('t', item.code).display → the code's field), the side `??` or
+  // coalesce() took, order_by()/entries() items back to their place in the record
+  // (data.diagnoses[1], data.vitals.systolic). A value if() chose from constants names the field
+  // its condition tested, which may be absent from the record (glucose_type → 'random').
+  std::vector<FieldTrace> trace(const MapInput& in) const;
+
  private:
   struct Impl;
   explicit Mapping(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The record field behind a validator's expression: the trace entry whose path equals it, else
+// the longest trace path that is a prefix of it (at a '.' or '[' boundary; the value was written
+// whole, e.g. an object), else the first trace entry inside it (the expression names a parent,
+// e.g. a required child is missing). Empty when nothing matches.
+std::string input_field_for(const std::vector<Mapping::FieldTrace>& trace,
+                            std::string_view expression);
 
 }  // namespace ilp::mappers

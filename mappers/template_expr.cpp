@@ -172,12 +172,39 @@ struct PathExpr final : Expr {
     }
     return p;
   }
+
+  // An entries() item is the field itself: item.key and item.value both name data.vitals.x.
+  std::string source_path(EvalContext& ctx) const override {
+    if (root != Root::kScope || segments.empty()) return input_path(ctx);
+    const Scope& scope = ctx.scopes[ctx.scopes.size() - 1 - depth];
+    if (scope.input_path.empty()) return {};
+    std::string p = scope.input_path;
+    std::size_t first = 0;
+    if (scope.item.kind() == Val::Kind::kEntry && segments[0].index < 0 &&
+        (segments[0].key == "key" || segments[0].key == "value")) {
+      first = 1;
+    }
+    for (std::size_t i = first; i < segments.size(); ++i) {
+      const auto& s = segments[i];
+      p += s.index >= 0 ? "[" + std::to_string(s.index) + "]" : "." + s.key;
+    }
+    return p;
+  }
 };
 
 struct MemberExpr final : Expr {
   std::unique_ptr<Expr> base;
   std::string key;
   Val eval(EvalContext& ctx) const override { return base->eval(ctx).member(key); }
+
+  // A field of a record object extends the path; a table row's column (lookup(…).code) or an
+  // entry's key/value is the field the base came from.
+  std::string source_path(EvalContext& ctx) const override {
+    std::string p = base->source_path(ctx);
+    if (p.empty()) return p;
+    if (base->eval(ctx).is_object()) p += "." + key;
+    return p;
+  }
 };
 
 struct IndexExpr final : Expr {
@@ -189,6 +216,19 @@ struct IndexExpr final : Expr {
     if (i.kind() != Val::Kind::kInt || i.as_int() < 0) return {};
     const auto n = static_cast<std::size_t>(i.as_int());
     return n < b.list_size() ? b.list_at(n) : Val();
+  }
+
+  std::string source_path(EvalContext& ctx) const override {
+    std::string p = base->source_path(ctx);
+    if (p.empty()) return p;
+    const Val b = base->eval(ctx);
+    const Val i = index->eval(ctx);
+    if (b.is_array() && i.kind() == Val::Kind::kInt && i.as_int() >= 0) {
+      p += "[" + std::to_string(i.as_int()) + "]";
+    } else if (b.kind() == Val::Kind::kList) {  // order_by(…)[n]: where that element sits
+      if (auto at = locate_in_data(ctx.data, eval(ctx)); !at.empty()) return at;
+    }
+    return p;
   }
 };
 
@@ -271,11 +311,21 @@ struct BinaryExpr final : Expr {
                      : op == Op::kMul ? p * q
                                       : p / q);
   }
+
+  // `a ?? b`: the side that gave the value; otherwise the first operand that reads a field.
+  std::string source_path(EvalContext& ctx) const override {
+    if (op == Op::kCoalesce) {
+      return a->eval(ctx).empty() ? b->source_path(ctx) : a->source_path(ctx);
+    }
+    std::string p = a->source_path(ctx);
+    return p.empty() ? b->source_path(ctx) : p;
+  }
 };
 
 struct NotExpr final : Expr {
   std::unique_ptr<Expr> a;
   Val eval(EvalContext& ctx) const override { return Val::boolean(!a->eval(ctx).as_bool()); }
+  std::string source_path(EvalContext& ctx) const override { return a->source_path(ctx); }
 };
 
 struct NegExpr final : Expr {
@@ -286,6 +336,7 @@ struct NegExpr final : Expr {
     if (x.kind() == Val::Kind::kDouble) return Val::real(-x.as_double());
     return {};
   }
+  std::string source_path(EvalContext& ctx) const override { return a->source_path(ctx); }
 };
 
 struct CallNode final : CallExpr {
@@ -300,6 +351,36 @@ struct CallNode final : CallExpr {
       e.value = v;
     }
     return v;
+  }
+
+  // The argument the value is made from: lookup()'s code, the branch if() took (else its
+  // condition), the first argument coalesce() found; otherwise the first argument that reads a
+  // field (utc(finished_at), patient_ref(patient), concat('…', visit_no)). ref() and org_ref()
+  // read no field.
+  std::string source_path(EvalContext& ctx) const override {
+    const std::string_view name = fn->name;
+    if (name == "ref" || name == "org_ref") return {};
+    if (name == "lookup") return args[1]->source_path(ctx);
+    if (name == "if") {
+      const bool yes = args[0]->eval(ctx).as_bool();
+      std::string p;
+      if (yes) {
+        p = args[1]->source_path(ctx);
+      } else if (args.size() > 2) {
+        p = args[2]->source_path(ctx);
+      }
+      return p.empty() ? args[0]->source_path(ctx) : p;
+    }
+    if (name == "coalesce") {
+      for (const auto& a : args) {
+        if (!a->eval(ctx).empty()) return a->source_path(ctx);
+      }
+      return {};
+    }
+    for (const auto& a : args) {
+      if (std::string p = a->source_path(ctx); !p.empty()) return p;
+    }
+    return {};
   }
 };
 
@@ -650,7 +731,54 @@ class Parser {
   int scope_refs_ = 0;  // item/index paths parsed so far
 };
 
+// Depth-first search for `target` (a value's address, or a text's characters) under `at`;
+// `path` ends as its path when found. Depth is bounded by the input's JSON depth limit.
+bool find_in(const rapidjson::Value& at, const void* target, bool text, std::string& path) {
+  if (text ? at.IsString() && static_cast<const void*>(at.GetString()) == target
+           : static_cast<const void*>(&at) == target) {
+    return true;
+  }
+  const std::size_t len = path.size();
+  if (at.IsObject()) {
+    for (const auto& m : at.GetObject()) {
+      path += '.';
+      path.append(m.name.GetString(), m.name.GetStringLength());
+      if (find_in(m.value, target, text, path)) return true;
+      path.resize(len);
+    }
+  } else if (at.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < at.Size(); ++i) {
+      path += '[';
+      path += std::to_string(i);
+      path += ']';
+      if (find_in(at[i], target, text, path)) return true;
+      path.resize(len);
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+std::string locate_in_data(const rapidjson::Value& data, const Val& v) {
+  const void* target = nullptr;
+  bool text = false;
+  switch (v.kind()) {
+    case Val::Kind::kJson:
+    case Val::Kind::kEntry:
+      target = v.json_ptr();
+      break;
+    case Val::Kind::kString:
+      if (v.owns() || v.str().empty()) return {};
+      target = v.str().data();
+      text = true;
+      break;
+    default:
+      return {};
+  }
+  std::string path = "data";
+  return find_in(data, target, text, path) ? path : std::string();
+}
 
 std::unique_ptr<Expr> compile_expr(std::string_view source, std::string_view file, int line,
                                    const CompileScope& scope, CompileOutput& out) {

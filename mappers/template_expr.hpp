@@ -90,7 +90,18 @@ struct Expr {
     (void)ctx;
     return {};
   }
+  // The record field a value written from this expression came from, for Mapping::trace():
+  // input_path() and also through functions (utc(finished_at) → data.finished_at), operators
+  // (the side `??` took), table rows (lookup('t', item.code).display → the code's field) and
+  // `each` items of computed lists. May evaluate parts of the expression again (the same parts
+  // eval() evaluated); only called while tracing. "" when the value comes from no record field.
+  virtual std::string source_path(EvalContext& ctx) const { return input_path(ctx); }
 };
+
+// Where `v` sits in the record: "data.diagnoses[1]" for an object, list, entries() entry or
+// text of `data` (found by address, so also through order_by()), "" for anything else (numbers
+// and booleans are copies, computed text is new).
+std::string locate_in_data(const rapidjson::Value& data, const Val& v);
 
 // Names visible while compiling one expression.
 struct CompileScope {
