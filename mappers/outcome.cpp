@@ -62,9 +62,10 @@ void write_outcome(const Outcome& o, Lang lang, rapidjson::Value& out,
     details.AddMember("text", str(i.text.in(lang), a), a);
     v.AddMember("details", details, a);
     if (!i.diagnostics.empty()) v.AddMember("diagnostics", str(i.diagnostics, a), a);
-    if (!i.expression.empty()) {
+    if (!i.expression.empty() || !i.input_expression.empty()) {
       rapidjson::Value expr(rapidjson::kArrayType);
-      expr.PushBack(str(i.expression, a), a);
+      if (!i.input_expression.empty()) expr.PushBack(str(i.input_expression, a), a);
+      if (!i.expression.empty()) expr.PushBack(str(i.expression, a), a);
       v.AddMember("expression", expr, a);
     }
     issues.PushBack(v, a);
@@ -86,6 +87,10 @@ std::string outcome_to_storage(const Outcome& o) {
     v.AddMember("severity", str(i.severity, a), a);
     v.AddMember("code", str(i.code, a), a);
     v.AddMember("expression", str(i.expression, a), a);
+    // Only when present: outcomes stored before it existed read back the same either way.
+    if (!i.input_expression.empty()) {
+      v.AddMember("input_expression", str(i.input_expression, a), a);
+    }
     v.AddMember("id", str(i.text.id, a), a);
     v.AddMember("en", str(i.text.en, a), a);
     v.AddMember("diagnostics", str(i.diagnostics, a), a);
@@ -103,6 +108,7 @@ Outcome outcome_from_storage(std::string_view json) {
     i.severity = std::string(string_member(v, "severity").value_or("error"));
     i.code = std::string(string_member(v, "code").value_or("invalid"));
     i.expression = std::string(string_member(v, "expression").value_or(""));
+    i.input_expression = std::string(string_member(v, "input_expression").value_or(""));
     i.text.id = std::string(string_member(v, "id").value_or(""));
     i.text.en = std::string(string_member(v, "en").value_or(""));
     i.diagnostics = std::string(string_member(v, "diagnostics").value_or(""));

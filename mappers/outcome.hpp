@@ -27,8 +27,12 @@ struct Issue {
   std::string severity = "error";  // fatal | error | warning | information
   std::string code = "invalid";    // FHIR IssueType: invalid, required, value, structure, ...
   std::string expression;          // input path ("data.patient.nik") or FHIR path
-  Text text;                       // for people
-  std::string diagnostics;         // technical detail (English), optional
+  // A second location of the same problem: the input field a FHIR-path problem came from
+  // ("data.vitals.systolic" for "Bundle.entry[2].resource.valueQuantity.value"). Serialised
+  // first in `expression` (FHIR allows several per issue); empty when unknown or not needed.
+  std::string input_expression;
+  Text text;                // for people
+  std::string diagnostics;  // technical detail (English), optional
 };
 
 struct Outcome {

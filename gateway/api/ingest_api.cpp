@@ -5,6 +5,7 @@
 
 #include "gateway/api/http_util.hpp"
 #include "gateway/api/record_json.hpp"
+#include "gateway/ingest/fhir_input.hpp"
 #include "gateway/util/log.hpp"
 #include "mappers/json.hpp"
 #include "mappers/sha256.hpp"
@@ -18,6 +19,7 @@ namespace {
 
 constexpr std::string_view kRecordsPath = "/api/v1/records";
 constexpr std::string_view kBatchPath = "/api/v1/records:batch";
+constexpr std::string_view kFhirPath = "/fhir/r4";
 
 std::string accepted_body(const ingest::Result& r) {
   rapidjson::Document d(rapidjson::kObjectType);
@@ -40,6 +42,26 @@ Response result_response(const ingest::Result& r, Lang lang) {
   auto res = outcome_response(static_cast<status>(r.status), r.outcome, lang);
   if (r.status == 503) res.set(bhttp::field::retry_after, "5");
   return res;
+}
+
+// A facility API key (SHA-256 in facilities.yaml) → its facility; nullptr when missing/unknown.
+const config::Facility* authenticate(const Request& req, const config::Config& cfg) {
+  const auto key = bearer_token(req);
+  return key ? cfg.facility_by_key_hash(mappers::sha256_hex(*key)) : nullptr;
+}
+
+Response unauthorized(Lang lang) {
+  auto res = problem(status::unauthorized, lang, "login", "",
+                     {"Kunci API tidak ada atau tidak dikenal. Kirim header "
+                      "\"Authorization: Bearer <kunci API fasilitas>\".",
+                      "Missing or unknown API key. Send \"Authorization: Bearer <facility API "
+                      "key>\"."});
+  res.set(bhttp::field::www_authenticate, "Bearer");
+  return res;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
 }  // namespace
@@ -75,6 +97,9 @@ void IngestApi::handle(Request&& req, http::Respond respond) {
   const auto lang = request_lang(req);
   const auto target = split_target(req.target());
   const auto& path = target.path;
+  if (path == kFhirPath || path.starts_with(std::string(kFhirPath) + "/")) {
+    return handle_fhir(std::move(req), std::move(respond), path);
+  }
   const bool records_root = path == kRecordsPath;
   const bool batch = path == kBatchPath;
   const bool record_item =
@@ -83,8 +108,10 @@ void IngestApi::handle(Request&& req, http::Respond respond) {
       path.find('/', kRecordsPath.size() + 1) == std::string::npos;
   if (!records_root && !batch && !record_item) {
     return respond(problem(status::not_found, lang, "not-found", "",
-                           {"Alamat tidak dikenal. Gunakan " + std::string(kRecordsPath) + ".",
-                            "Unknown path. Use " + std::string(kRecordsPath) + "."}));
+                           {"Alamat tidak dikenal. Gunakan " + std::string(kRecordsPath) +
+                                " (atau " + std::string(kFhirPath) + " untuk FHIR).",
+                            "Unknown path. Use " + std::string(kRecordsPath) + " (or " +
+                                std::string(kFhirPath) + " for FHIR)."}));
   }
   const bool post_ok = records_root || batch;
   const bool get_ok = records_root || record_item;
@@ -99,18 +126,8 @@ void IngestApi::handle(Request&& req, http::Respond respond) {
   }
 
   auto cfg = config_.get();
-  const auto key = bearer_token(req);
-  const config::Facility* caller =
-      key ? cfg->facility_by_key_hash(mappers::sha256_hex(*key)) : nullptr;
-  if (caller == nullptr) {
-    auto res = problem(status::unauthorized, lang, "login", "",
-                       {"Kunci API tidak ada atau tidak dikenal. Kirim header "
-                        "\"Authorization: Bearer <kunci API fasilitas>\".",
-                        "Missing or unknown API key. Send \"Authorization: Bearer <facility API "
-                        "key>\"."});
-    res.set(bhttp::field::www_authenticate, "Bearer");
-    return respond(std::move(res));
-  }
+  const config::Facility* caller = authenticate(req, *cfg);
+  if (caller == nullptr) return respond(unauthorized(lang));
 
   if (req.method() == bhttp::verb::get) {
     if (record_item) {
@@ -149,6 +166,67 @@ void IngestApi::submit_one(Request&& req, http::Respond respond,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         if (r.status == 202 || r.status == 200) {
           logger("ingest")->debug("{} {} revision {}", r.id, r.status, r.revision);
+        }
+        respond(result_response(r, lang));
+      });
+}
+
+// FHIR pass-through (DESIGN.md §3.4): POST /fhir/r4 (a transaction Bundle) and
+// POST /fhir/r4/{Type} (one resource), same key, limits and answers as /api/v1/records.
+void IngestApi::handle_fhir(Request&& req, http::Respond respond, const std::string& path) {
+  const auto lang = request_lang(req);
+  // "/fhir/r4" and "/fhir/r4/" are the base (a transaction Bundle); "/fhir/r4/{Type}" one resource.
+  std::string type;
+  if (path.size() > kFhirPath.size() + 1) type = path.substr(kFhirPath.size() + 1);
+  if (!type.empty() &&
+      (type.find('/') != std::string::npos || !ingest::accepts_resource_type(type))) {
+    const bool bundle = type == "Bundle";
+    return respond(problem(
+        status::not_found, lang, "not-found", "",
+        bundle ? mappers::Text{"Kirim Bundle transaksi ke " + std::string(kFhirPath) + ".",
+                               "Post a transaction Bundle to " + std::string(kFhirPath) + "."}
+               : mappers::Text{"Jenis resource FHIR R4 tidak dikenal atau tidak didukung di "
+                               "alamat ini. Gunakan " +
+                                   std::string(kFhirPath) + "/{jenis}, mis. " +
+                                   std::string(kFhirPath) + "/Observation.",
+                               "Not a FHIR R4 resource type this gateway accepts. Use " +
+                                   std::string(kFhirPath) + "/{Type}, e.g. " +
+                                   std::string(kFhirPath) + "/Observation."}));
+  }
+  if (req.method() != bhttp::verb::post) {
+    auto res = problem(
+        status::method_not_allowed, lang, "not-supported", "",
+        {"Alamat FHIR gateway hanya menerima POST.", "The gateway's FHIR paths accept POST only."});
+    res.set(bhttp::field::allow, "POST");
+    return respond(std::move(res));
+  }
+  auto cfg = config_.get();
+  const config::Facility* caller = authenticate(req, *cfg);
+  if (caller == nullptr) return respond(unauthorized(lang));
+  const auto media = media_type(req);
+  if (media != "application/fhir+json" && media != "application/json") {
+    return respond(problem(status::unsupported_media_type, lang, "not-supported", "",
+                           {"Gunakan Content-Type: application/fhir+json (atau "
+                            "application/json).",
+                            "Use Content-Type: application/fhir+json (or application/json)."}));
+  }
+  std::optional<std::string_view> record_id;
+  if (auto it = req.find("X-Record-Id"); it != req.end()) {
+    record_id = std::string_view(it->value().data(), it->value().size());
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<ingest::Line> lines;
+  lines.push_back(ingest::check_fhir({req.body(), type, record_id}, *cfg, *caller));
+  pipeline_.submit(
+      cfg, std::move(lines),
+      [this, lang, started, respond = std::move(respond)](std::vector<ingest::Result> results) {
+        const auto& r = results.front();
+        metrics_
+            .histogram("ilp_ingest_latency_seconds", "Time from request to durable answer",
+                       latency_buckets(), {{"endpoint", "fhir"}})
+            .observe(seconds_since(started));
+        if (r.status == 202 || r.status == 200) {
+          logger("ingest")->debug("{} {} revision {} (FHIR)", r.id, r.status, r.revision);
         }
         respond(result_response(r, lang));
       });

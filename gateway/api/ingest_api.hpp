@@ -1,7 +1,7 @@
 #pragma once
 // The facility-facing API (DESIGN.md §3): submit records one at a time or as NDJSON batches,
-// read their status. Thin: it authenticates, hands envelopes to the ingest pipeline and turns
-// results into HTTP answers.
+// or FHIR as it is (POST /fhir/r4, /fhir/r4/{Type}), and read their status. Thin: it authenticates,
+// hands envelopes to the ingest pipeline and turns results into HTTP answers.
 
 #include <memory>
 
@@ -24,6 +24,7 @@ class IngestApi {
   static http::Response error_response(boost::beast::http::status status, const http::Request& req);
 
  private:
+  void handle_fhir(http::Request&& req, http::Respond respond, const std::string& path);
   void submit_one(http::Request&& req, http::Respond respond,
                   std::shared_ptr<const config::Config> cfg, const config::Facility& caller);
   void submit_batch(http::Request&& req, http::Respond respond,

@@ -11,6 +11,7 @@
 #include "gateway/config/config.hpp"
 #include "gateway/ingest/envelope.hpp"
 #include "gateway/util/clock.hpp"
+#include "gateway/validation/validator.hpp"
 
 namespace ilp::gateway::cli {
 namespace {
@@ -96,6 +97,12 @@ int check_config(const Args& args) {
   std::cout << "code tables (" << cfg->codes_dir << "):";
   for (const auto& name : tables.names()) {
     std::cout << " " << name << " (" << tables.table(name)->size() << ")";
+  }
+  if (cfg->profiles) {
+    std::cout << "\nvalidation: profiles " << cfg->validation.profiles << " ("
+              << cfg->profiles->rules().size() << " SATUSEHAT rules)";
+  } else {
+    std::cout << "\nvalidation: OFF (validation.enabled is false; bundles are stored unchecked)";
   }
   std::cout << "\nmappings (" << cfg->mappings_dir << "):";
   for (const auto& kind : cfg->mappings->kinds()) {

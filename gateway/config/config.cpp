@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "gateway/validation/validator.hpp"
 #include "mappers/datetime.hpp"
 
 namespace ilp::gateway::config {
@@ -183,8 +184,8 @@ bool is_hex64(const std::string& s) {
 
 void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.known_keys(root,
-               {"listen", "store", "platform", "retry", "delivery", "limits", "facilities",
-                "mappings", "codes", "admin", "log"},
+               {"listen", "store", "platform", "retry", "delivery", "limits", "validation",
+                "facilities", "mappings", "codes", "admin", "log"},
                "");
   const auto listen = child(root, "listen");
   r.known_keys(listen, {"ingest", "admin"}, "listen");
@@ -264,6 +265,21 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.integer(l, "header_bytes", c.limits.header_bytes, "limits.", 1024, 1 << 20);
   r.integer(l, "request_timeout_ms", c.limits.request_timeout_ms, "limits.", 100, 600'000);
   r.integer(l, "idle_timeout_ms", c.limits.idle_timeout_ms, "limits.", 100, 3'600'000);
+
+  const auto v = child(root, "validation");
+  r.known_keys(v, {"profiles", "enabled"}, "validation");
+  r.str(v, "profiles", c.validation.profiles, "validation.");
+  if (const auto e = child(v, "enabled"); e.IsDefined() && !e.IsNull()) {
+    bool on = true;
+    if (!e.IsScalar() || !YAML::convert<bool>::decode(e, on)) {
+      r.problem(e, "validation.enabled must be true or false");
+    } else {
+      c.validation.enabled = on;
+    }
+  }
+  if (c.validation.enabled && c.validation.profiles.empty()) {
+    r.problem(child(v, "profiles"), "validation.profiles must name the fhir_profiles folder");
+  }
 
   r.str(root, "facilities", c.facilities_file, "");
   r.str(root, "mappings", c.mappings_dir, "");
@@ -400,6 +416,7 @@ std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& o
   c->facilities_file = resolve(base, c->facilities_file);
   c->mappings_dir = resolve(base, c->mappings_dir);
   c->codes_dir = resolve(base, c->codes_dir);
+  c->validation.profiles = resolve(base, c->validation.profiles);
   if (!c->platform.ca_file.empty()) {
     c->platform.ca_file = resolve(base, c->platform.ca_file);
     if (!fs::exists(c->platform.ca_file)) {
@@ -419,6 +436,23 @@ std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& o
   c->mappings = mappers::MappingSet::load(c->mappings_dir, c->codes_dir, report);
   for (auto& e : report.errors) problems.push_back(std::move(e));
   c->mapping_warnings = std::move(report.warnings);
+  if (c->validation.enabled && !c->validation.profiles.empty() &&
+      !fs::is_directory(c->validation.profiles)) {
+    r.problem(child(child(root, "validation"), "profiles"),
+              "validation.profiles " + c->validation.profiles +
+                  " is not a folder (it holds the FHIR profiles: r4/ and satusehat/)");
+  } else if (c->validation.enabled && !c->validation.profiles.empty()) {
+    std::vector<std::string> errors;
+    try {
+      c->profiles = validation::Profiles::load(c->validation.profiles, errors);
+    } catch (const std::exception& e) {
+      errors.push_back(c->validation.profiles + ": " + e.what());
+    }
+    for (auto& e : errors) problems.push_back(std::move(e));
+    if (!c->profiles && errors.empty()) {
+      problems.push_back(c->validation.profiles + ": the FHIR profiles could not be loaded");
+    }
+  }
   if (!problems.empty()) throw ConfigError(problems);
   return c;
 }

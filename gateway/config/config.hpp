@@ -14,6 +14,10 @@
 #include "mappers/facility.hpp"
 #include "mappers/mapping_set.hpp"
 
+namespace ilp::validation {
+class Profiles;
+}
+
 namespace ilp::gateway::config {
 
 struct Listen {
@@ -73,6 +77,15 @@ struct Limits {
   std::int64_t idle_timeout_ms = 60'000;
 };
 
+// Profile validation of every bundle before it is stored (mapped records and FHIR pass-through).
+struct Validation {
+  // fhir_profiles/ (r4/ and satusehat/), relative to the config file's folder unless absolute.
+  std::string profiles = "../fhir_profiles";
+  // false: bundles are stored unchecked and SATUSEHAT finds the problems hours later. For
+  // emergencies only (a broken profile update); the profiles are then not loaded at all.
+  bool enabled = true;
+};
+
 struct Admin {
   std::string token_env = "ILP_ADMIN_TOKEN";
   std::string token;  // resolved from token_env; empty = admin API refuses everything but probes
@@ -100,6 +113,7 @@ struct Config {
   Retry retry;
   Delivery delivery;
   Limits limits;
+  Validation validation;
   Admin admin;
   Log log;
   std::string facilities_file = "facilities.yaml";
@@ -110,6 +124,9 @@ struct Config {
   // always mapped by one consistent set.
   std::shared_ptr<const mappers::MappingSet> mappings;
   std::vector<std::string> mapping_warnings;  // "file:line: …" (check-config prints them)
+  // fhir_profiles/ loaded once per (re)load; immutable, shared by every validator thread.
+  // nullptr only when validation.enabled is false.
+  std::shared_ptr<const validation::Profiles> profiles;
 
   const Facility* facility(std::string_view key) const;
   // The facility whose API key hashes to `sha256_hex`, or nullptr.

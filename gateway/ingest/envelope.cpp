@@ -16,6 +16,8 @@ Rejection reject(int status, std::string code, std::string expression, mappers::
   return r;
 }
 
+}  // namespace
+
 Rejection json_rejection(const mappers::JsonError& e) {
   using K = mappers::JsonError::Kind;
   switch (e.kind) {
@@ -46,8 +48,6 @@ Rejection json_rejection(const mappers::JsonError& e) {
                      "). Check quotes, commas and brackets."},
                 e.message);
 }
-
-}  // namespace
 
 std::variant<Envelope, Rejection> check_envelope(std::string_view text, const config::Config& cfg,
                                                  const config::Facility* caller) {

@@ -4,10 +4,75 @@
 #include <boost/asio/strand.hpp>
 
 #include "gateway/util/log.hpp"
+#include "gateway/validation/validator.hpp"
 #include "mappers/json.hpp"
+#include "mappers/mapping.hpp"
 
 namespace ilp::gateway::ingest {
 namespace net = boost::asio;
+
+namespace {
+
+// One validator per thread that runs the pipeline: a Validator keeps its parser buffers between
+// calls and is not thread-safe, while the profiles are immutable and shared. Batches run on
+// strands of a multi-threaded io_context, but one map_and_commit() runs to its end on its
+// thread, so the thread's validator is never used twice at once. A config reload brings new
+// profiles; the next record on each thread then builds a validator for them.
+validation::Validator* validator_for(const std::shared_ptr<const validation::Profiles>& profiles) {
+  thread_local std::shared_ptr<const validation::Profiles> current;
+  thread_local std::unique_ptr<validation::Validator> validator;
+  if (!profiles) return nullptr;  // validation.enabled: false
+  if (!validator || current != profiles) {
+    validator = std::make_unique<validation::Validator>(profiles);
+    current = profiles;
+  }
+  return validator.get();
+}
+
+// MapInput wants a `data`; pass-through envelopes have none (and are never mapped).
+const rapidjson::Value* no_data(const Envelope* env) {
+  static const rapidjson::Value kNull;
+  return env->data != nullptr ? env->data : &kNull;
+}
+
+std::string rule_label(const validation::Problem& p) {
+  if (!p.rule_id.empty()) return p.rule_id;
+  if (p.rule != 0) return std::to_string(p.rule);
+  return "unknown";
+}
+
+// "Bundle.entry[0].resource.status" → "Observation.status" for a resource posted on its own:
+// the client sees paths into what it sent, not into the Bundle the gateway wrapped it in.
+std::string client_path(std::string expression, const std::string& resource_type) {
+  constexpr std::string_view kWrapped = "Bundle.entry[0].resource";
+  if (resource_type.empty() || !expression.starts_with(kWrapped)) return expression;
+  const auto rest = expression.substr(kWrapped.size());
+  if (!rest.empty() && rest.front() != '.') return expression;
+  return resource_type + rest;
+}
+
+// One issue per problem: the FHIR path, and for a mapped record the input field it came from
+// (serialised first), so a clerk sees which field to fix.
+mappers::Outcome invalid_outcome(const validation::Result& r, const Envelope& env,
+                                 const mappers::MapInput& in) {
+  // Only on this failure path: the mapping runs again with tracing on.
+  std::vector<mappers::Mapping::FieldTrace> trace;
+  if (env.mapping != nullptr) trace = env.mapping->trace(in);
+  mappers::Outcome o;
+  o.issues.reserve(r.problems.size());
+  for (const auto& p : r.problems) {
+    mappers::Issue i;
+    i.code = p.code;
+    i.expression = client_path(p.expression, env.resource_type);
+    if (!trace.empty()) i.input_expression = mappers::input_field_for(trace, p.expression);
+    i.text = p.text;
+    if (p.rule != 0) i.diagnostics = "SATUSEHAT rule " + std::to_string(p.rule);
+    o.issues.push_back(std::move(i));
+  }
+  return o;
+}
+
+}  // namespace
 
 struct Pipeline::Batch {
   // The store answers on its own threads and the io_context runs on several: every step of one
@@ -69,6 +134,12 @@ void Pipeline::submit(std::shared_ptr<const config::Config> cfg, std::vector<Lin
 
 void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
   const auto now = clock_.now_ms();
+  auto rejected = [this](const Envelope& env) {
+    metrics_
+        .counter("ilp_ingest_rejected_total", "Records rejected at ingest",
+                 {{"facility", env.facility->info.key}, {"kind", env.kind}})
+        .inc();
+  };
   std::vector<store::IngestItem> items;
   std::vector<std::size_t> item_line;
   for (std::size_t i = 0; i < b->lines.size(); ++i) {
@@ -84,29 +155,64 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
       continue;
     }
     const int revision = existing ? existing->revision + 1 : 1;
-    mappers::MapInput in{env->facility->info,        env->record_id, revision, *env->data, now,
+    mappers::MapInput in{env->facility->info,        env->record_id, revision, *no_data(env), now,
                          b->cfg->platform.date_floor};
-    auto mapped = env->mapping->map(in);
-    if (!mapped.ok()) {
-      res.status = 422;
-      res.outcome = std::move(mapped.outcome);
-      metrics_
-          .counter("ilp_ingest_rejected_total", "Records rejected at ingest",
-                   {{"facility", env->facility->info.key}, {"kind", env->kind}})
-          .inc();
-      continue;
+    mappers::MapResult mapped;
+    if (!env->prebuilt()) {
+      mapped = env->mapping->map(in);
+      if (!mapped.ok()) {
+        res.status = 422;
+        res.outcome = std::move(mapped.outcome);
+        rejected(*env);
+        continue;
+      }
+    }
+    const std::string& bundle = env->prebuilt() ? env->bundle_json : mapped.bundle_json;
+    // Every bundle is checked against the profiles before it is stored: a 422 now, naming the
+    // element, instead of a needs_correction from SATUSEHAT hours later.
+    if (auto* validator = validator_for(b->cfg->profiles)) {
+      validation::Context ctx;
+      ctx.org_id = env->facility->info.organization_id;
+      ctx.date_floor = b->cfg->platform.date_floor;
+      auto checked = validator->validate(bundle, ctx);
+      if (!checked.ok()) {
+        res.status = 422;
+        res.outcome = invalid_outcome(checked, *env, in);
+        rejected(*env);
+        for (const auto& p : checked.problems) {
+          metrics_
+              .counter("ilp_ingest_invalid_total",
+                       "Profile problems found in bundles refused at ingest, by rule",
+                       {{"facility", env->facility->info.key},
+                        {"kind", env->kind},
+                        {"rule", rule_label(p)}})
+              .inc();
+        }
+        logger("ingest")->debug("{} {} refused by the profiles: {} problem(s)",
+                                env->facility->info.key, env->kind, checked.problems.size());
+        continue;
+      }
     }
     store::IngestItem item;
     item.facility = env->facility->info.key;
     item.kind = env->kind;
     item.record_id = env->record_id;
     item.content_hash = env->content_hash;
-    item.input_json = mappers::to_json(*env->doc);
-    item.bundle_json = std::move(mapped.bundle_json);
-    item.patient_key = std::move(mapped.patient_key);
     item.now_ms = now;
-    for (auto& r : mapped.resources) {
-      item.resources.push_back({std::move(r.name), std::move(r.type), std::move(r.local), {}});
+    if (env->prebuilt()) {
+      item.input_json = std::move(env->input_json);
+      item.bundle_json = std::move(env->bundle_json);
+      item.patient_key = std::move(env->patient_key);
+      for (auto& r : env->resources) {
+        item.resources.push_back({std::move(r.name), std::move(r.type), std::move(r.local), {}});
+      }
+    } else {
+      item.input_json = mappers::to_json(*env->doc);
+      item.bundle_json = std::move(mapped.bundle_json);
+      item.patient_key = std::move(mapped.patient_key);
+      for (auto& r : mapped.resources) {
+        item.resources.push_back({std::move(r.name), std::move(r.type), std::move(r.local), {}});
+      }
     }
     items.push_back(std::move(item));
     item_line.push_back(i);

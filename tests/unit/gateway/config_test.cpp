@@ -21,21 +21,26 @@ struct Secrets {
   }
 };
 
-// A temp config folder with gateway.yaml and facilities.yaml; mappings and code tables are the
-// shipped ones (symlinked), so a config is complete unless a test says otherwise.
+// A temp config folder with gateway.yaml and facilities.yaml; mappings, code tables and the
+// FHIR profiles (../fhir_profiles, the default) are the shipped ones (symlinked), so a config is
+// complete unless a test says otherwise.
 struct TempConfig {
+  fs::path root;
   fs::path dir;
   TempConfig(const std::string& gateway, const std::string& facilities) {
-    dir = fs::temp_directory_path() / ("ilp-cfg-" + std::to_string(::getpid()) + "-" +
-                                       std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    root = fs::temp_directory_path() / ("ilp-cfg-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    dir = root / "config";
     fs::create_directories(dir);
+    fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "fhir_profiles",
+                                 root / "fhir_profiles");
     std::ofstream(dir / "gateway.yaml") << gateway;
     std::ofstream(dir / "facilities.yaml") << facilities;
     fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "config" / "mappings",
                                  dir / "mappings");
     fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "config" / "codes", dir / "codes");
   }
-  ~TempConfig() { fs::remove_all(dir); }
+  ~TempConfig() { fs::remove_all(root); }
   std::string path() const { return (dir / "gateway.yaml").string(); }
 };
 
