@@ -6,7 +6,8 @@
 namespace ilp::gateway::cli {
 namespace {
 // Options that take a value, so "--status dead" keeps "dead" out of the positional list.
-const std::set<std::string> kValued = {"--status", "--facility", "--kind", "--limit"};
+const std::set<std::string> kValued = {"--status", "--facility", "--kind",
+                                       "--limit",  "--profiles", "--max-mb"};
 }  // namespace
 
 std::optional<std::string> Args::option(const std::string& name) const {
@@ -59,6 +60,8 @@ std::string usage() {
   ilp-gateway map          [--config FILE] FILE.json|FILE.ndjson|-
   ilp-gateway queue        [--config FILE] stats | list [--status S] [--facility F] [--limit N]
                            | show ID | retry ID... | retry --status S
+  ilp-gateway validate     [--config FILE | --profiles DIR] [--facility KEY] [--r4] [--en]
+                           [--json] [--max-mb N] FILE.json...
 )";
 }
 

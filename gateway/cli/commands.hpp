@@ -9,5 +9,6 @@ int check_config(const Args& args);
 int map(const Args& args);
 int queue(const Args& args);
 int serve(const Args& args);
+int validate(const Args& args);
 
 }  // namespace ilp::gateway::cli

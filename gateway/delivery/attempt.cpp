@@ -8,6 +8,7 @@
 
 #include "gateway/delivery/messages.hpp"
 #include "gateway/delivery/platform_response.hpp"
+#include "gateway/delivery/rule_explain.hpp"
 #include "gateway/util/log.hpp"
 #include "mappers/json.hpp"
 
@@ -209,7 +210,11 @@ net::awaitable<std::optional<Attempt::Reconciled>> Attempt::reconcile(
 net::awaitable<Completion> Attempt::send(const CallContext& ctx, bool after_duplicate) {
   const mappers::Mapping* mapping =
       config_->mappings ? config_->mappings->find(record_.kind) : nullptr;
-  const bool single = mapping != nullptr && mapping->send_as_resources() && entries_.size() == 1;
+  // `send: resource` mappings, and a FHIR resource posted on its own (POST /fhir/r4/{Type}, kind
+  // "fhir-resource", stored as a one-entry Bundle): sent to /{Type}, not as a transaction.
+  const bool single =
+      entries_.size() == 1 &&
+      ((mapping != nullptr && mapping->send_as_resources()) || record_.kind == "fhir-resource");
   PlatformReply reply;
   if (single) {
     const auto& entry = bundle_["entry"][0];
@@ -263,8 +268,8 @@ net::awaitable<Completion> Attempt::send(const CallContext& ctx, bool after_dupl
     case Verdict::kNeedsCorrection: {
       std::string note = c.reason;
       if (!c.rule_numbers.empty()) note += ", rules " + msg::join_numbers(c.rule_numbers);
-      co_return needs_correction(msg::validation_refused(c.http_status, c.rule_numbers), c.outcome,
-                                 std::move(note));
+      co_return needs_correction(msg::validation_refused(c.http_status, c.rule_numbers),
+                                 with_rules(c), std::move(note));
     }
     case Verdict::kBusinessRule:
       co_return needs_correction(msg::business_rule(record_.facility), c.outcome,
@@ -325,6 +330,21 @@ Completion Attempt::delivered(std::string note) const {
     c.server_ids.push_back(std::move(out));
   }
   return c;
+}
+
+// The platform's issues, preceded by what our rule table says of each rule number it quoted: the
+// field (and the record field it came from) and the fix, in the clerk's language.
+mappers::Outcome Attempt::with_rules(const Classification& c) const {
+  if (c.rule_numbers.empty() || !config_ || !config_->profiles) return c.outcome;
+  const auto* facility = config_->facility(record_.facility);
+  const mappers::Mapping* mapping =
+      config_->mappings ? config_->mappings->find(record_.kind) : nullptr;
+  auto out = explain_rules(
+      c.rule_numbers, *config_->profiles,
+      input_field_finder(record_, mapping, facility != nullptr ? &facility->info : nullptr,
+                         config_->platform.date_floor));
+  out.append(c.outcome);
+  return out;
 }
 
 Completion Attempt::needs_correction(mappers::Text text, const mappers::Outcome& platform,
@@ -421,7 +441,7 @@ Completion Attempt::from_reply(const PlatformReply& reply, std::string_view cont
   switch (c.verdict) {
     case Verdict::kNeedsCorrection:
     case Verdict::kDuplicate:
-      return needs_correction(msg::validation_refused(c.http_status, c.rule_numbers), c.outcome,
+      return needs_correction(msg::validation_refused(c.http_status, c.rule_numbers), with_rules(c),
                               c.reason);
     case Verdict::kBusinessRule:
       return needs_correction(msg::business_rule(record_.facility), c.outcome, c.reason);

@@ -62,6 +62,7 @@ class Attempt {
   store::Completion delivered(std::string note) const;
   store::Completion needs_correction(mappers::Text text, const mappers::Outcome& platform,
                                      std::string note) const;
+  mappers::Outcome with_rules(const Classification& c) const;
   store::Completion transient(const Classification& c, std::optional<mappers::Text> text = {});
   store::Completion from_token_error(const TokenError& e);
   store::Completion from_reply(const PlatformReply& reply, std::string_view context);
