@@ -1,4 +1,5 @@
-// `ilp-gateway map`: the dry run. Same checks and mapping as ingest, no store, no network.
+// `ilp-gateway map`: the dry run. Same checks, mapping and profile validation as ingest, no
+// store, no network.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -6,6 +7,7 @@
 #include "gateway/cli/commands.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/ingest/envelope.hpp"
+#include "gateway/ingest/profile_check.hpp"
 #include "gateway/util/clock.hpp"
 #include "mappers/json.hpp"
 
@@ -24,6 +26,13 @@ bool map_one(std::string_view text, const config::Config& cfg, std::int64_t now,
     mappers::MapInput in{env.facility->info, env.record_id, 1,
                          *env.data,          now,           cfg.platform.date_floor};
     auto result = env.mapping->map(in);
+    if (auto* validator = result.ok() ? ingest::validator_for(cfg.profiles) : nullptr) {
+      validation::Context ctx;
+      ctx.org_id = env.facility->info.organization_id;
+      ctx.date_floor = cfg.platform.date_floor;
+      const auto checked = validator->validate(result.bundle_json, ctx);
+      if (!checked.ok()) result.outcome = ingest::invalid_outcome(checked, env, in);
+    }
     if (result.ok()) {
       if (pretty) {
         rapidjson::Document d;

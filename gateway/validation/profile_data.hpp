@@ -96,9 +96,12 @@ struct Profiles::Data {
   std::vector<ValueSet> valuesets;
   int element_node = -1;  // Element: what `_field` objects are checked against
   RuleSet rules;
+  std::vector<std::vector<std::size_t>> rules_by_type;  // by index into `types`
   std::vector<Profiles::RuleInfo> rule_infos;
 
   int type(std::string_view name) const {
+    // Heterogeneous lookup would spare the string; type names are short and this is not per
+    // element but per resource.
     auto it = type_index.find(std::string(name));
     return it == type_index.end() ? -1 : it->second;
   }

@@ -2,6 +2,7 @@
 // scripts/update-profiles from the official R4 definitions) and satusehat/rules.yaml.
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -118,7 +119,8 @@ const Key* Node::find(std::string_view key) const {
     return nullptr;
   }
   for (auto i = by_len[key.size()]; i < by_len[key.size() + 1]; ++i) {
-    if (keys[i].text == key) return &keys[i];
+    const auto& t = keys[i].text;
+    if (t[0] == key[0] && std::memcmp(t.data(), key.data(), key.size()) == 0) return &keys[i];
   }
   return nullptr;
 }
@@ -313,12 +315,26 @@ std::shared_ptr<const Profiles> Profiles::load(const std::filesystem::path& dir,
   }
   const auto rules = dir / "satusehat" / "rules.yaml";
   if (read_file(rules, text, errors)) d.rules.load(text, rules.string(), errors);
-  for (const auto& r : d.rules.all()) {
-    if (d.type(r.type) < 0 || d.types[d.type(r.type)].kind != TypeKind::kResource) {
+  d.rules_by_type.resize(d.types.size());
+  for (std::size_t i = 0; i < d.rules.all().size(); ++i) {
+    const auto& r = d.rules.all()[i];
+    const int t = d.type(r.type);
+    if (t < 0 || d.types[t].kind != TypeKind::kResource) {
       errors.push_back(rules.string() + ":" + std::to_string(r.line) + ": rule " + r.id + ": \"" +
                        r.type + "\" is not a FHIR resource type");
+      continue;
     }
+    d.rules_by_type[t].push_back(i);
     d.rule_infos.push_back({r.number, r.id, r.type, r.path_text, r.message, r.fix});
+  }
+  if (errors.size() == before) {
+    d.rules.resolve(
+        [&](const std::string& type, const std::string& name) {
+          const auto& node = d.nodes[d.types[d.type(type)].node];
+          const Key* k = node.find(name);
+          return k == nullptr ? -1 : static_cast<int>(k - node.keys.data());
+        },
+        rules.string(), errors);
   }
   if (errors.size() != before) return nullptr;
   return p;

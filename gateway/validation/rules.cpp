@@ -274,7 +274,6 @@ bool RuleSet::load(const std::string& yaml_text, const std::string& label,
     }
     rules_.push_back(std::move(r));
   }
-  for (std::size_t i = 0; i < rules_.size(); ++i) by_type_[rules_[i].type].push_back(i);
   return errors.size() == before;
 }
 
@@ -284,18 +283,14 @@ namespace {
 
 using Pieces = std::vector<PathPiece>;
 
-// Calls fn(value, pieces) for every value at `path` below `at`, arrays fanned out.
 template <class F>
 void each_at(const dom::element& at, const std::vector<std::string>& path, std::size_t i,
-             Pieces& pieces, F&& fn) {
-  if (i == path.size()) {
-    fn(at, pieces);
-    return;
-  }
-  dom::element child;
-  if (at.type() != dom::element_type::OBJECT || at.get_object().at_key(path[i]).get(child)) {
-    return;
-  }
+             Pieces& pieces, F&& fn);
+
+// `child` was found at path[i]: fan out over a list, then go on below it.
+template <class F>
+void step(const dom::element& child, const std::vector<std::string>& path, std::size_t i,
+          Pieces& pieces, F&& fn) {
   if (child.type() == dom::element_type::ARRAY) {
     int k = 0;
     for (const auto v : child.get_array()) {
@@ -310,22 +305,58 @@ void each_at(const dom::element& at, const std::vector<std::string>& path, std::
   pieces.pop_back();
 }
 
+// Calls fn(value, pieces) for every value at `path` below `at`, arrays fanned out.
+template <class F>
+void each_at(const dom::element& at, const std::vector<std::string>& path, std::size_t i,
+             Pieces& pieces, F&& fn) {
+  if (i == path.size()) {
+    fn(at, pieces);
+    return;
+  }
+  dom::element child;
+  if (at.type() != dom::element_type::OBJECT ||
+      at.get_object().at_key(path[i]).get(child) != simdjson::SUCCESS) {
+    return;
+  }
+  step(child, path, i, pieces, fn);
+}
+
+// The same from the resource, its first step taken from the walk's index of top-level members.
+struct Root {
+  const dom::element& resource;
+  const RootMembers& members;
+};
+
+template <class F>
+void each_at(const Root& root, const std::vector<std::string>& path, int first_key, Pieces& pieces,
+             F&& fn) {
+  if (path.empty()) return;
+  if (first_key < 0 || root.members.present == nullptr) {
+    each_at(root.resource, path, 0, pieces, fn);
+    return;
+  }
+  if (root.members.present[first_key] == 0) return;
+  step(root.members.values[first_key], path, 0, pieces, fn);
+}
+
 // The path as far as it exists, then the rest as written: where a missing element belongs.
 Pieces missing_at(const dom::element& root, const std::vector<std::string>& path) {
   Pieces out;
   dom::element at = root;
+  bool gone = false;  // once a step is missing, the rest is only named
   for (const auto& key : path) {
     dom::element child;
-    if (at.type() != dom::element_type::OBJECT || at.get_object().at_key(key).get(child)) {
-      at = dom::element();
+    if (gone || at.type() != dom::element_type::OBJECT ||
+        at.get_object().at_key(key).get(child) != simdjson::SUCCESS) {
+      gone = true;
       out.push_back({key, -1});
       continue;
     }
     if (child.type() == dom::element_type::ARRAY) {
       dom::element first;
-      if (child.get_array().at(0).get(first)) {
+      if (child.get_array().at(0).get(first) != simdjson::SUCCESS) {
+        gone = true;
         out.push_back({key, -1});
-        at = dom::element();
         continue;
       }
       out.push_back({key, 0});
@@ -380,13 +411,13 @@ std::string_view string_at(const dom::element& obj, std::string_view key) {
   return s;
 }
 
-bool conditions_hold(const Rule& r, const dom::element& resource) {
+bool conditions_hold(const Rule& r, const Root& resource) {
   Pieces scratch;
   for (const auto& c : r.when) {
     bool any = false;
     bool equal = false;
     std::string text;
-    each_at(resource, c.path, 0, scratch, [&](const dom::element& v, const Pieces&) {
+    each_at(resource, c.path, c.first_key, scratch, [&](const dom::element& v, const Pieces&) {
       if (!present(v)) return;
       any = true;
       if (c.op == Condition::Op::kEquals && scalar_text(v, text) &&
@@ -447,25 +478,24 @@ bool pattern_matches(std::string_view pattern, std::string_view org, std::string
 
 }  // namespace
 
-void RuleSet::run(std::string_view type, const dom::element& resource, const RuleContext& ctx,
-                  const Report& report) const {
-  const auto found = by_type_.find(std::string(type));
-  if (found == by_type_.end()) return;
+void RuleSet::run(const std::vector<std::size_t>& rules, const dom::element& resource,
+                  const RootMembers& members, const RuleContext& ctx, const Report& report) const {
+  const Root root{resource, members};
   Pieces pieces;
-  for (const auto idx : found->second) {
+  for (const auto idx : rules) {
     const Rule& r = rules_[idx];
-    if (!r.when.empty() && !conditions_hold(r, resource)) continue;
+    if (!r.when.empty() && !conditions_hold(r, root)) continue;
     pieces.clear();
     switch (r.check) {
       case Check::kRequired: {
         bool any = false;
-        each_at(resource, r.path, 0, pieces,
+        each_at(root, r.path, r.first_key, pieces,
                 [&](const dom::element& v, const Pieces&) { any = any || present(v); });
         if (!any) report(r, missing_at(resource, r.path));
         break;
       }
       case Check::kSystem:
-        each_at(resource, r.path, 0, pieces, [&](const dom::element& v, Pieces& at) {
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, Pieces& at) {
           bool any_listed = false;
           bool reported = false;
           each_coding(v, at, [&](const dom::element& c, const Pieces& cat) {
@@ -492,7 +522,7 @@ void RuleSet::run(std::string_view type, const dom::element& resource, const Rul
         });
         break;
       case Check::kCode:
-        each_at(resource, r.path, 0, pieces, [&](const dom::element& v, Pieces& at) {
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, Pieces& at) {
           each_coding(v, at, [&](const dom::element& c, const Pieces& cat) {
             const auto sys = string_at(c, "system");
             for (const auto& [system, shape] : r.shapes) {
@@ -509,7 +539,7 @@ void RuleSet::run(std::string_view type, const dom::element& resource, const Rul
       case Check::kPattern: {
         bool any = false;
         bool ok = false;
-        each_at(resource, r.path, 0, pieces, [&](const dom::element& v, const Pieces&) {
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, const Pieces&) {
           any = true;
           ok = ok || pattern_matches(r.pattern, ctx.org_id, string_at(v, "system"));
         });
@@ -521,13 +551,13 @@ void RuleSet::run(std::string_view type, const dom::element& resource, const Rul
         break;
       }
       case Check::kUtc:
-        each_at(resource, r.path, 0, pieces, [&](const dom::element& v, const Pieces& at) {
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, const Pieces& at) {
           std::string_view s;
           if (!v.get_string().get(s) && !utc_shape(s)) report(r, at);
         });
         break;
       case Check::kFloor:
-        each_at(resource, r.path, 0, pieces, [&](const dom::element& v, const Pieces& at) {
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, const Pieces& at) {
           std::string_view s;
           if (v.get_string().get(s)) return;
           const auto date = s.substr(0, std::min<std::size_t>(10, s.size()));
@@ -536,11 +566,11 @@ void RuleSet::run(std::string_view type, const dom::element& resource, const Rul
         break;
       case Check::kAfter: {
         std::string_view than;
-        each_at(resource, r.than, 0, pieces, [&](const dom::element& v, const Pieces&) {
+        each_at(root, r.than, r.than_first_key, pieces, [&](const dom::element& v, const Pieces&) {
           if (than.empty() && v.get_string().get(than) != simdjson::SUCCESS) than = {};
         });
         if (than.size() < 10) break;
-        each_at(resource, r.path, 0, pieces, [&](const dom::element& v, const Pieces& at) {
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, const Pieces& at) {
           std::string_view s;
           if (v.get_string().get(s) != simdjson::SUCCESS || s.size() < 10) return;
           if (s.size() == 10 || than.size() == 10) {
@@ -558,7 +588,7 @@ void RuleSet::run(std::string_view type, const dom::element& resource, const Rul
       case Check::kIncludes: {
         std::vector<std::string> seen;
         std::string text;
-        each_at(resource, r.path, 0, pieces, [&](const dom::element& v, const Pieces&) {
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, const Pieces&) {
           if (scalar_text(v, text)) seen.push_back(text);
         });
         for (const auto& want : r.values) {
@@ -571,7 +601,7 @@ void RuleSet::run(std::string_view type, const dom::element& resource, const Rul
       }
       case Check::kValues: {
         std::string text;
-        each_at(resource, r.path, 0, pieces, [&](const dom::element& v, const Pieces& at) {
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, const Pieces& at) {
           if (scalar_text(v, text) &&
               std::find(r.values.begin(), r.values.end(), text) == r.values.end()) {
             report(r, at);
@@ -594,7 +624,7 @@ void RuleSet::run(std::string_view type, const dom::element& resource, const Rul
           }
         }
         if (want == nullptr) break;
-        each_at(resource, r.path, 0, pieces, [&](const dom::element& v, Pieces& at) {
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, Pieces& at) {
           const bool ucum = string_at(v, "system") == "http://unitsofmeasure.org";
           if (ucum && string_at(v, "code") == *want) return;
           at.push_back({ucum ? "code" : "system", -1});

@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,7 @@ enum class Check {
 
 struct Condition {
   std::vector<std::string> path;
+  int first_key = -1;  // index of path[0] among the type's keys (see RootMembers)
   enum class Op { kEquals, kExists, kMissing } op = Op::kEquals;
   std::vector<std::string> values;  // any of; booleans and numbers as their JSON text
 };
@@ -61,13 +63,15 @@ struct Rule {
   std::string type;
   std::string path_text;
   std::vector<std::string> path;
+  int first_key = -1;
   Check check = Check::kRequired;
   std::vector<Condition> when;
   std::vector<std::string> systems;
   bool every = false;  // kSystem: every coding, not just one, must use a listed system
-  std::vector<std::pair<std::string, Shape>> shapes;   // system → shape (kCode)
-  std::string pattern;                                 // kPattern
-  std::vector<std::string> than;                       // kAfter
+  std::vector<std::pair<std::string, Shape>> shapes;  // system → shape (kCode)
+  std::string pattern;                                // kPattern
+  std::vector<std::string> than;                      // kAfter
+  int than_first_key = -1;
   bool or_equal = false;                               // kAfter: the same instant passes
   std::vector<std::string> values;                     // kIncludes, kValues
   std::unordered_map<std::string, std::string> units;  // LOINC → UCUM (kUnit)
@@ -80,6 +84,13 @@ struct Rule {
 struct PathPiece {
   std::string_view key;
   int index = -1;
+};
+
+// The resource's top-level members by key index (of its type's node), as the structural walk
+// met them: rules start there instead of searching the resource's keys again.
+struct RootMembers {
+  const simdjson::dom::element* values = nullptr;
+  const std::uint8_t* present = nullptr;
 };
 
 struct RuleContext {
@@ -97,13 +108,34 @@ class RuleSet {
   bool empty() const { return rules_.empty(); }
 
   using Report = std::function<void(const Rule&, const std::vector<PathPiece>&)>;
-  // Runs every rule for `type` over `resource`.
-  void run(std::string_view type, const simdjson::dom::element& resource, const RuleContext& ctx,
-           const Report& report) const;
+  // Runs `rules` (indexes into all(), those of the resource's type) over `resource`.
+  void run(const std::vector<std::size_t>& rules, const simdjson::dom::element& resource,
+           const RootMembers& root, const RuleContext& ctx, const Report& report) const;
+
+  // Resolves each rule's first path step to a key index; `key_of` gives -1 for a name the type
+  // does not have, which is an error naming the rule.
+  template <class KeyOf>
+  void resolve(KeyOf&& key_of, const std::string& label, std::vector<std::string>& errors);
 
  private:
   std::vector<Rule> rules_;
-  std::unordered_map<std::string, std::vector<std::size_t>> by_type_;
 };
+
+template <class KeyOf>
+void RuleSet::resolve(KeyOf&& key_of, const std::string& label, std::vector<std::string>& errors) {
+  for (auto& r : rules_) {
+    auto one = [&](const std::vector<std::string>& path, int& out) {
+      if (path.empty()) return;
+      out = key_of(r.type, path[0]);
+      if (out < 0) {
+        errors.push_back(label + ":" + std::to_string(r.line) + ": rule " + r.id + ": " + r.type +
+                         " has no element \"" + path[0] + "\"");
+      }
+    };
+    one(r.path, r.first_key);
+    one(r.than, r.than_first_key);
+    for (auto& c : r.when) one(c.path, c.first_key);
+  }
+}
 
 }  // namespace ilp::validation

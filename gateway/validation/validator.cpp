@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <array>
 #include <climits>
 #include <string>
 
@@ -23,6 +25,30 @@ mappers::Outcome Result::outcome() const {
   return o;
 }
 
+namespace {
+
+// Where the walk is. Fixed storage: the depth is bounded by the parser's limit, and pushing and
+// popping happen for every member of every object.
+class PathStack {
+ public:
+  void push_back(PathPiece p) {
+    if (n_ < kCap) items_[n_] = p;
+    ++n_;
+  }
+  void pop_back() { --n_; }
+  bool empty() const { return n_ == 0; }
+  void clear() { n_ = 0; }
+  const PathPiece* begin() const { return items_.data(); }
+  const PathPiece* end() const { return items_.data() + std::min(n_, kCap); }
+
+ private:
+  static constexpr std::size_t kCap = 256;
+  std::array<PathPiece, kCap> items_{};
+  std::size_t n_ = 0;
+};
+
+}  // namespace
+
 struct Validator::Impl {
   std::shared_ptr<const Profiles> profiles;
   const Profiles::Data& d;
@@ -32,8 +58,11 @@ struct Validator::Impl {
   // Per call.
   const Context* ctx = nullptr;
   Result* result = nullptr;
-  std::vector<PathPiece> path;
+  PathStack path;
   std::vector<std::uint32_t> seen;  // per open object: which key set each element
+  // Top-level members of each open resource by key index, for the SATUSEHAT rules.
+  std::vector<dom::element> root_values;
+  std::vector<std::uint8_t> root_present;
   std::string scratch;
 
   Impl(std::shared_ptr<const Profiles> p, Limits l)
@@ -99,9 +128,18 @@ struct Validator::Impl {
     ++result->resources;
     const bool root = path.empty();
     if (root) path.push_back({d.types[t].name, -1});
-    object(v.get_object(), d.nodes[d.types[t].node], true);
-    if (ctx->satusehat && !full()) {
-      d.rules.run(type, v, RuleContext{ctx->org_id, ctx->date_floor},
+    const Node& node = d.nodes[d.types[t].node];
+    const auto& rules = d.rules_by_type[t];
+    const bool run_rules = ctx->satusehat && !rules.empty();
+    const std::size_t roots = root_values.size();
+    if (run_rules) {
+      root_values.resize(roots + node.keys.size());
+      root_present.resize(roots + node.keys.size(), 0);
+    }
+    object(v.get_object(), node, run_rules ? static_cast<std::ptrdiff_t>(roots) : -1);
+    if (run_rules && !full()) {
+      d.rules.run(rules, v, RootMembers{root_values.data() + roots, root_present.data() + roots},
+                  RuleContext{ctx->org_id, ctx->date_floor},
                   [this](const Rule& r, const std::vector<PathPiece>& at) {
                     if (full()) return;
                     Problem p;
@@ -117,12 +155,18 @@ struct Validator::Impl {
                     result->problems.push_back(std::move(p));
                   });
     }
+    if (run_rules) {
+      root_values.resize(roots);
+      root_present.resize(roots);
+    }
     if (root) path.pop_back();
   }
 
   // ---- objects ----
 
-  void object(const dom::object& obj, const Node& node, bool resource_root) {
+  // `roots` >= 0: a resource's own object, whose members are noted from root_values[roots].
+  void object(const dom::object& obj, const Node& node, std::ptrdiff_t roots = -2) {
+    const bool resource_root = roots != -2;
     if (obj.size() == 0) {
       problem("structure", "r4.empty", msg::empty_object());
       return;
@@ -155,6 +199,11 @@ struct Validator::Impl {
       }
       const std::uint32_t mine = k->underscore ? key_no << 16 : key_no;
       slot |= mine;
+      if (roots >= 0 && !k->underscore) {
+        const auto at = static_cast<std::size_t>(roots) + static_cast<std::size_t>(key_no - 1);
+        root_values[at] = field.value;
+        root_present[at] = 1;
+      }
       member(field.value, node.elements[k->element], *k, key);
     }
     for (const auto e : node.required) {
@@ -223,7 +272,7 @@ struct Validator::Impl {
       problem("structure", "r4.json-type", msg::expected_object());
       return;
     }
-    if (d.element_node >= 0) object(v.get_object(), d.nodes[d.element_node], false);
+    if (d.element_node >= 0) object(v.get_object(), d.nodes[d.element_node]);
   }
 
   // ---- values ----
@@ -235,7 +284,7 @@ struct Validator::Impl {
         problem("structure", "r4.json-type", msg::expected_object());
         return;
       }
-      object(v.get_object(), d.nodes[el.children], false);
+      object(v.get_object(), d.nodes[el.children]);
       return;
     }
     switch (t.kind) {
@@ -252,7 +301,7 @@ struct Validator::Impl {
       problem("structure", "r4.json-type", msg::expected_object());
       return;
     }
-    object(v.get_object(), d.nodes[t.node], false);
+    object(v.get_object(), d.nodes[t.node]);
     if (!et.targets.empty()) reference_target(v, et);
     if (el.binding >= 0) coded_binding(v, d.valuesets[el.binding]);
   }

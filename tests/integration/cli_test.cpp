@@ -196,3 +196,59 @@ TEST_CASE("queue stats, list, show and retry work on the store", "[integration][
     return std::string(d["status"].GetString()) == "needs_correction" && d["history"].Size() > 4;
   });
 }
+
+TEST_CASE("map refuses a bundle that fails the profiles, naming the record field and the FHIR path",
+          "[integration][cli]") {
+  // A visit mapping that (wrongly) writes the visit number into Encounter.status.
+  const MappingsCopy copy("badstatus");
+  std::string yaml;
+  {
+    std::ifstream f(copy.dir / "visit.yaml");
+    std::stringstream s;
+    s << f.rdbuf();
+    yaml = s.str();
+  }
+  const std::string from = "      status: finished\n";
+  const auto at = yaml.find(from);
+  REQUIRE(at != std::string::npos);
+  yaml.replace(at, from.size(), "      status: \"${visit_no}\"\n");
+  std::ofstream(copy.dir / "visit.yaml", std::ios::trunc) << yaml;
+  auto r = run({"map", "--config", config(), "--set", copy.set(), example("visit-1.json")}, {});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 1);
+  auto d = parse_json(r.out);
+  const auto& e = d["issue"][0]["expression"];
+  REQUIRE(e.Size() == 2);
+  CHECK(std::string(e[0].GetString()) == "data.visit_no");
+  CHECK(std::string(e[1].GetString()) == "Bundle.entry[0].resource.status");
+}
+
+TEST_CASE("validate passes every golden bundle and fails a broken one with its path and rule",
+          "[integration][cli]") {
+  const auto dir = fs::temp_directory_path() / ("ilp-val-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto broken = dir / "broken.json";
+  std::ofstream(broken) << R"({"resourceType":"Observation","status":"final",
+    "code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},
+    "subject":{"reference":"Patient/P1"},"encounter":{"reference":"Encounter/E1"},
+    "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category",
+      "code":"vital-signs"}]}],
+    "effectiveDateTime":"2025-03-21T10:00:00+07:00",
+    "valueQuantity":{"value":120,"unit":"mm[Hg]","system":"http://unitsofmeasure.org",
+      "code":"mm[Hg]"}})";
+  auto good = run({"validate", "--profiles", source_dir() + "/fhir_profiles",
+                   source_dir() + "/tests/golden/visit/full-visit.bundle.json"},
+                  {});
+  INFO(good.out << good.err);
+  CHECK(good.code == 0);
+  auto bad =
+      run({"validate", "--profiles", source_dir() + "/fhir_profiles", "--en", broken.string()}, {});
+  INFO(bad.out << bad.err);
+  CHECK(bad.code == 1);
+  CHECK(bad.out.find("Observation.effectiveDateTime") != std::string::npos);
+  CHECK(bad.out.find("[SATUSEHAT 10295]") != std::string::npos);
+  auto r4 =
+      run({"validate", "--profiles", source_dir() + "/fhir_profiles", "--r4", broken.string()}, {});
+  CHECK(r4.code == 0);  // a +07:00 time is valid FHIR; only SATUSEHAT refuses it
+  fs::remove_all(dir);
+}
