@@ -157,6 +157,17 @@ Text not_in_valueset(std::string_view code, std::string_view valueset) {
           "The code " + q(code) + " is not in the value set " + std::string(valueset) + "."};
 }
 
+Text no_code_from_valueset(std::string_view valueset) {
+  return {
+      "Kode dari value set " + std::string(valueset) + " wajib ada (binding required).",
+      "A code from the value set " + std::string(valueset) + " is required (required binding)."};
+}
+
+Text string_too_long(std::size_t max_bytes) {
+  return {"Teks melebihi " + std::to_string(max_bytes) + " byte.",
+          "The text exceeds " + std::to_string(max_bytes) + " bytes."};
+}
+
 Text reference_target(std::string_view type) {
   return {"Referensi ke " + std::string(type) + " tidak diperbolehkan pada elemen ini.",
           "A reference to " + std::string(type) + " is not allowed here."};

@@ -71,7 +71,10 @@ bool zone_part(std::string_view s, std::size_t at) {
   if (s.size() != at + 6 || !digits(s, at + 1, 2) || s[at + 3] != ':' || !digits(s, at + 4, 2)) {
     return false;
   }
-  return num(s, at + 1, 2) <= 14 && num(s, at + 4, 2) <= 59;
+  // R4: (0[0-9]|1[0-3]):[0-5][0-9] or exactly 14:00.
+  const int h = num(s, at + 1, 2);
+  const int m = num(s, at + 4, 2);
+  return (h <= 13 && m <= 59) || (h == 14 && m == 0);
 }
 
 bool date_time(std::string_view s, bool instant) {
@@ -113,7 +116,7 @@ bool base64_form(std::string_view s) {
     if (!ok) return false;
     ++n;
   }
-  return n % 4 == 0;
+  return n > 0 && n % 4 == 0;  // at least one group of four
 }
 
 bool hex(char c) { return digit(c) || (c >= 'a' && c <= 'f'); }

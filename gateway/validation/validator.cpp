@@ -49,6 +49,9 @@ class PathStack {
 
 }  // namespace
 
+// R4 datatypes: "strings SHALL NOT exceed 1MB in size".
+constexpr std::size_t kMaxString = 1024 * 1024;
+
 struct Validator::Impl {
   std::shared_ptr<const Profiles> profiles;
   const Profiles::Data& d;
@@ -204,10 +207,10 @@ struct Validator::Impl {
         root_values[at] = field.value;
         root_present[at] = 1;
       }
-      member(field.value, node.elements[k->element], *k, key);
+      member(field.value, node.elements[k->element], *k, key, obj);
     }
     for (const auto e : node.required) {
-      if ((seen[base + e] & 0xffff) == 0) {
+      if (seen[base + e] == 0) {  // a value, or only its extension (data-absent-reason)
         const auto& el = node.elements[e];
         scratch = el.choice ? el.name + "[x]" : el.name;
         problem("required", "r4.required", msg::required(scratch), scratch);
@@ -216,7 +219,20 @@ struct Validator::Impl {
     seen.resize(base);
   }
 
-  void member(const dom::element& v, const ElementDef& el, const Key& k, std::string_view key) {
+  // Item i of the "_key" list beside a primitive list, when it is an extension object.
+  static bool has_extension_at(const dom::object& parent, std::string_view key, std::size_t i) {
+    std::string name;
+    name.reserve(key.size() + 1);
+    name.push_back('_');
+    name.append(key);
+    dom::array ext;
+    if (parent.at_key(name).get_array().get(ext) != simdjson::SUCCESS) return false;
+    dom::element item;
+    return ext.at(i).get(item) == simdjson::SUCCESS && item.type() == dom::element_type::OBJECT;
+  }
+
+  void member(const dom::element& v, const ElementDef& el, const Key& k, std::string_view key,
+              const dom::object& parent) {
     const ElementType& et = el.types[k.type];
     if (v.type() == dom::element_type::ARRAY) {
       if (el.max == 1 || el.max == 0) {
@@ -238,8 +254,11 @@ struct Validator::Impl {
         if (k.underscore) {
           if (item.type() != dom::element_type::NULL_VALUE) extension_holder(item);
         } else if (item.type() == dom::element_type::NULL_VALUE) {
-          // null keeps value and _extension arrays aligned; it is not a value of its own.
-          problem("structure", "r4.null", msg::null_value());
+          // null keeps a value list aligned with its "_" list: only where the other has an
+          // extension at the same place (R4 JSON, "Representing primitive elements").
+          if (!has_extension_at(parent, key, static_cast<std::size_t>(i - 1))) {
+            problem("structure", "r4.null", msg::null_value());
+          }
         } else {
           value(item, el, et);
         }
@@ -345,6 +364,10 @@ struct Validator::Impl {
       problem("value", "r4.json-type", msg::expected_string(t.name));
       return;
     }
+    if (s.size() > kMaxString) {
+      problem("too-long", "r4.too-long", msg::string_too_long(kMaxString));
+      return;
+    }
     if (!valid_lexical(t.primitive, s)) {
       problem("value", "r4.format", msg::bad_format(t.name));
       return;
@@ -380,33 +403,46 @@ struct Validator::Impl {
     path.pop_back();
   }
 
-  // A required binding on a Coding or CodeableConcept: a coding of the value set's systems must
-  // carry one of its codes (codings of other systems are translations and are left alone).
+  // A required binding on a Coding or CodeableConcept: a coding must come from the value set
+  // (R4: "the concept SHALL be from the value set"). Codings of other systems beside it are
+  // translations and are left alone.
   void coded_binding(const dom::element& v, const ValueSet& vs) {
-    auto check = [&](const dom::element& coding, int index) {
+    // Returns true when the coding is from the value set; reports a wrong code of its system.
+    auto from_set = [&](const dom::element& coding, int index) {
       std::string_view system;
       std::string_view code;
-      if (coding.get_object().at_key("system").get_string().get(system) != simdjson::SUCCESS ||
+      if (coding.type() != dom::element_type::OBJECT ||
+          coding.get_object().at_key("system").get_string().get(system) != simdjson::SUCCESS ||
           coding.get_object().at_key("code").get_string().get(code) != simdjson::SUCCESS) {
-        return;
+        return false;
       }
       const auto set = vs.codes.find(std::string(system));
-      if (set == vs.codes.end() || set->second.count(std::string(code)) != 0) return;
+      if (set == vs.codes.end()) return false;
+      if (set->second.count(std::string(code)) != 0) return true;
       if (index >= 0) path.push_back({"coding", index});
       path.push_back({"code", -1});
       problem("code-invalid", "r4.binding", msg::not_in_valueset(code, vs.name));
       path.pop_back();
       if (index >= 0) path.pop_back();
+      return true;  // reported already
     };
     dom::array codings;
-    if (v.get_object().at_key("coding").get_array().get(codings) == simdjson::SUCCESS) {
+    bool found = false;
+    const auto has_codings =
+        v.get_object().at_key("coding").get_array().get(codings) == simdjson::SUCCESS;
+    if (has_codings) {
       int i = 0;
-      for (const auto c : codings) {
-        if (c.type() == dom::element_type::OBJECT) check(c, i);
-        ++i;
-      }
+      for (const auto c : codings) found = from_set(c, i++) || found;
+    } else if (v.get_object().at_key("code").error() == simdjson::SUCCESS ||
+               v.get_object().at_key("system").error() == simdjson::SUCCESS) {
+      found = from_set(v, -1);  // a Coding
     } else {
-      check(v, -1);
+      found = false;  // a CodeableConcept with text only
+    }
+    if (!found) {
+      if (has_codings) path.push_back({"coding", -1});
+      problem("code-invalid", "r4.binding", msg::no_code_from_valueset(vs.name));
+      if (has_codings) path.pop_back();
     }
   }
 };
