@@ -98,7 +98,7 @@ int check_config(const Args& args) {
   for (const auto& name : tables.names()) {
     std::cout << " " << name << " (" << tables.table(name)->size() << ")";
   }
-  if (cfg->profiles) {
+  if (cfg->validation.enabled) {
     std::cout << "\nvalidation: profiles " << cfg->validation.profiles << " ("
               << cfg->profiles->rules().size() << " SATUSEHAT rules)";
   } else {

@@ -26,7 +26,9 @@ bool map_one(std::string_view text, const config::Config& cfg, std::int64_t now,
     mappers::MapInput in{env.facility->info, env.record_id, 1,
                          *env.data,          now,           cfg.platform.date_floor};
     auto result = env.mapping->map(in);
-    if (auto* validator = result.ok() ? ingest::validator_for(cfg.profiles) : nullptr) {
+    if (auto* validator =
+            result.ok() ? ingest::validator_for(cfg.validation.enabled ? cfg.profiles : nullptr)
+                        : nullptr) {
       validation::Context ctx;
       ctx.org_id = env.facility->info.organization_id;
       ctx.date_floor = cfg.platform.date_floor;

@@ -453,6 +453,17 @@ std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& o
       problems.push_back(c->validation.profiles + ": the FHIR profiles could not be loaded");
     }
   }
+  if (!c->validation.enabled && !c->validation.profiles.empty() &&
+      fs::is_directory(c->validation.profiles)) {
+    // Checking is off, but the rule table still explains SATUSEHAT's rule numbers in
+    // needs_correction statuses when it loads; a broken one is simply not used.
+    std::vector<std::string> ignored;
+    try {
+      c->profiles = validation::Profiles::load(c->validation.profiles, ignored);
+    } catch (const std::exception&) {
+      c->profiles = nullptr;
+    }
+  }
   if (!problems.empty()) throw ConfigError(problems);
   return c;
 }

@@ -125,7 +125,8 @@ struct Config {
   std::shared_ptr<const mappers::MappingSet> mappings;
   std::vector<std::string> mapping_warnings;  // "file:line: …" (check-config prints them)
   // fhir_profiles/ loaded once per (re)load; immutable, shared by every validator thread.
-  // nullptr only when validation.enabled is false.
+  // With validation.enabled false it is loaded if it loads, only to explain SATUSEHAT's rule
+  // numbers (bundles are not checked), else nullptr.
   std::shared_ptr<const validation::Profiles> profiles;
 
   const Facility* facility(std::string_view key) const;

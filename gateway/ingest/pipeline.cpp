@@ -124,7 +124,7 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
     const std::string& bundle = env->prebuilt() ? env->bundle_json : mapped.bundle_json;
     // Every bundle is checked against the profiles before it is stored: a 422 now, naming the
     // element, instead of a needs_correction from SATUSEHAT hours later.
-    if (auto* validator = validator_for(b->cfg->profiles)) {
+    if (auto* validator = validator_for(b->cfg->validation.enabled ? b->cfg->profiles : nullptr)) {
       validation::Context ctx;
       ctx.org_id = env->facility->info.organization_id;
       ctx.date_floor = b->cfg->platform.date_floor;

@@ -416,3 +416,39 @@ TEST_CASE(
   CHECK(metrics.find("ilp_ingest_invalid_total{") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE(
+    "a record SATUSEHAT refuses with a rule number needs correction naming the field and our "
+    "rule's text",
+    "[integration][fhir]") {
+  // With the profile check off (the emergency switch), the simulator is the one to refuse the
+  // finished Encounter without period.end (rule 10121); the status must still say which field
+  // and what to do, from fhir_profiles/satusehat/rules.yaml.
+  SimFixture sim;
+  GatewayFixture gw(GatewayOptions(sim.base_url(), {"validation.enabled=false"}));
+  const auto body = visit_bundle([](rapidjson::Document& d) {
+    auto& period = d["entry"][0]["resource"]["period"];
+    REQUIRE(period.HasMember("end"));
+    period.RemoveMember("end");
+  });
+  auto r = post_fhir(gw, "/fhir/r4", body);
+  INFO(r.response.body());
+  REQUIRE(r.response.result_int() == 202);
+  const std::string id = parse_json(r.response.body())["id"].GetString();
+  auto st = gw.wait_for_status(id, "needs_correction", 30s);
+  REQUIRE(st.HasMember("last_error"));
+  INFO(ilp::mappers::to_json(st["last_error"]));
+  bool named = false;
+  for (const auto& issue : st["last_error"]["issue"].GetArray()) {
+    if (!issue.HasMember("expression")) continue;
+    for (const auto& e : issue["expression"].GetArray()) {
+      if (std::string(e.GetString()) != "Encounter.period.end") continue;
+      named = true;
+      const std::string text = issue["details"]["text"].GetString();
+      CHECK(text.find("period.end") != std::string::npos);
+      CHECK(text.find("wajib diisi") != std::string::npos);  // Bahasa Indonesia by default
+      CHECK(std::string(issue["diagnostics"].GetString()).find("10121") != std::string::npos);
+    }
+  }
+  CHECK(named);
+}
