@@ -155,17 +155,26 @@ void IngestApi::submit_one(Request&& req, http::Respond respond,
   const auto started = std::chrono::steady_clock::now();
   std::vector<ingest::Line> lines;
   lines.push_back(ingest::check_envelope(req.body(), *cfg, &caller));
+  submit_line(std::move(cfg), std::move(lines), "records", lang, started, std::move(respond));
+}
+
+// One checked line through the pipeline; the answer once it is durable (or refused), with the
+// latency observed per endpoint.
+void IngestApi::submit_line(std::shared_ptr<const config::Config> cfg,
+                            std::vector<ingest::Line> lines, const char* endpoint,
+                            mappers::Lang lang, std::chrono::steady_clock::time_point started,
+                            http::Respond respond) {
   pipeline_.submit(
-      cfg, std::move(lines),
-      [this, lang, started, respond = std::move(respond)](std::vector<ingest::Result> results) {
+      std::move(cfg), std::move(lines),
+      [this, lang, started, endpoint,
+       respond = std::move(respond)](std::vector<ingest::Result> results) {
         const auto& r = results.front();
         metrics_
             .histogram("ilp_ingest_latency_seconds", "Time from request to durable answer",
-                       latency_buckets(), {{"endpoint", "records"}})
-            .observe(
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+                       latency_buckets(), {{"endpoint", endpoint}})
+            .observe(seconds_since(started));
         if (r.status == 202 || r.status == 200) {
-          logger("ingest")->debug("{} {} revision {}", r.id, r.status, r.revision);
+          logger("ingest")->debug("{} {} revision {} ({})", r.id, r.status, r.revision, endpoint);
         }
         respond(result_response(r, lang));
       });
@@ -217,19 +226,7 @@ void IngestApi::handle_fhir(Request&& req, http::Respond respond, const std::str
   const auto started = std::chrono::steady_clock::now();
   std::vector<ingest::Line> lines;
   lines.push_back(ingest::check_fhir({req.body(), type, record_id}, *cfg, *caller));
-  pipeline_.submit(
-      cfg, std::move(lines),
-      [this, lang, started, respond = std::move(respond)](std::vector<ingest::Result> results) {
-        const auto& r = results.front();
-        metrics_
-            .histogram("ilp_ingest_latency_seconds", "Time from request to durable answer",
-                       latency_buckets(), {{"endpoint", "fhir"}})
-            .observe(seconds_since(started));
-        if (r.status == 202 || r.status == 200) {
-          logger("ingest")->debug("{} {} revision {} (FHIR)", r.id, r.status, r.revision);
-        }
-        respond(result_response(r, lang));
-      });
+  submit_line(std::move(cfg), std::move(lines), "fhir", lang, started, std::move(respond));
 }
 
 void IngestApi::submit_batch(Request&& req, http::Respond respond,

@@ -3,6 +3,7 @@
 // or FHIR as it is (POST /fhir/r4, /fhir/r4/{Type}), and read their status. Thin: it authenticates,
 // hands envelopes to the ingest pipeline and turns results into HTTP answers.
 
+#include <chrono>
 #include <memory>
 
 #include "gateway/config/holder.hpp"
@@ -25,6 +26,9 @@ class IngestApi {
 
  private:
   void handle_fhir(http::Request&& req, http::Respond respond, const std::string& path);
+  void submit_line(std::shared_ptr<const config::Config> cfg, std::vector<ingest::Line> lines,
+                   const char* endpoint, mappers::Lang lang,
+                   std::chrono::steady_clock::time_point started, http::Respond respond);
   void submit_one(http::Request&& req, http::Respond respond,
                   std::shared_ptr<const config::Config> cfg, const config::Facility& caller);
   void submit_batch(http::Request&& req, http::Respond respond,

@@ -12,24 +12,19 @@
 #include <vector>
 
 #include "gateway/validation/validator.hpp"
+#include "tests/unit/validation/validation_support.hpp"
 
 namespace ilp::validation {
 namespace {
 
+using namespace ilp::validation::test;
+
 namespace fs = std::filesystem;
 
-const fs::path kProfiles = fs::path(ILP_SOURCE_DIR) / "fhir_profiles";
 const fs::path kExamples = kProfiles / "examples";
 
 // The demo facility (pkm-sukamaju in config/facilities.yaml) whose id the examples carry.
 constexpr std::string_view kOrg = "10000004";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 std::vector<std::string> read_lines(const fs::path& p) {
   std::vector<std::string> out;
@@ -39,25 +34,6 @@ std::vector<std::string> read_lines(const fs::path& p) {
     if (!l.empty()) out.push_back(l);
   }
   return out;
-}
-
-std::shared_ptr<const Profiles> profiles() {
-  static const std::shared_ptr<const Profiles> p = [] {
-    std::vector<std::string> errors;
-    auto loaded = Profiles::load(kProfiles, errors);
-    std::string all;
-    for (const auto& e : errors) all += e + "\n";
-    INFO(all);
-    REQUIRE(loaded != nullptr);
-    return loaded;
-  }();
-  return p;
-}
-
-std::string describe(const Result& r) {
-  std::string out;
-  for (const auto& p : r.problems) out += "  " + p.rule_id + "  " + p.expression + "\n";
-  return out.empty() ? "  (no problems)\n" : out;
 }
 
 std::vector<fs::path> files_in(const fs::path& dir, std::string_view ext) {

@@ -11,20 +11,14 @@
 #include <vector>
 
 #include "gateway/validation/validator.hpp"
+#include "tests/unit/validation/validation_support.hpp"
 
 namespace ilp::validation {
 namespace {
 
+using namespace ilp::validation::test;
+
 namespace fs = std::filesystem;
-
-const fs::path kSource = ILP_SOURCE_DIR;
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 std::vector<fs::path> golden_bundles() {
   std::vector<fs::path> out;
@@ -60,22 +54,6 @@ std::string org_of(const std::string& bundle, const std::vector<std::string>& or
   INFO("a golden bundle names more than one facility's organization");
   REQUIRE(found.size() <= 1);
   return found.empty() ? std::string() : found.front();
-}
-
-std::shared_ptr<const Profiles> profiles() {
-  std::vector<std::string> errors;
-  auto p = Profiles::load(kSource / "fhir_profiles", errors);
-  std::string all;
-  for (const auto& e : errors) all += e + "\n";
-  INFO(all);
-  REQUIRE(p != nullptr);
-  return p;
-}
-
-std::string describe(const Result& r) {
-  std::string out;
-  for (const auto& p : r.problems) out += "  " + p.rule_id + "  " + p.expression + "\n";
-  return out;
 }
 
 }  // namespace

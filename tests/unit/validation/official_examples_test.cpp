@@ -11,22 +11,17 @@
 #include <vector>
 
 #include "gateway/validation/validator.hpp"
+#include "tests/unit/validation/validation_support.hpp"
 
 namespace ilp::validation {
 namespace {
 
+using namespace ilp::validation::test;
+
 namespace fs = std::filesystem;
 
-const fs::path kSource = ILP_SOURCE_DIR;
 const fs::path kPackage = kSource / ".cache" / "fhir" / "hl7.fhir.r4.examples-4.0.1" / "package";
 const fs::path kExceptions = kSource / "fhir_profiles" / "examples" / "official-exceptions.tsv";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // The package also holds the conformance resources our r4/ tables are generated from; the
 // examples are the rest.

@@ -8,29 +8,14 @@
 #include <string>
 
 #include "gateway/validation/validator.hpp"
+#include "tests/unit/validation/validation_support.hpp"
 
 namespace ilp::validation {
 namespace {
 
+using namespace ilp::validation::test;
+
 namespace fs = std::filesystem;
-
-const fs::path kSource = ILP_SOURCE_DIR;
-
-std::shared_ptr<const Profiles> profiles() {
-  static const std::shared_ptr<const Profiles> p = [] {
-    std::vector<std::string> errors;
-    auto loaded = Profiles::load(kSource / "fhir_profiles", errors);
-    REQUIRE(loaded != nullptr);
-    return loaded;
-  }();
-  return p;
-}
-
-std::string describe(const Result& r) {
-  std::string out;
-  for (const auto& p : r.problems) out += "  " + p.rule_id + "  " + p.expression + "\n";
-  return out;
-}
 
 Result r4(std::string_view json) {
   Validator v(profiles());

@@ -8,30 +8,14 @@
 #include <string>
 
 #include "gateway/validation/validator.hpp"
+#include "tests/unit/validation/validation_support.hpp"
 
 namespace ilp::validation {
 namespace {
 
+using namespace ilp::validation::test;
+
 namespace fs = std::filesystem;
-
-const fs::path kSource = ILP_SOURCE_DIR;
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-std::shared_ptr<const Profiles> profiles() {
-  static const std::shared_ptr<const Profiles> p = [] {
-    std::vector<std::string> errors;
-    auto loaded = Profiles::load(kSource / "fhir_profiles", errors);
-    REQUIRE(loaded != nullptr);
-    return loaded;
-  }();
-  return p;
-}
 
 std::string golden() { return read_file(kSource / "tests/golden/visit/full-visit.bundle.json"); }
 std::string patient() { return read_file(kSource / "fhir_profiles/examples/valid/Patient.json"); }

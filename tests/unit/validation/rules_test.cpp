@@ -11,9 +11,12 @@
 #include <vector>
 
 #include "gateway/validation/validator.hpp"
+#include "tests/unit/validation/validation_support.hpp"
 
 namespace ilp::validation {
 namespace {
+
+using namespace ilp::validation::test;
 
 namespace fs = std::filesystem;
 
@@ -69,14 +72,6 @@ std::string joined(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += s + "\n";
   return out;
-}
-
-std::shared_ptr<const Profiles> profiles() {
-  std::vector<std::string> errors;
-  auto p = Profiles::load(fs::path(ILP_SOURCE_DIR) / "fhir_profiles", errors);
-  INFO(joined(errors));
-  REQUIRE(p != nullptr);
-  return p;
 }
 
 }  // namespace
