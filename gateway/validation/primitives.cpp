@@ -1,5 +1,6 @@
 #include "gateway/validation/primitives.hpp"
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -97,12 +98,22 @@ bool code_form(std::string_view s) {
   return true;
 }
 
+// [A-Za-z0-9\-\.] by table: ids (often 36-character UUIDs) are checked for every resource and
+// every reference, and one load per character beats five range tests.
+constexpr auto kIdChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  t['-'] = true;
+  t['.'] = true;
+  return t;
+}();
+
 bool id_form(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   for (const char c : s) {
-    const bool ok =
-        digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '.';
-    if (!ok) return false;
+    if (!kIdChars[static_cast<unsigned char>(c)]) return false;
   }
   return true;
 }
@@ -147,7 +158,68 @@ bool oid_form(std::string_view s) {
   return true;
 }
 
+// Whether any byte of the eight in `x` is below `n` (n <= 128): subtracting n from every byte
+// borrows into the high bit exactly for the bytes below it, and `& ~x` drops bytes >= 0x80. The
+// answer for the word as a whole is exact (which byte it was is not: callers do not need that).
+constexpr bool any_byte_below(std::uint64_t x, std::uint8_t n) {
+  return ((x - 0x0101010101010101ULL * n) & ~x & 0x8080808080808080ULL) != 0;
+}
+
+// uri with no forbidden control character: not empty, and no byte up to and including ' ' (the
+// whitespace uri forbids and the control characters all strings forbid).
+bool uri_value(std::string_view s) {
+  if (s.empty()) return false;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    if (any_byte_below(x, 0x21)) return false;
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) <= 0x20) return false;
+  }
+  return true;
+}
+
+// code with no forbidden control character: code_form forbids tab, CR and LF and the others are
+// forbidden in all strings, so no byte below ' '; no leading, trailing or doubled space.
+bool code_value(std::string_view s) {
+  if (s.empty() || s.front() == ' ' || s.back() == ' ') return false;
+  char prev = 0;
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || (c == ' ' && prev == ' ')) return false;
+    prev = c;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool valid_value(Primitive p, std::string_view s) {
+  switch (p) {
+    case Primitive::kString:
+    case Primitive::kMarkdown:
+    case Primitive::kXhtml:
+      return valid_lexical(p, s);  // text: control characters are not looked for
+    case Primitive::kCode:
+      return code_value(s);
+    case Primitive::kUri:
+      return uri_value(s);
+    case Primitive::kId:
+    case Primitive::kOid:
+    case Primitive::kUuid:
+    case Primitive::kDate:
+    case Primitive::kDateTime:
+    case Primitive::kInstant:
+    case Primitive::kTime:
+    case Primitive::kBase64:
+      // Their lexical forms admit no control character other than base64's whitespace (tab, CR
+      // and LF, which are allowed anyway).
+      return valid_lexical(p, s);
+    default:
+      return valid_lexical(p, s) && !has_forbidden_control(s);
+  }
+}
 
 bool has_forbidden_control(std::string_view s) {
   // Eight bytes at a time: a byte below 0x20 sets its high bit in (x - 0x20..) & ~x & 0x80...

@@ -15,4 +15,8 @@ bool valid_lexical(Primitive p, std::string_view s);
 // strings (everything below U+0020 except tab, CR and LF).
 bool has_forbidden_control(std::string_view s);
 
+// What the validator checks of a string-valued primitive, in one pass where it can: valid_lexical
+// and, except for string, markdown and xhtml, no forbidden control character.
+bool valid_value(Primitive p, std::string_view s);
+
 }  // namespace ilp::validation

@@ -100,35 +100,24 @@ void index_keys(Profiles::Data& d, Node& n) {
   std::sort(n.keys.begin(), n.keys.end(), [](const Key& a, const Key& b) {
     return a.text.size() != b.text.size() ? a.text.size() < b.text.size() : a.text < b.text;
   });
-  n.by_len.assign(66, static_cast<std::uint32_t>(n.keys.size()));
-  for (std::size_t i = n.keys.size(); i-- > 0;) {
-    const auto len = std::min<std::size_t>(n.keys[i].text.size(), 64);
-    n.by_len[len] = static_cast<std::uint32_t>(i);
+  n.probes.clear();
+  for (const auto& k : n.keys) n.probes.push_back(KeyProbe::of(k.text));
+  int bits = 2;
+  while ((std::size_t{1} << bits) < 2 * n.keys.size()) ++bits;
+  n.slots.assign(std::size_t{1} << bits, 0);
+  n.slot_shift = 64 - bits;
+  for (std::size_t i = 0; i < n.keys.size(); ++i) {
+    auto h = n.slot_of(n.probes[i], n.keys[i].text.size());
+    while (n.slots[h] != 0) h = (h + 1) & (n.slots.size() - 1);
+    n.slots[h] = static_cast<std::uint16_t>(i + 1);
   }
-  // by_len[n] = first key of length >= n
-  for (std::size_t len = 65; len-- > 0;) n.by_len[len] = std::min(n.by_len[len], n.by_len[len + 1]);
 }
 
 }  // namespace
 
-const Key* Node::find(std::string_view key) const {
-  if (key.size() >= 64) {
-    for (const auto& k : keys) {
-      if (k.text == key) return &k;
-    }
-    return nullptr;
-  }
-  for (auto i = by_len[key.size()]; i < by_len[key.size() + 1]; ++i) {
-    const auto& t = keys[i].text;
-    if (t[0] == key[0] && std::memcmp(t.data(), key.data(), key.size()) == 0) return &keys[i];
-  }
-  return nullptr;
-}
-
 bool ValueSet::contains(std::string_view code) const {
-  const std::string c(code);
   for (const auto& [system, set] : codes) {
-    if (set.count(c) != 0) return true;
+    if (set.find(code) != set.end()) return true;
   }
   return false;
 }

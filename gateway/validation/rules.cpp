@@ -385,23 +385,39 @@ bool present(const dom::element& v) {
 }
 
 // JSON scalar as text, for `equals` and `values`: strings as they are, the rest as written.
-bool scalar_text(const dom::element& v, std::string& out) {
-  switch (v.type()) {
-    case dom::element_type::STRING:
-      out = std::string(v.get_string().value());
-      return true;
-    case dom::element_type::BOOL:
-      out = v.get_bool().value() ? "true" : "false";
-      return true;
-    case dom::element_type::INT64:
-      out = std::to_string(v.get_int64().value());
-      return true;
-    case dom::element_type::UINT64:
-      out = std::to_string(v.get_uint64().value());
-      return true;
-    default:
-      return false;
+// Numbers are written into `buf`, which `out` then points into: no string is built per value.
+struct ScalarText {
+  std::string_view out;
+  char buf[24];  // an int64 or uint64 in decimal
+
+  bool of(const dom::element& v) {
+    switch (v.type()) {
+      case dom::element_type::STRING:
+        out = v.get_string().value();
+        return true;
+      case dom::element_type::BOOL:
+        out = v.get_bool().value() ? "true" : "false";
+        return true;
+      case dom::element_type::INT64:
+        return number(v.get_int64().value());
+      case dom::element_type::UINT64:
+        return number(v.get_uint64().value());
+      default:
+        return false;
+    }
   }
+
+ private:
+  template <class N>
+  bool number(N n) {
+    const auto r = std::to_chars(buf, buf + sizeof buf, n);
+    out = std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
+    return true;
+  }
+};
+
+bool listed(const std::vector<std::string>& values, std::string_view v) {
+  return std::find(values.begin(), values.end(), v) != values.end();
 }
 
 std::string_view string_at(const dom::element& obj, std::string_view key) {
@@ -411,17 +427,16 @@ std::string_view string_at(const dom::element& obj, std::string_view key) {
   return s;
 }
 
-bool conditions_hold(const Rule& r, const Root& resource) {
-  Pieces scratch;
+bool conditions_hold(const Rule& r, const Root& resource, Pieces& scratch) {
   for (const auto& c : r.when) {
     bool any = false;
     bool equal = false;
-    std::string text;
+    ScalarText text;
+    scratch.clear();
     each_at(resource, c.path, c.first_key, scratch, [&](const dom::element& v, const Pieces&) {
       if (!present(v)) return;
       any = true;
-      if (c.op == Condition::Op::kEquals && scalar_text(v, text) &&
-          std::find(c.values.begin(), c.values.end(), text) != c.values.end()) {
+      if (c.op == Condition::Op::kEquals && text.of(v) && listed(c.values, text.out)) {
         equal = true;
       }
     });
@@ -479,12 +494,13 @@ bool pattern_matches(std::string_view pattern, std::string_view org, std::string
 }  // namespace
 
 void RuleSet::run(const std::vector<std::size_t>& rules, const dom::element& resource,
-                  const RootMembers& members, const RuleContext& ctx, const Report& report) const {
+                  const RootMembers& members, const RuleContext& ctx, Report report,
+                  Scratch& scratch) const {
   const Root root{resource, members};
-  Pieces pieces;
+  Pieces& pieces = scratch.pieces;
   for (const auto idx : rules) {
     const Rule& r = rules_[idx];
-    if (!r.when.empty() && !conditions_hold(r, root)) continue;
+    if (!r.when.empty() && !conditions_hold(r, root, scratch.condition)) continue;
     pieces.clear();
     switch (r.check) {
       case Check::kRequired: {
@@ -586,26 +602,27 @@ void RuleSet::run(const std::vector<std::size_t>& rules, const dom::element& res
         break;
       }
       case Check::kIncludes: {
-        std::vector<std::string> seen;
-        std::string text;
+        // Which of r.values were met, by position; counted rather than collected, so no string
+        // is kept per value.
+        std::vector<bool> met(r.values.size());
+        std::size_t missing = r.values.size();
+        ScalarText text;
         each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, const Pieces&) {
-          if (scalar_text(v, text)) seen.push_back(text);
-        });
-        for (const auto& want : r.values) {
-          if (std::find(seen.begin(), seen.end(), want) == seen.end()) {
-            report(r, missing_at(resource, r.path));
-            break;
+          if (!text.of(v)) return;
+          for (std::size_t i = 0; i < r.values.size(); ++i) {
+            if (!met[i] && r.values[i] == text.out) {
+              met[i] = true;
+              --missing;
+            }
           }
-        }
+        });
+        if (missing != 0) report(r, missing_at(resource, r.path));
         break;
       }
       case Check::kValues: {
-        std::string text;
+        ScalarText text;
         each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, const Pieces& at) {
-          if (scalar_text(v, text) &&
-              std::find(r.values.begin(), r.values.end(), text) == r.values.end()) {
-            report(r, at);
-          }
+          if (text.of(v) && !listed(r.values, text.out)) report(r, at);
         });
         break;
       }
@@ -619,7 +636,7 @@ void RuleSet::run(const std::vector<std::size_t>& rules, const dom::element& res
             code.get_object().at_key("coding").get_array().get(codings) == simdjson::SUCCESS) {
           for (const auto c : codings) {
             if (string_at(c, "system") != "http://loinc.org") continue;
-            const auto u = r.units.find(std::string(string_at(c, "code")));
+            const auto u = r.units.find(string_at(c, "code"));
             if (u != r.units.end()) want = &u->second;
           }
         }

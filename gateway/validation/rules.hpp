@@ -7,9 +7,10 @@
 #include <simdjson.h>
 
 #include <cstdint>
-#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -72,9 +73,10 @@ struct Rule {
   std::string pattern;                                // kPattern
   std::vector<std::string> than;                      // kAfter
   int than_first_key = -1;
-  bool or_equal = false;                               // kAfter: the same instant passes
-  std::vector<std::string> values;                     // kIncludes, kValues
-  std::unordered_map<std::string, std::string> units;  // LOINC → UCUM (kUnit)
+  bool or_equal = false;            // kAfter: the same instant passes
+  std::vector<std::string> values;  // kIncludes, kValues
+  // LOINC → UCUM (kUnit); std::less<> so that a code is looked up without copying it.
+  std::map<std::string, std::string, std::less<>> units;
   mappers::Text message;
   mappers::Text fix;
   int line = 0;
@@ -107,10 +109,33 @@ class RuleSet {
   const std::vector<Rule>& all() const { return rules_; }
   bool empty() const { return rules_.empty(); }
 
-  using Report = std::function<void(const Rule&, const std::vector<PathPiece>&)>;
+  // The caller's callback for a broken rule, by reference: a plain function pointer and object
+  // instead of a std::function, as run() is called for every resource of every bundle.
+  class Report {
+   public:
+    template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, Report>)
+        Report(const F& f)  // NOLINT(google-explicit-constructor): passed as a lambda
+        : fn_(&f), call_([](const void* fn, const Rule& r, const std::vector<PathPiece>& at) {
+            (*static_cast<const F*>(fn))(r, at);
+          }) {}
+    void operator()(const Rule& r, const std::vector<PathPiece>& at) const { call_(fn_, r, at); }
+
+   private:
+    const void* fn_;
+    void (*call_)(const void*, const Rule&, const std::vector<PathPiece>&);
+  };
+
+  // Path pieces run() works with, kept by the caller between resources so that they are
+  // allocated once rather than per resource.
+  struct Scratch {
+    std::vector<PathPiece> pieces;
+    std::vector<PathPiece> condition;
+  };
+
   // Runs `rules` (indexes into all(), those of the resource's type) over `resource`.
   void run(const std::vector<std::size_t>& rules, const simdjson::dom::element& resource,
-           const RootMembers& root, const RuleContext& ctx, const Report& report) const;
+           const RootMembers& root, const RuleContext& ctx, Report report, Scratch& scratch) const;
 
   // Resolves each rule's first path step to a key index; `key_of` gives -1 for a name the type
   // does not have, which is an error naming the rule.
