@@ -152,9 +152,10 @@ Text bad_format(std::string_view type) {
           "Not a valid " + std::string(type) + hint + "."};
 }
 
-Text not_in_valueset(std::string_view code, std::string_view valueset) {
-  return {"Kode " + q(code) + " tidak termasuk dalam value set " + std::string(valueset) + ".",
-          "The code " + q(code) + " is not in the value set " + std::string(valueset) + "."};
+Text not_in_valueset(std::string_view valueset) {
+  // The code itself is not repeated: a badly written mapping could route free text here.
+  return {"Kode tidak termasuk dalam value set " + std::string(valueset) + ".",
+          "The code is not in the value set " + std::string(valueset) + "."};
 }
 
 Text no_code_from_valueset(std::string_view valueset) {

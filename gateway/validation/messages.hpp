@@ -37,7 +37,7 @@ Text expected_integer();
 Text expected_string(std::string_view type);
 Text integer_range(std::string_view type);
 Text bad_format(std::string_view type);
-Text not_in_valueset(std::string_view code, std::string_view valueset);
+Text not_in_valueset(std::string_view valueset);
 Text no_code_from_valueset(std::string_view valueset);
 Text string_too_long(std::size_t max_bytes);
 Text reference_target(std::string_view type);

@@ -383,7 +383,7 @@ struct Validator::Impl {
     }
     if (el.binding >= 0 && t.primitive == Primitive::kCode &&
         !d.valuesets[el.binding].contains(s)) {
-      problem("code-invalid", "r4.binding", msg::not_in_valueset(s, d.valuesets[el.binding].name));
+      problem("code-invalid", "r4.binding", msg::not_in_valueset(d.valuesets[el.binding].name));
     }
   }
 
@@ -429,7 +429,7 @@ struct Validator::Impl {
       if (set->second.find(code) != set->second.end()) return true;
       if (index >= 0) path.push_back({"coding", index});
       path.push_back({"code", -1});
-      problem("code-invalid", "r4.binding", msg::not_in_valueset(code, vs.name));
+      problem("code-invalid", "r4.binding", msg::not_in_valueset(vs.name));
       path.pop_back();
       if (index >= 0) path.pop_back();
       return true;  // reported already
