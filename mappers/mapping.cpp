@@ -8,130 +8,20 @@
 #include "mappers/person_blocks.hpp"
 #include "mappers/template_expr.hpp"
 #include "mappers/template_input.hpp"
+#include "mappers/template_tree.hpp"
 #include "mappers/urn_factory.hpp"
 
 namespace ilp::mappers {
 namespace {
 
+using tmpl::Element;
+using tmpl::Member;
+using tmpl::Node;
+using tmpl::Resource;
 using tmpl::Val;
 
 // Sending computers' clocks drift; a visit "finished" a few minutes ahead of ours is accepted.
 constexpr std::int64_t kFutureToleranceMs = 5 * 60 * 1000;
-
-struct Node;
-
-struct Element {
-  std::unique_ptr<Node> node;
-  std::unique_ptr<tmpl::Expr> each;  // nullptr: the element is written once
-};
-
-struct Member {
-  std::string key;
-  std::string key_json;  // "\"key\":", escaped once at compile time
-  std::unique_ptr<Node> node;
-};
-
-struct Node {
-  // kRaw: an object or list with no expression inside, serialised once at compile time.
-  enum class Kind { kString, kInt, kDouble, kBool, kRaw, kExpr, kInterp, kObject, kArray };
-  Kind kind = Kind::kString;
-  std::string text;
-  std::string text_json;  // kString: the quoted, escaped constant; kRaw: the JSON
-  std::int64_t i = 0;
-  double d = 0;
-  bool b = false;
-  tmpl::Interpolation interp;        // kExpr, kInterp
-  std::vector<Member> members;       // kObject
-  std::unique_ptr<tmpl::Expr> when;  // kObject
-  std::vector<Element> elements;     // kArray
-};
-
-struct Resource {
-  std::string name;
-  std::string type;
-  int line = 0;
-  std::unique_ptr<tmpl::Expr> when;
-  std::unique_ptr<tmpl::Expr> each;
-  std::unique_ptr<Node> body;
-};
-
-bool is_null(const Node& n) { return n.kind == Node::Kind::kString && n.i == -1; }
-
-bool constant(const Node& n) {
-  switch (n.kind) {
-    case Node::Kind::kString:
-    case Node::Kind::kInt:
-    case Node::Kind::kDouble:
-    case Node::Kind::kBool:
-    case Node::Kind::kRaw:
-      return true;
-    default:
-      return false;
-  }
-}
-
-void write_constant(const Node& n, JsonEmitter& out) {
-  switch (n.kind) {
-    case Node::Kind::kInt:
-      out.number(n.i);
-      break;
-    case Node::Kind::kDouble:
-      out.number(n.d);
-      break;
-    case Node::Kind::kBool:
-      out.boolean(n.b);
-      break;
-    default:
-      out.raw(n.text_json);
-  }
-}
-
-// Objects and lists with nothing to evaluate become one pre-written JSON fragment (codings,
-// categories), so mapping a record copies them instead of walking them. Null members are
-// dropped and an object or list left empty becomes null, exactly as evaluation would.
-void fold(Node& n) {
-  std::string json;
-  JsonEmitter out(json);
-  bool any = false;
-  if (n.kind == Node::Kind::kObject) {
-    if (n.when) return;
-    for (const auto& m : n.members) {
-      if (!constant(*m.node)) return;
-    }
-    out.raw('{');
-    for (const auto& m : n.members) {
-      if (is_null(*m.node)) continue;
-      if (any) out.raw(',');
-      out.raw(m.key_json);
-      write_constant(*m.node, out);
-      any = true;
-    }
-    out.raw('}');
-  } else if (n.kind == Node::Kind::kArray) {
-    for (const auto& e : n.elements) {
-      if (e.each || !constant(*e.node)) return;
-    }
-    out.raw('[');
-    for (const auto& e : n.elements) {
-      if (is_null(*e.node)) continue;
-      if (any) out.raw(',');
-      write_constant(*e.node, out);
-      any = true;
-    }
-    out.raw(']');
-  } else {
-    return;
-  }
-  n.members.clear();
-  n.elements.clear();
-  if (any) {
-    n.kind = Node::Kind::kRaw;
-    n.text_json = std::move(json);
-  } else {
-    n.kind = Node::Kind::kString;
-    n.i = -1;
-  }
-}
 
 bool plain_word(std::string_view s) {
   if (s.empty()) return false;
@@ -838,36 +728,6 @@ MapResult Mapping::Impl::run(const MapInput& in, std::vector<FieldTrace>* trace)
     }
   }
   return result;
-}
-
-namespace {
-
-// `path` lies inside `outer`: "a.b" holds "a.b.c" and "a.b[0]", not "a.bc" (nor "a.b").
-bool within(std::string_view path, std::string_view outer) {
-  return path.size() > outer.size() && path.starts_with(outer) &&
-         (path[outer.size()] == '.' || path[outer.size()] == '[');
-}
-
-}  // namespace
-
-std::string input_field_for(const std::vector<Mapping::FieldTrace>& trace,
-                            std::string_view expression) {
-  if (expression.empty()) return {};
-  for (const auto& t : trace) {
-    if (t.fhir_path == expression) return t.input_path;
-  }
-  const Mapping::FieldTrace* best = nullptr;  // the innermost value written whole around it
-  for (const auto& t : trace) {
-    if (within(expression, t.fhir_path) &&
-        (best == nullptr || t.fhir_path.size() > best->fhir_path.size())) {
-      best = &t;
-    }
-  }
-  if (best != nullptr) return best->input_path;
-  for (const auto& t : trace) {
-    if (within(t.fhir_path, expression)) return t.input_path;
-  }
-  return {};
 }
 
 }  // namespace ilp::mappers

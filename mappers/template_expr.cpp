@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "mappers/template_functions.hpp"
+#include "mappers/template_lexer.hpp"
 
 namespace ilp::mappers::tmpl {
 
@@ -18,87 +19,6 @@ void EvalContext::fail(const Expr& at, std::string input_path, std::string en, s
 }
 
 namespace {
-
-// ---- Tokens ----------------------------------------------------------------------------------
-
-enum class Tok { kEnd, kIdent, kNumber, kString, kOp, kError };
-
-struct Token {
-  Tok kind = Tok::kEnd;
-  std::string_view text;  // the source slice (for strings: without quotes, escapes unresolved)
-  std::string value;      // strings with escapes resolved
-};
-
-class Lexer {
- public:
-  explicit Lexer(std::string_view s) : s_(s) {}
-
-  Token next() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n')) ++pos_;
-    Token t;
-    if (pos_ >= s_.size()) return t;
-    const std::size_t start = pos_;
-    const char c = s_[pos_];
-    if (ident_start(c)) {
-      while (pos_ < s_.size() && ident_char(s_[pos_])) ++pos_;
-      t.kind = Tok::kIdent;
-    } else if (digit(c)) {
-      while (pos_ < s_.size() && digit(s_[pos_])) ++pos_;
-      if (pos_ + 1 < s_.size() && s_[pos_] == '.' && digit(s_[pos_ + 1])) {
-        ++pos_;
-        while (pos_ < s_.size() && digit(s_[pos_])) ++pos_;
-      }
-      t.kind = Tok::kNumber;
-    } else if (c == '\'' || c == '"') {
-      ++pos_;
-      t.kind = Tok::kError;
-      while (pos_ < s_.size()) {
-        const char d = s_[pos_++];
-        if (d == '\\' && pos_ < s_.size()) {
-          t.value += s_[pos_++];
-        } else if (d == c) {
-          t.kind = Tok::kString;
-          break;
-        } else {
-          t.value += d;
-        }
-      }
-      t.text = s_.substr(start, pos_ - start);
-      if (t.kind == Tok::kError) t.value = "a text in quotes is never closed";
-      return t;
-    } else {
-      static constexpr std::string_view kTwo[] = {"??", "==", "!=", "<=", ">="};
-      t.kind = Tok::kOp;
-      for (const auto op : kTwo) {
-        if (s_.substr(pos_, 2) == op) {
-          pos_ += 2;
-          t.text = op;
-          return t;
-        }
-      }
-      static constexpr std::string_view kOne = "<>+-*/().,[]";
-      if (kOne.find(c) == std::string_view::npos) {
-        t.kind = Tok::kError;
-        t.value = std::string("unexpected character '") + c + "'";
-        ++pos_;
-        return t;
-      }
-      ++pos_;
-    }
-    t.text = s_.substr(start, pos_ - start);
-    return t;
-  }
-
- private:
-  static bool digit(char c) { return c >= '0' && c <= '9'; }
-  static bool ident_start(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  }
-  static bool ident_char(char c) { return ident_start(c) || digit(c); }
-
-  std::string_view s_;
-  std::size_t pos_ = 0;
-};
 
 // ---- Nodes -----------------------------------------------------------------------------------
 
@@ -731,54 +651,7 @@ class Parser {
   int scope_refs_ = 0;  // item/index paths parsed so far
 };
 
-// Depth-first search for `target` (a value's address, or a text's characters) under `at`;
-// `path` ends as its path when found. Depth is bounded by the input's JSON depth limit.
-bool find_in(const rapidjson::Value& at, const void* target, bool text, std::string& path) {
-  if (text ? at.IsString() && static_cast<const void*>(at.GetString()) == target
-           : static_cast<const void*>(&at) == target) {
-    return true;
-  }
-  const std::size_t len = path.size();
-  if (at.IsObject()) {
-    for (const auto& m : at.GetObject()) {
-      path += '.';
-      path.append(m.name.GetString(), m.name.GetStringLength());
-      if (find_in(m.value, target, text, path)) return true;
-      path.resize(len);
-    }
-  } else if (at.IsArray()) {
-    for (rapidjson::SizeType i = 0; i < at.Size(); ++i) {
-      path += '[';
-      path += std::to_string(i);
-      path += ']';
-      if (find_in(at[i], target, text, path)) return true;
-      path.resize(len);
-    }
-  }
-  return false;
-}
-
 }  // namespace
-
-std::string locate_in_data(const rapidjson::Value& data, const Val& v) {
-  const void* target = nullptr;
-  bool text = false;
-  switch (v.kind()) {
-    case Val::Kind::kJson:
-    case Val::Kind::kEntry:
-      target = v.json_ptr();
-      break;
-    case Val::Kind::kString:
-      if (v.owns() || v.str().empty()) return {};
-      target = v.str().data();
-      text = true;
-      break;
-    default:
-      return {};
-  }
-  std::string path = "data";
-  return find_in(data, target, text, path) ? path : std::string();
-}
 
 std::unique_ptr<Expr> compile_expr(std::string_view source, std::string_view file, int line,
                                    const CompileScope& scope, CompileOutput& out) {
