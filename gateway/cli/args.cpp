@@ -1,5 +1,6 @@
 #include "gateway/cli/args.hpp"
 
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -8,6 +9,35 @@ namespace {
 // Options that take a value, so "--status dead" keeps "dead" out of the positional list.
 const std::set<std::string> kValued = {"--status", "--facility", "--kind",
                                        "--limit",  "--profiles", "--max-mb"};
+
+// What each command understands besides --config and --set. A misspelt option is refused rather
+// than ignored: `queue retry --stauts dead` must not quietly mean something else.
+const std::map<std::string, std::set<std::string>> kCommandOptions = {
+    {"serve", {}},
+    {"check-config", {}},
+    {"map", {"--en"}},
+    {"queue", {"--status", "--facility", "--kind", "--limit", "--en"}},
+    {"validate", {"--profiles", "--facility", "--r4", "--en", "--json", "--max-mb"}},
+};
+
+void check_options(const Args& a) {
+  const auto known = kCommandOptions.find(a.command);
+  if (known == kCommandOptions.end()) return;  // main() reports the unknown command
+  for (std::size_t i = 0; i < a.options.size(); ++i) {
+    const auto& o = a.options[i];
+    const auto eq = o.find('=');
+    const auto name = o.substr(0, eq);
+    if (known->second.count(name) == 0) {
+      throw std::invalid_argument("unknown option " + name + " for `" + a.command + "`\n" +
+                                  usage());
+    }
+    if (kValued.count(name) == 0) {
+      if (eq != std::string::npos) throw std::invalid_argument(name + " takes no value");
+    } else if (eq == std::string::npos) {
+      if (++i >= a.options.size()) throw std::invalid_argument(name + " needs a value");
+    }
+  }
+}
 }  // namespace
 
 std::optional<std::string> Args::option(const std::string& name) const {
@@ -50,6 +80,7 @@ Args parse_args(int argc, char** argv) {
       }
     }
   }
+  check_options(a);
   return a;
 }
 

@@ -252,3 +252,10 @@ TEST_CASE("validate passes every golden bundle and fails a broken one with its p
   CHECK(r4.code == 0);  // a +07:00 time is valid FHIR; only SATUSEHAT refuses it
   fs::remove_all(dir);
 }
+
+TEST_CASE("a misspelt option exits 2 naming it, and changes nothing", "[integration][cli]") {
+  const auto r = run({"queue", "--config", config(), "retry", "--stauts", "dead"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("unknown option --stauts for `queue`") != std::string::npos);
+  CHECK(r.out.empty());
+}
