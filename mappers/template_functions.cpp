@@ -47,7 +47,17 @@ Val fn_utc(EvalContext& ctx, const CallExpr& c) {
     return wrong(ctx, c, 0, "utc() needs a date and time (YYYY-MM-DDThh:mm[:ss])",
                  "utc() memerlukan tanggal dan jam (YYYY-MM-DDThh:mm[:ss])");
   }
-  return Val::text(format_utc(*t));
+  std::int64_t minutes = 0;
+  if (c.args.size() > 1) {
+    // A whole day either way is more than any visit lasts; a larger shift is a template mistake.
+    const Val m = c.arg(ctx, 1);
+    if (m.kind() != K::kInt || m.as_int() < -1440 || m.as_int() > 1440) {
+      return wrong(ctx, c, 1, "utc()'s minutes must be a whole number from -1440 to 1440",
+                   "menit pada utc() harus bilangan bulat -1440 sampai 1440");
+    }
+    minutes = m.as_int();
+  }
+  return Val::text(format_utc(*t + minutes * 60'000));
 }
 
 Val fn_date(EvalContext& ctx, const CallExpr& c) {
@@ -368,7 +378,7 @@ Val fn_order_by(EvalContext& ctx, const CallExpr& c) {
 constexpr std::size_t kAny = 64;
 
 constexpr FunctionSpec kFunctions[] = {
-    {"utc", 1, 1, fn_utc, nullptr},
+    {"utc", 1, 2, fn_utc, nullptr},
     {"date", 1, 1, fn_date, nullptr},
     {"days_between", 2, 2, fn_days_between, nullptr},
     {"exists", 1, 1, fn_exists, nullptr},

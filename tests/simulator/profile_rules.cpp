@@ -299,8 +299,9 @@ void encounter(const Value& res, std::string_view org, RuleSink& sink) {
   }
   if (start && end) {
     const auto s = instant(*period, "start"), e = instant(*period, "end");
-    if (s && e && *e < *s) {
-      sink.add(family::kDateTimeValue, 10173, "period.end", "period.end is before period.start");
+    // Reference §4.1: end > start; the same instant is refused too.
+    if (s && e && *e <= *s) {
+      sink.add(family::kDateTimeValue, 10173, "period.end", "period.end is not after period.start");
     }
   }
 

@@ -215,9 +215,14 @@ TEST_CASE("Encounter required elements", "[integration][sim]") {
   arrived = set_at(arrived, "statusHistory",
                    R"([{"status":"arrived","period":{"start":"2024-03-01T01:00:00+00:00"}}])");
   CHECK(status(sim.fhir("POST", "/Encounter", token, arrived)) == 201);
-  // period.end equal to period.start is accepted.
-  auto instant = set_at(sample("Encounter", "E-3"), "period.end", R"("2024-03-01T01:00:00+00:00")");
-  CHECK(status(sim.fhir("POST", "/Encounter", token, instant)) == 201);
+  // period.end equal to period.start is refused (reference §4.1: end > start); a second later
+  // is enough.
+  const auto instant =
+      set_at(sample("Encounter", "E-3"), "period.end", R"("2024-03-01T01:00:00+00:00")");
+  CHECK(status(sim.fhir("POST", "/Encounter", token, instant)) == 400);
+  const auto second =
+      set_at(sample("Encounter", "E-4"), "period.end", R"("2024-03-01T01:00:01+00:00")");
+  CHECK(status(sim.fhir("POST", "/Encounter", token, second)) == 201);
 }
 
 TEST_CASE("Condition rules: subject, encounter and an ICD-10 code", "[integration][sim]") {

@@ -56,7 +56,7 @@ TEST_CASE("a flag given a value and an option missing its value are refused", "[
   CHECK(refusal({"check-config", "--config"}) == "--config needs a value");
 }
 
-TEST_CASE("--config and --set are understood by every command", "[cli]") {
+TEST_CASE("every command understands --config and --set", "[cli]") {
   const auto a = parse({"check-config", "--config=x.yaml", "--set", "a=1", "--set=b=2"});
   CHECK(a.config == "x.yaml");
   CHECK(a.overrides == std::vector<std::string>{"a=1", "b=2"});

@@ -179,6 +179,24 @@ TEST_CASE("utc, date and days_between use the facility's zone", "[unit][template
         R"({"resourceType":"Basic","u":"2025-02-28T21:30:00+00:00","d":"2025-03-01","age":30})");
 }
 
+TEST_CASE("utc(t, minutes) shifts the instant, across midnight and the month", "[unit][template]") {
+  auto m = compile_ok(one("  t: {type: datetime}\n",
+                          "      before: \"${utc(t, -1)}\"\n      after: \"${utc(t, 45)}\"\n"));
+  CHECK(first(run(*m, R"({"t": "2025-03-01T07:00:30"})")) ==
+        R"({"resourceType":"Basic","before":"2025-02-28T23:59:30+00:00",)"
+        R"("after":"2025-03-01T00:45:30+00:00"})");
+}
+
+TEST_CASE("utc()'s minutes must be a whole number within a day", "[unit][template]") {
+  auto m = compile_ok(
+      one("  t: {type: datetime}\n  n: {type: number}\n", "      u: \"${utc(t, n)}\"\n"));
+  for (const char* n : {"1.5", "1441", "-1441"}) {
+    INFO(n);
+    const auto r = run(*m, std::string(R"({"t": "2025-03-01T07:00:00", "n": )") + n + "}");
+    CHECK_THAT(first_issue(r.result), Catch::Contains("minutes must be a whole number"));
+  }
+}
+
 TEST_CASE("lookup reads code, display, system and extra columns; no row is missing",
           "[unit][template]") {
   auto m = compile_ok(one("  v: {type: string}\n",
@@ -271,8 +289,8 @@ TEST_CASE("expression errors name file, line and the expression", "[unit][templa
   CHECK(compile_error(one(kX, "      v: \"${nosuch(x)}\"\n")) ==
         "t.yaml:10: in ${nosuch(x)}: unknown function 'nosuch' (see config/mappings/LANGUAGE.md "
         "for the list)");
-  CHECK_THAT(compile_error(one(kX, "      v: \"${utc(x, x)}\"\n")),
-             Catch::Contains("utc() takes 1 argument(s), not 2"));
+  CHECK_THAT(compile_error(one(kX, "      v: \"${utc(x, 1, 2)}\"\n")),
+             Catch::Contains("utc() takes 1 to 2 argument(s), not 3"));
   CHECK_THAT(compile_error(one(kX, "      v: \"${lookup('nosuch', x)}\"\n")),
              Catch::Contains("there is no code table 'nosuch'"));
   CHECK_THAT(compile_error(one(kX, "      v: \"${ref('nosuch')}\"\n")),

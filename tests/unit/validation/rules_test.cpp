@@ -354,4 +354,27 @@ TEST_CASE("every shipped rule has an id, a resource type, a path and a message i
   }
 }
 
+TEST_CASE("an Encounter that ends at the moment it starts breaks rule 10173, a second later passes",
+          "[validation][rules]") {
+  // Reference §4.1: "end > start". Equal instants used to pass; the one-moment kinds now start
+  // their Encounter a minute before the event instead.
+  Validator v(profiles());
+  const auto valid = read_file(kProfiles / "examples/valid/Encounter.json");
+  const std::string end = "\"end\": \"2025-03-14T01:45:30+00:00\"";
+  REQUIRE(valid.find(end) != std::string::npos);
+  auto with_end = [&](const std::string& t) {
+    auto json = valid;
+    json.replace(json.find(end), end.size(), "\"end\": \"" + t + "\"");
+    return v.validate(json, Context{"10000004"});
+  };
+  const auto equal = with_end("2025-03-14T01:05:00+00:00");
+  INFO(describe(equal));
+  REQUIRE(equal.problems.size() == 1);
+  CHECK(equal.problems[0].rule == 10173);
+  CHECK(equal.problems[0].expression == "Encounter.period.end");
+  const auto later = with_end("2025-03-14T01:05:01+00:00");
+  INFO(describe(later));
+  CHECK(later.ok());
+}
+
 }  // namespace ilp::validation
