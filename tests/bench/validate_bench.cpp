@@ -12,6 +12,12 @@
 // (tests/golden/visit/full-visit, facility pkm-sukamaju = organization 10000004) timed one call at
 // a time: what validation adds to a visit's ingest. Problem counts are printed so that a run that
 // silently fails is visible (goldens: 0; the official examples: a handful of known ones).
+//
+// After the typical visit, the floor under it: the same bundle parsed by simdjson alone, and
+// parsed then visited value by value with no check at all. What validation can cost is bounded
+// below by these two.
+#include <simdjson.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -103,6 +109,51 @@ double timed(Validator& v, const std::vector<Doc>& docs, const Context& ctx, dou
     ++passes;
   } while (Clock::now() < deadline);
   return passes / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Touches every value once: what any walk over the parsed bundle costs before it checks anything.
+std::size_t visit_all(simdjson::dom::element v) {
+  std::size_t n = 1;
+  simdjson::dom::object obj;
+  simdjson::dom::array arr;
+  if (v.get_object().get(obj) == simdjson::SUCCESS) {
+    for (const auto field : obj) n += field.key.size() + visit_all(field.value);
+  } else if (v.get_array().get(arr) == simdjson::SUCCESS) {
+    for (const auto item : arr) n += visit_all(item);
+  }
+  return n;
+}
+
+double median(std::vector<double>& us) {
+  std::sort(us.begin(), us.end());
+  return us[us.size() / 2];
+}
+
+void floor_of(const std::string& json, int runs) {
+  simdjson::dom::parser parser;
+  simdjson::dom::document doc;
+  std::vector<double> parse_us(static_cast<std::size_t>(runs));
+  std::vector<double> both_us(static_cast<std::size_t>(runs));
+  std::size_t sink = 0;
+  for (int i = 0; i < runs; ++i) {
+    const auto a = Clock::now();
+    simdjson::dom::element root;
+    if (parser.parse_into_document(doc, json.data(), json.size(), true).get(root) !=
+        simdjson::SUCCESS) {
+      std::printf("  floor: the bundle does not parse\n");
+      return;
+    }
+    const auto b = Clock::now();
+    sink += visit_all(root);
+    const auto c = Clock::now();
+    parse_us[static_cast<std::size_t>(i)] =
+        std::chrono::duration<double, std::micro>(b - a).count();
+    both_us[static_cast<std::size_t>(i)] = std::chrono::duration<double, std::micro>(c - a).count();
+  }
+  std::printf(
+      "  floor, same bundle: simdjson parse alone median %.2f us; parse + visiting every value "
+      "with no check median %.2f us (%zu)\n",
+      median(parse_us), median(both_us), sink % 10);
 }
 
 void oracle(const fs::path& src, double seconds) {
@@ -234,6 +285,7 @@ int main() {
         "  median %.2f us  p99 %.2f us  per bundle over %d runs (target < 10 us)  "
         "problems: %zu\n",
         us[kRuns / 2], us[kRuns * 99 / 100], kRuns, t.problems);
+    floor_of(visit[0].json, kRuns);
   }
 
   oracle(src, seconds);
