@@ -32,6 +32,7 @@ bool map_one(std::string_view text, const config::Config& cfg, std::int64_t now,
       validation::Context ctx;
       ctx.org_id = env.facility->info.organization_id;
       ctx.date_floor = cfg.platform.date_floor;
+      ctx.now_ms = now;
       const auto checked = validator->validate(result.bundle_json, ctx);
       if (!checked.ok()) result.outcome = ingest::invalid_outcome(checked, env, in);
     }

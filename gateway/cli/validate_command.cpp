@@ -1,6 +1,7 @@
 // `ilp-gateway validate FILE…`: anyone's FHIR R4 JSON (a resource or a Bundle) checked offline
 // against fhir_profiles/, exactly as ingest checks mapped bundles and pass-through.
 #include <charconv>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -64,6 +65,9 @@ int validate(const Args& args) {
   }
   ctx.org_id = org;
   ctx.date_floor = floor;
+  ctx.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
   ctx.satusehat = !args.flag("--r4");
   const auto lang = args.flag("--en") ? mappers::Lang::kEn : mappers::Lang::kId;
   const bool json = args.flag("--json");

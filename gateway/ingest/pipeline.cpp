@@ -128,6 +128,7 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
       validation::Context ctx;
       ctx.org_id = env->facility->info.organization_id;
       ctx.date_floor = b->cfg->platform.date_floor;
+      ctx.now_ms = now;
       auto checked = validator->validate(bundle, ctx);
       if (!checked.ok()) {
         res.status = 422;

@@ -63,8 +63,9 @@ struct ElementDef {
   int min = 0;
   int max = 1;  // -1 = unbounded
   std::vector<ElementType> types;
-  int children = -1;  // node of a backbone element or a contentReference target
-  int binding = -1;   // index into Data::valuesets
+  int children = -1;           // node of a backbone element or a contentReference target
+  int binding = -1;            // index into Data::valuesets
+  bool may_be_future = false;  // rules.yaml future.allowed: times below it may lie ahead
 };
 
 // One JSON key a node accepts: "status", "deceasedBoolean", or "_status" (primitive extension).

@@ -316,6 +316,27 @@ std::shared_ptr<const Profiles> Profiles::load(const std::filesystem::path& dir,
     d.rules_by_type[t].push_back(i);
     d.rule_infos.push_back({r.number, r.id, r.type, r.path_text, r.message, r.fix});
   }
+  // Elements whose times may lie ahead: "Type.backbone.element" names a node and one of its
+  // elements.
+  const auto& future = d.rules.future();
+  for (std::size_t i = 0; i < future.allowed.size(); ++i) {
+    const auto& path = future.allowed[i];
+    const auto dot = path.rfind('.');
+    bool found = false;
+    for (auto& node : d.nodes) {
+      if (dot == std::string::npos || node.path != std::string_view(path).substr(0, dot)) continue;
+      for (auto& el : node.elements) {
+        if (el.name == std::string_view(path).substr(dot + 1)) {
+          el.may_be_future = true;
+          found = true;
+        }
+      }
+    }
+    if (!found) {
+      errors.push_back(rules.string() + ":" + std::to_string(future.allowed_lines[i]) +
+                       ": future: allowed: no element \"" + path + "\"");
+    }
+  }
   if (errors.size() == before) {
     d.rules.resolve(
         [&](const std::string& type, const std::string& name) {

@@ -166,6 +166,26 @@ bool RuleSet::load(const std::string& yaml_text, const std::string& label,
       shapes.emplace(kv.first.as<std::string>(), std::move(shape));
     }
   }
+  if (const auto f = root["future"]) {
+    const auto where = label + ":" + std::to_string(f.Mark().line + 1) + ": ";
+    try {
+      future_.on = true;
+      future_.tolerance_ms =
+          (f["tolerance_minutes"] ? f["tolerance_minutes"].as<std::int64_t>() : 0) * 60 * 1000;
+      if (future_.tolerance_ms < 0) errors.push_back(where + "future: tolerance_minutes < 0");
+      if (const auto a = f["allowed"]; a && a.IsSequence()) {
+        for (const auto& p : a) {
+          future_.allowed.push_back(p.as<std::string>());
+          future_.allowed_lines.push_back(p.Mark().line + 1);
+        }
+      }
+      if (!text_of(f["message"], future_.message)) {
+        errors.push_back(where + "future: message needs both `id` and `en` text");
+      }
+    } catch (const YAML::Exception& e) {
+      errors.push_back(where + "future: " + e.msg);
+    }
+  }
   const auto list = root["rules"];
   if (!list || !list.IsSequence()) {
     errors.push_back(label + ":1: a list `rules:` is required");

@@ -100,6 +100,17 @@ struct RuleContext {
   std::string_view date_floor;
 };
 
+// SATUSEHAT refuses a time in the future in any resource ("no future dates", reference §2.1),
+// except where a time is meant to lie ahead (a prescription's validity period). Not a rule of one
+// path: every date, dateTime and instant the walk meets is checked (rules.yaml `future:`).
+struct FutureCheck {
+  bool on = false;
+  std::int64_t tolerance_ms = 0;     // the sender's clock may run a little ahead
+  std::vector<std::string> allowed;  // element paths whose times may lie ahead
+  std::vector<int> allowed_lines;
+  mappers::Text message;
+};
+
 class RuleSet {
  public:
   // rules.yaml text; problems go to `errors` as "label:line: …".
@@ -107,6 +118,7 @@ class RuleSet {
             std::vector<std::string>& errors);
 
   const std::vector<Rule>& all() const { return rules_; }
+  const FutureCheck& future() const { return future_; }
   bool empty() const { return rules_.empty(); }
 
   // The caller's callback for a broken rule, by reference: a plain function pointer and object
@@ -144,6 +156,7 @@ class RuleSet {
 
  private:
   std::vector<Rule> rules_;
+  FutureCheck future_;
 };
 
 template <class KeyOf>

@@ -10,6 +10,7 @@
 #include "gateway/validation/messages.hpp"
 #include "gateway/validation/primitives.hpp"
 #include "gateway/validation/profile_data.hpp"
+#include "mappers/datetime.hpp"
 
 namespace ilp::validation {
 
@@ -72,6 +73,7 @@ struct Validator::Impl {
   std::vector<std::uint8_t> root_present;
   RuleSet::Scratch rule_scratch;
   std::string scratch;
+  int future_allowed = 0;  // open elements whose times may lie ahead (rules.yaml future.allowed)
 
   Impl(std::shared_ptr<const Profiles> p, Limits l)
       : profiles(std::move(p)), d(profiles->data()), limits(l), parser(l.max_bytes) {
@@ -242,6 +244,17 @@ struct Validator::Impl {
 
   void member(const dom::element& v, const ElementDef& el, const Key& k, std::string_view key,
               const dom::object& parent) {
+    if (el.may_be_future) {
+      ++future_allowed;
+      member_values(v, el, k, key, parent);
+      --future_allowed;
+      return;
+    }
+    member_values(v, el, k, key, parent);
+  }
+
+  void member_values(const dom::element& v, const ElementDef& el, const Key& k,
+                     std::string_view key, const dom::object& parent) {
     const ElementType& et = el.types[k.type];
     if (v.type() == dom::element_type::ARRAY) {
       if (el.max == 1 || el.max == 0) {
@@ -381,10 +394,36 @@ struct Validator::Impl {
       problem("value", "r4.format", msg::bad_format(t.name));
       return;
     }
+    if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant ||
+         t.primitive == Primitive::kDate) &&
+        ctx->now_ms != 0 && ctx->satusehat && future_allowed == 0 && in_future(s)) {
+      const auto& f = d.rules.future();
+      problem("value", "satusehat.future", f.message);
+    }
     if (el.binding >= 0 && t.primitive == Primitive::kCode &&
         !d.valuesets[el.binding].contains(s)) {
       problem("code-invalid", "r4.binding", msg::not_in_valueset(d.valuesets[el.binding].name));
     }
+  }
+
+  // A time later than now plus the tolerance; a date counts from its first moment (UTC). Partial
+  // dates ("2025", "2025-03") are not looked at.
+  bool in_future(std::string_view s) const {
+    const auto& f = d.rules.future();
+    if (!f.on) return false;
+    std::int64_t t = 0;
+    if (s.size() > 10) {
+      const auto ms = mappers::parse_datetime(s, 0);
+      if (!ms) return false;
+      t = *ms;
+    } else if (const auto day = mappers::parse_date(s)) {
+      t = std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::sys_days(*day).time_since_epoch())
+              .count();
+    } else {
+      return false;
+    }
+    return t > ctx->now_ms + f.tolerance_ms;
   }
 
   // Reference.reference "Patient/123" or "Patient?identifier=…" must name a type the element

@@ -8,6 +8,7 @@
 // walked in a few microseconds, which is what lets every bundle be checked before it is stored.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -34,7 +35,10 @@ struct Context {
   std::string_view org_id;
   std::string_view date_floor = "2014-06-03";  // earliest date SATUSEHAT accepts (configurable)
   bool satusehat = true;                       // false: R4 structure only (the official examples)
-  std::size_t max_problems = 50;               // the walk stops collecting after this many
+  // Now, in milliseconds since the epoch: times later than now (plus rules.yaml's tolerance) are
+  // refused. 0: not looked for.
+  std::int64_t now_ms = 0;
+  std::size_t max_problems = 50;  // the walk stops collecting after this many
 };
 
 struct Result {

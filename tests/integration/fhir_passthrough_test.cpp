@@ -299,6 +299,20 @@ TEST_CASE("a Bundle whose Encounter lacks status is 422 naming Bundle.entry[0].r
   CHECK(stored_count(gw) == 0);
 }
 
+TEST_CASE("a Bundle with a time in the future is 422 naming it, in Bahasa Indonesia",
+          "[integration][fhir]") {
+  GatewayFixture gw(no_platform());
+  auto r = post_fhir(gw, "/fhir/r4", visit_bundle([](rapidjson::Document& d) {
+                       auto& period = d["entry"][0]["resource"]["period"];
+                       period["end"].SetString("2999-01-01T00:00:00+00:00");
+                     }));
+  INFO(r.response.body());
+  REQUIRE(r.response.result_int() == 422);
+  CHECK(has_expression(r, "Bundle.entry[0].resource.period.end"));
+  CHECK(r.response.body().find("masa depan") != std::string::npos);
+  CHECK(stored_count(gw) == 0);
+}
+
 TEST_CASE("a single resource that fails the profiles is 422 with paths into what was posted",
           "[integration][fhir]") {
   GatewayFixture gw(no_platform());

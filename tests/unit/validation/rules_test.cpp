@@ -378,3 +378,102 @@ TEST_CASE("an Encounter that ends at the moment it starts breaks rule 10173, a s
 }
 
 }  // namespace ilp::validation
+
+namespace ilp::validation {
+namespace {
+
+// Observation.json's issued time, moved.
+Result observation_issued(Validator& v, const std::string& issued, std::int64_t now_ms,
+                          bool satusehat = true) {
+  auto json = read_file(kProfiles / "examples/valid/Observation.json");
+  const std::string was = "\"issued\": \"2025-03-14T01:45:30+00:00\"";
+  const auto at = json.find(was);
+  REQUIRE(at != std::string::npos);
+  json.replace(at, was.size(), "\"issued\": \"" + issued + "\"");
+  Context ctx{"10000004"};
+  ctx.now_ms = now_ms;
+  ctx.satusehat = satusehat;
+  return v.validate(json, ctx);
+}
+
+// 2025-03-14T02:00:00+00:00
+constexpr std::int64_t kNow = 1741917600000;
+
+}  // namespace
+
+TEST_CASE("a time in the future is refused in any element, five minutes of clock skew allowed",
+          "[validation][future]") {
+  Validator v(profiles());
+  const auto ahead = observation_issued(v, "2025-03-14T02:05:01+00:00", kNow);
+  INFO(describe(ahead));
+  REQUIRE(ahead.problems.size() == 1);
+  CHECK(ahead.problems[0].rule_id == "satusehat.future");
+  CHECK(ahead.problems[0].expression == "Observation.issued");
+  CHECK(ahead.problems[0].text.en.find("future") != std::string::npos);
+  CHECK(observation_issued(v, "2025-03-14T02:05:00+00:00", kNow).ok());
+}
+
+TEST_CASE("a future date counts from its first moment", "[validation][future]") {
+  Validator v(profiles());
+  auto json = read_file(kProfiles / "examples/valid/Patient.json");
+  const std::string was = "\"birthDate\": \"2025-10-02\"";
+  REQUIRE(json.find(was) != std::string::npos);
+  json.replace(json.find(was), was.size(), "\"birthDate\": \"2025-03-15\"");
+  Context ctx{"10000004"};
+  ctx.now_ms = kNow;
+  const auto tomorrow = v.validate(json, ctx);
+  INFO(describe(tomorrow));
+  REQUIRE(tomorrow.problems.size() == 1);
+  CHECK(tomorrow.problems[0].expression == "Patient.birthDate");
+  ctx.now_ms = kNow + 24 * 3600 * 1000;  // the next day: born today
+  CHECK(v.validate(json, ctx).ok());
+}
+
+TEST_CASE("a prescription's validity period may lie ahead; its authoredOn may not",
+          "[validation][future]") {
+  Validator v(profiles());
+  auto json = read_file(kProfiles / "examples/valid/MedicationRequest.json");
+  const std::string authored = "\"authoredOn\": \"2025-05-20T01:48:00+00:00\"";
+  REQUIRE(json.find(authored) != std::string::npos);
+  const std::string dispense = "\"dispenseRequest\": {";
+  REQUIRE(json.find(dispense) != std::string::npos);
+  json.insert(json.find(dispense) + dispense.size(),
+              "\"validityPeriod\": {\"start\": \"2025-05-20T01:48:00+00:00\", "
+              "\"end\": \"2025-06-20T01:48:00+00:00\"}, ");
+  Context ctx{"10000004"};
+  ctx.now_ms = 1747706400000;  // 2025-05-20T02:00:00Z
+  const auto r = v.validate(json, ctx);
+  INFO(describe(r));
+  CHECK(r.ok());
+  ctx.now_ms = 1747699200000;  // 2025-05-20T00:00:00Z, before authoredOn
+  const auto early = v.validate(json, ctx);
+  INFO(describe(early));
+  REQUIRE(early.problems.size() == 1);
+  CHECK(early.problems[0].expression == "MedicationRequest.authoredOn");
+}
+
+TEST_CASE("future times are not looked for without a clock or for plain R4",
+          "[validation][future]") {
+  Validator v(profiles());
+  CHECK(observation_issued(v, "2999-01-01T00:00:00+00:00", 0).ok());
+  CHECK(observation_issued(v, "2999-01-01T00:00:00+00:00", kNow, false).ok());
+}
+
+TEST_CASE("an allowed-future path that names no element is refused at its file:line",
+          "[validation][future]") {
+  const auto dir = fs::temp_directory_path() / "ilp-future-profiles";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "satusehat");
+  fs::copy(kProfiles / "r4", dir / "r4");
+  std::ofstream(dir / "satusehat/rules.yaml")
+      << "future:\n  tolerance_minutes: 5\n  allowed:\n    - MedicationRequest.nosuch\n"
+         "  message: {id: \"x\", en: \"y\"}\nrules: []\n";
+  std::vector<std::string> errors;
+  CHECK(Profiles::load(dir, errors) == nullptr);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].find("rules.yaml:4: future: allowed: no element \"MedicationRequest.nosuch\"") !=
+        std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace ilp::validation
