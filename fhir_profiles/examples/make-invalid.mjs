@@ -51,7 +51,6 @@ const CHANGES = {
   'encounter-period-start-utc': [(r) => { r.period.start = wib(r.period.start); }],
   'encounter-period-end-utc': [(r) => { r.period.end = wib(r.period.end); }],
   'encounter-status-history-utc': [(r) => { r.statusHistory[0].period.start = wib(r.statusHistory[0].period.start); }],
-  'encounter-period-floor': [(r) => { r.period.start = '2014-06-02T01:05:00+00:00'; }],
   'encounter-service-type': [(r) => { r.serviceType = coding(SNOMED, '394802001', 'General medicine'); }],
 
   // ---- Condition
@@ -77,7 +76,6 @@ const CHANGES = {
   'observation-vital-sign-unit': [(r) => { r.valueQuantity.unit = 'kPa'; r.valueQuantity.code = 'kPa'; r.valueQuantity.value = 17.1; }],
   'observation-effective-utc': [(r) => { r.effectiveDateTime = wib(r.effectiveDateTime); }],
   'observation-issued-utc': [(r) => { r.issued = r.issued.replace('+00:00', 'Z'); }],
-  'observation-effective-floor': [(r) => { r.effectiveDateTime = '2014-06-02T01:20:00+00:00'; }],
   'observation-status': [(r) => { delete r.status; }, ['r4.required']],
 
   // ---- Procedure
@@ -103,7 +101,6 @@ const CHANGES = {
   'immunization-expiration-after': [(r) => { r.expirationDate = '2025-03-01'; }],
   'immunization-reason': [(r) => { r.reasonCode = [coding(SNOMED, '171257003', 'Measles vaccination')]; }],
   'immunization-occurrence-utc': [(r) => { r.occurrenceDateTime = wib(r.occurrenceDateTime); }],
-  'immunization-occurrence-floor': [(r) => { r.occurrenceDateTime = '2014-06-02T02:30:00+00:00'; }],
   'immunization-status': [(r) => { delete r.status; }, ['r4.required']],
 
   // ---- Medication

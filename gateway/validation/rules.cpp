@@ -186,6 +186,13 @@ bool RuleSet::load(const std::string& yaml_text, const std::string& label,
       errors.push_back(where + "future: " + e.msg);
     }
   }
+  if (const auto f = root["floor"]) {
+    floor_.on = true;
+    if (!text_of(f["message"], floor_.message)) {
+      errors.push_back(label + ":" + std::to_string(f.Mark().line + 1) +
+                       ": floor: message needs both `id` and `en` text");
+    }
+  }
   const auto list = root["rules"];
   if (!list || !list.IsSequence()) {
     errors.push_back(label + ":1: a list `rules:` is required");

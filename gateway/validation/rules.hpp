@@ -111,6 +111,14 @@ struct FutureCheck {
   mappers::Text message;
 };
 
+// No date-time or instant before the platform's date floor (reference §2.1: "dates may not be
+// earlier than 03 June 2014", on every resource page), in every resource (rules.yaml `floor:`).
+// Plain dates are left alone: a birth date long before the floor is a birth date.
+struct FloorCheck {
+  bool on = false;
+  mappers::Text message;
+};
+
 class RuleSet {
  public:
   // rules.yaml text; problems go to `errors` as "label:line: …".
@@ -119,6 +127,7 @@ class RuleSet {
 
   const std::vector<Rule>& all() const { return rules_; }
   const FutureCheck& future() const { return future_; }
+  const FloorCheck& floor() const { return floor_; }
   bool empty() const { return rules_.empty(); }
 
   // The caller's callback for a broken rule, by reference: a plain function pointer and object
@@ -157,6 +166,7 @@ class RuleSet {
  private:
   std::vector<Rule> rules_;
   FutureCheck future_;
+  FloorCheck floor_;
 };
 
 template <class KeyOf>

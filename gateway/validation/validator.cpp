@@ -394,6 +394,10 @@ struct Validator::Impl {
       problem("value", "r4.format", msg::bad_format(t.name));
       return;
     }
+    if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant) &&
+        ctx->satusehat && d.rules.floor().on && before_floor(s)) {
+      problem("value", "satusehat.floor", d.rules.floor().message);
+    }
     if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant ||
          t.primitive == Primitive::kDate) &&
         ctx->now_ms != 0 && ctx->satusehat && future_allowed == 0 && in_future(s)) {
@@ -404,6 +408,13 @@ struct Validator::Impl {
         !d.valuesets[el.binding].contains(s)) {
       problem("code-invalid", "r4.binding", msg::not_in_valueset(d.valuesets[el.binding].name));
     }
+  }
+
+  // The calendar date of a date-time against the floor: "2014-06-02T23:00:00+00:00" is before
+  // "2014-06-03". A year or a month alone is compared as far as it goes.
+  bool before_floor(std::string_view s) const {
+    const auto date = s.substr(0, std::min<std::size_t>(10, s.size()));
+    return date < ctx->date_floor.substr(0, std::min(date.size(), ctx->date_floor.size()));
   }
 
   // A time later than now plus the tolerance; a date counts from its first moment (UTC). Partial

@@ -477,3 +477,38 @@ TEST_CASE("an allowed-future path that names no element is refused at its file:l
 }
 
 }  // namespace ilp::validation
+
+namespace ilp::validation {
+
+TEST_CASE("a date-time before the date floor is refused in any element; a birth date is not",
+          "[validation][floor]") {
+  Validator v(profiles());
+  const auto old = observation_issued(v, "2014-06-02T23:59:59+00:00", 0);
+  INFO(describe(old));
+  REQUIRE(old.problems.size() == 1);
+  CHECK(old.problems[0].rule_id == "satusehat.floor");
+  CHECK(old.problems[0].expression == "Observation.issued");
+  CHECK(observation_issued(v, "2014-06-03T00:00:00+00:00", 0).ok());
+  CHECK(observation_issued(v, "2014-06-02T23:59:59+00:00", 0, false).ok());  // plain R4
+
+  auto patient = read_file(kProfiles / "examples/valid/Patient.json");
+  const std::string was = "\"birthDate\": \"2025-10-02\"";
+  REQUIRE(patient.find(was) != std::string::npos);
+  patient.replace(patient.find(was), was.size(), "\"birthDate\": \"1970-01-01\"");
+  const auto born = v.validate(patient, Context{"10000004"});
+  INFO(describe(born));
+  CHECK(born.ok());
+}
+
+TEST_CASE("the date floor comes from the context (platform.date_floor)", "[validation][floor]") {
+  Validator v(profiles());
+  auto json = read_file(kProfiles / "examples/valid/Observation.json");
+  Context ctx{"10000004"};
+  ctx.date_floor = "2025-03-15";
+  const auto r = v.validate(json, ctx);
+  INFO(describe(r));
+  CHECK_FALSE(r.ok());
+  for (const auto& p : r.problems) CHECK(p.rule_id == "satusehat.floor");
+}
+
+}  // namespace ilp::validation
