@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <tuple>
 
 #include "mappers/datetime.hpp"
 
@@ -186,11 +187,15 @@ bool RuleSet::load(const std::string& yaml_text, const std::string& label,
       errors.push_back(where + "future: " + e.msg);
     }
   }
-  if (const auto f = root["floor"]) {
-    floor_.on = true;
-    if (!text_of(f["message"], floor_.message)) {
-      errors.push_back(label + ":" + std::to_string(f.Mark().line + 1) +
-                       ": floor: message needs both `id` and `en` text");
+  // The checks of every time in every resource: a message each.
+  for (auto [name, on, message] : {std::tuple{"floor", &floor_.on, &floor_.message},
+                                   std::tuple{"utc", &utc_.on, &utc_.message}}) {
+    if (const auto f = root[name]) {
+      *on = true;
+      if (!text_of(f["message"], *message)) {
+        errors.push_back(label + ":" + std::to_string(f.Mark().line + 1) + ": " + name +
+                         ": message needs both `id` and `en` text");
+      }
     }
   }
   const auto list = root["rules"];
@@ -492,16 +497,6 @@ void each_coding(const dom::element& v, Pieces& pieces, F&& fn) {
   fn(v, pieces);
 }
 
-bool utc_shape(std::string_view s) {
-  // YYYY-MM-DDThh:mm:ss+00:00 exactly, which is what SATUSEHAT's rules ask for.
-  static constexpr std::string_view kMask = "9999-99-99T99:99:99+00:00";
-  if (s.size() != kMask.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (kMask[i] == '9' ? (s[i] < '0' || s[i] > '9') : s[i] != kMask[i]) return false;
-  }
-  return true;
-}
-
 bool pattern_matches(std::string_view pattern, std::string_view org, std::string_view s) {
   const auto at = pattern.find("{org}");
   if (at == std::string_view::npos) return s == pattern;
@@ -519,6 +514,15 @@ bool pattern_matches(std::string_view pattern, std::string_view org, std::string
 }
 
 }  // namespace
+
+bool utc_text(std::string_view s) {
+  static constexpr std::string_view kMask = "9999-99-99T99:99:99+00:00";
+  if (s.size() != kMask.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (kMask[i] == '9' ? (s[i] < '0' || s[i] > '9') : s[i] != kMask[i]) return false;
+  }
+  return true;
+}
 
 void RuleSet::run(const std::vector<std::size_t>& rules, const dom::element& resource,
                   const RootMembers& members, const RuleContext& ctx, Report report,
@@ -596,7 +600,7 @@ void RuleSet::run(const std::vector<std::size_t>& rules, const dom::element& res
       case Check::kUtc:
         each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, const Pieces& at) {
           std::string_view s;
-          if (!v.get_string().get(s) && !utc_shape(s)) report(r, at);
+          if (!v.get_string().get(s) && !utc_text(s)) report(r, at);
         });
         break;
       case Check::kFloor:

@@ -111,6 +111,17 @@ struct FutureCheck {
   mappers::Text message;
 };
 
+// Every date-time and instant that carries a time is written YYYY-MM-DDThh:mm:ss+00:00 (reference
+// §2.1, §4.3), in every resource (rules.yaml `utc:`); the `utc` rules name the main elements with
+// their rule numbers, this catches the rest.
+struct UtcCheck {
+  bool on = false;
+  mappers::Text message;
+};
+
+// YYYY-MM-DDThh:mm:ss+00:00 exactly, which is what SATUSEHAT's rules ask for.
+bool utc_text(std::string_view s);
+
 // No date-time or instant before the platform's date floor (reference §2.1: "dates may not be
 // earlier than 03 June 2014", on every resource page), in every resource (rules.yaml `floor:`).
 // Plain dates are left alone: a birth date long before the floor is a birth date.
@@ -128,6 +139,7 @@ class RuleSet {
   const std::vector<Rule>& all() const { return rules_; }
   const FutureCheck& future() const { return future_; }
   const FloorCheck& floor() const { return floor_; }
+  const UtcCheck& utc() const { return utc_; }
   bool empty() const { return rules_.empty(); }
 
   // The caller's callback for a broken rule, by reference: a plain function pointer and object
@@ -167,6 +179,7 @@ class RuleSet {
   std::vector<Rule> rules_;
   FutureCheck future_;
   FloorCheck floor_;
+  UtcCheck utc_;
 };
 
 template <class KeyOf>

@@ -160,6 +160,7 @@ struct Validator::Impl {
                     ? "code-invalid"
                     : "value";
             p.expression = expression(&at);
+            if (r.check == Check::kUtc) drop_general_utc(p.expression);
             p.rule = r.number;
             p.rule_id = r.id;
             p.text = r.message;
@@ -395,6 +396,10 @@ struct Validator::Impl {
       return;
     }
     if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant) &&
+        ctx->satusehat && d.rules.utc().on && s.size() > 10 && !utc_text(s)) {
+      problem("value", "satusehat.utc", d.rules.utc().message);
+    }
+    if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant) &&
         ctx->satusehat && d.rules.floor().on && before_floor(s)) {
       problem("value", "satusehat.floor", d.rules.floor().message);
     }
@@ -408,6 +413,16 @@ struct Validator::Impl {
         !d.valuesets[el.binding].contains(s)) {
       problem("code-invalid", "r4.binding", msg::not_in_valueset(d.valuesets[el.binding].name));
     }
+  }
+
+  // A `utc` rule names the element with its own rule number and words: the general check's problem
+  // for the same value, met earlier in the walk, gives way to it.
+  void drop_general_utc(const std::string& expression) {
+    auto& ps = result->problems;
+    const auto it = std::find_if(ps.begin(), ps.end(), [&](const Problem& q) {
+      return q.rule_id == "satusehat.utc" && q.expression == expression;
+    });
+    if (it != ps.end()) ps.erase(it);
   }
 
   // The calendar date of a date-time against the floor: "2014-06-02T23:00:00+00:00" is before

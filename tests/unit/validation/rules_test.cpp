@@ -512,3 +512,32 @@ TEST_CASE("the date floor comes from the context (platform.date_floor)", "[valid
 }
 
 }  // namespace ilp::validation
+
+namespace ilp::validation {
+
+TEST_CASE("a time not in UTC is refused in any element; where a utc rule names it, once",
+          "[validation][utc]") {
+  Validator v(profiles());
+  const auto valid = read_file(kProfiles / "examples/valid/Encounter.json");
+  auto with = [&](const std::string& was, const std::string& now) {
+    auto json = valid;
+    REQUIRE(json.find(was) != std::string::npos);
+    json.replace(json.find(was), was.size(), now);
+    return v.validate(json, Context{"10000004"});
+  };
+  // statusHistory[].period.end has no rule of its own.
+  const auto history =
+      with("\"end\": \"2025-03-14T01:20:00+00:00\"", "\"end\": \"2025-03-14T08:20:00+07:00\"");
+  INFO(describe(history));
+  REQUIRE(history.problems.size() == 1);
+  CHECK(history.problems[0].rule_id == "satusehat.utc");
+  CHECK(history.problems[0].expression == "Encounter.statusHistory[0].period.end");
+  // period.start has: its rule's problem alone.
+  const auto start =
+      with("\"start\": \"2025-03-14T01:05:00+00:00\"", "\"start\": \"2025-03-14T08:05:00+07:00\"");
+  INFO(describe(start));
+  REQUIRE(start.problems.size() == 1);
+  CHECK(start.problems[0].rule_id == "encounter-period-start-utc");
+}
+
+}  // namespace ilp::validation
