@@ -170,6 +170,9 @@ struct Profiles::Data {
   int element_node = -1;  // Element: what `_field` objects are checked against
   RuleSet rules;
   std::vector<std::vector<std::size_t>> rules_by_type;  // by index into `types`
+  // "Encounter.period.start": elements a `utc` rule names, which the general UTC check leaves to
+  // it.
+  StringSet utc_rule_paths;
   std::vector<Profiles::RuleInfo> rule_infos;
 
   int type(std::string_view name) const {

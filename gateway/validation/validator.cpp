@@ -39,6 +39,7 @@ class PathStack {
   void pop_back() { --n_; }
   bool empty() const { return n_ == 0; }
   void clear() { n_ = 0; }
+  std::size_t size() const { return std::min(n_, kCap); }
   const PathPiece* begin() const { return items_.data(); }
   const PathPiece* end() const { return items_.data() + std::min(n_, kCap); }
 
@@ -74,6 +75,9 @@ struct Validator::Impl {
   RuleSet::Scratch rule_scratch;
   std::string scratch;
   int future_allowed = 0;  // open elements whose times may lie ahead (rules.yaml future.allowed)
+  // The resource being walked: its type, and where its own elements start in `path`.
+  std::string_view resource_type;
+  std::size_t resource_base = 0;
 
   Impl(std::shared_ptr<const Profiles> p, Limits l)
       : profiles(std::move(p)), d(profiles->data()), limits(l), parser(l.max_bytes) {
@@ -138,6 +142,10 @@ struct Validator::Impl {
     ++result->resources;
     const bool root = path.empty();
     if (root) path.push_back({d.types[t].name, -1});
+    const auto outer_type = resource_type;
+    const auto outer_base = resource_base;
+    resource_type = d.types[t].name;
+    resource_base = path.size();
     const Node& node = d.nodes[d.types[t].node];
     const auto& rules = d.rules_by_type[t];
     const bool run_rules = ctx->satusehat && !rules.empty();
@@ -160,7 +168,6 @@ struct Validator::Impl {
                     ? "code-invalid"
                     : "value";
             p.expression = expression(&at);
-            if (r.check == Check::kUtc) drop_general_utc(p.expression);
             p.rule = r.number;
             p.rule_id = r.id;
             p.text = r.message;
@@ -172,6 +179,8 @@ struct Validator::Impl {
       root_values.resize(roots);
       root_present.resize(roots);
     }
+    resource_type = outer_type;
+    resource_base = outer_base;
     if (root) path.pop_back();
   }
 
@@ -396,7 +405,7 @@ struct Validator::Impl {
       return;
     }
     if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant) &&
-        ctx->satusehat && d.rules.utc().on && s.size() > 10 && !utc_text(s)) {
+        ctx->satusehat && d.rules.utc().on && s.size() > 10 && !utc_text(s) && !utc_rule_covers()) {
       problem("value", "satusehat.utc", d.rules.utc().message);
     }
     if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant) &&
@@ -415,14 +424,15 @@ struct Validator::Impl {
     }
   }
 
-  // A `utc` rule names the element with its own rule number and words: the general check's problem
-  // for the same value, met earlier in the walk, gives way to it.
-  void drop_general_utc(const std::string& expression) {
-    auto& ps = result->problems;
-    const auto it = std::find_if(ps.begin(), ps.end(), [&](const Problem& q) {
-      return q.rule_id == "satusehat.utc" && q.expression == expression;
-    });
-    if (it != ps.end()) ps.erase(it);
+  // Whether a `utc` rule of the resource being walked names the element at the current path; then
+  // the rule reports it, with its number and words. Only asked about a time not in UTC.
+  bool utc_rule_covers() {
+    scratch.assign(resource_type);
+    for (std::size_t i = resource_base; i < path.size(); ++i) {
+      scratch.push_back('.');
+      scratch.append(path.begin()[i].key);
+    }
+    return d.utc_rule_paths.find(scratch) != d.utc_rule_paths.end();
   }
 
   // The calendar date of a date-time against the floor: "2014-06-02T23:00:00+00:00" is before

@@ -540,4 +540,20 @@ TEST_CASE("a time not in UTC is refused in any element; where a utc rule names i
   CHECK(start.problems[0].rule_id == "encounter-period-start-utc");
 }
 
+TEST_CASE("with a limit of one problem, a time not in UTC that a rule names is the rule's problem",
+          "[validation][utc]") {
+  // Found by the fuzzer: the general check once reported first and gave way to the rule later,
+  // so a run stopped at one problem kept the wrong one.
+  Validator v(profiles());
+  auto json = read_file(kProfiles / "examples/valid/Encounter.json");
+  const std::string was = "\"start\": \"2025-03-14T01:05:00+00:00\"";
+  json.replace(json.find(was), was.size(), "\"start\": \"2025-03-14T01:05:00Z\"");
+  Context one{"10000004"};
+  one.max_problems = 1;
+  const auto r = v.validate(json, one);
+  INFO(describe(r));
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].rule_id == "encounter-period-start-utc");
+}
+
 }  // namespace ilp::validation
