@@ -38,7 +38,9 @@ const CHANGES = {
   'encounter-identifier': [(r) => { r.identifier[0].system = 'http://sys-ids.kemkes.go.id/encounters/10000004'; }],
   'encounter-status-history': [(r) => { delete r.statusHistory; }, ['encounter-status-history-finished']],
   'encounter-status-history-finished': [(r) => { r.statusHistory.shift(); }],
+  'encounter-status-history-start': [(r) => { delete r.statusHistory[1].period.start; }],
   'encounter-class-system': [(r) => { r.class = { system: 'http://terminology.hl7.org/CodeSystem/v2-0004', code: 'O', display: 'Outpatient' }; }],
+  'encounter-class-code': [(r) => { delete r.class.code; }],
   'encounter-subject': [(r) => keepDisplayOnly(r.subject)],
   'encounter-participant': [(r) => keepDisplayOnly(r.participant[0].individual)],
   'encounter-location': [(r) => keepDisplayOnly(r.location[0].location)],
@@ -55,6 +57,7 @@ const CHANGES = {
 
   // ---- Condition
   'condition-subject': [(r) => keepDisplayOnly(r.subject)],
+  'condition-code': [(r) => { delete r.code; }],
   'condition-encounter': [(r) => { delete r.encounter; }],
   'condition-code-system': [(r) => { r.code.coding[0].system = 'http://hl7.org/fhir/sid/icd-10-cm'; }],
   'condition-code-icd10': [(r) => { r.code.coding[0].code = r.code.coding[0].code.replace('.', ''); }],
@@ -68,6 +71,7 @@ const CHANGES = {
   'observation-subject': [(r) => keepDisplayOnly(r.subject)],
   'observation-encounter': [(r) => { delete r.encounter; }],
   'observation-category': [(r) => { delete r.category; }],
+  'observation-category-code': [(r) => { delete r.category[0].coding[0].code; }],
   'observation-category-system': [(r) => { r.category[0].coding[0].system = 'http://hl7.org/fhir/observation-category'; }],
   'observation-code-system': [(r) => { r.code = coding('http://acme.example/vitals', 'SYS', 'Systolic blood pressure'); }],
   'observation-code-loinc': [(r) => { r.code.coding[0].code = '8480'; }],
@@ -80,6 +84,9 @@ const CHANGES = {
 
   // ---- Procedure
   'procedure-code-system': [(r) => { r.code.coding[0].system = 'http://www.ama-assn.org/go/cpt'; }],
+  'procedure-subject': [(r) => keepDisplayOnly(r.subject)],
+  'procedure-encounter': [(r) => keepDisplayOnly(r.encounter)],
+  'procedure-code': [(r) => { delete r.code; }],
   'procedure-code-icd9cm': [(r) => { r.code.coding[0].code = r.code.coding[0].code.replace('.', ''); }],
   'procedure-category': [(r) => { r.category.coding[0].system = 'http://terminology.hl7.org/CodeSystem/procedure-category'; }],
   'procedure-reason-code': [(r) => { r.reasonCode[0] = coding(SNOMED, '4834000', 'Typhoid fever'); }],
@@ -105,6 +112,7 @@ const CHANGES = {
 
   // ---- Medication
   'medication-code-system': [(r) => { r.code.coding[0] = { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '308135', display: 'amlodipine 10 MG Oral Tablet' }; }],
+  'medication-code': [(r) => { delete r.code; }],
   'medication-code-kfa': [(r) => { r.code.coding[0].code = r.code.coding[0].code.slice(1); }],
   'medication-form': [(r) => { r.form = coding(SNOMED, '385055001', 'Tablet'); }],
   'medication-ingredient-system': [(r) => { r.ingredient[0].itemCodeableConcept.coding[0] = { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '17767', display: 'amlodipine' }; }],

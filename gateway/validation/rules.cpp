@@ -187,6 +187,14 @@ bool RuleSet::load(const std::string& yaml_text, const std::string& label,
       errors.push_back(where + "future: " + e.msg);
     }
   }
+  if (const auto o = root["own_organization"]) {
+    own_org_.on = true;
+    own_org_.elements = scalars(o["elements"]);
+    if (own_org_.elements.empty() || !text_of(o["message"], own_org_.message)) {
+      errors.push_back(label + ":" + std::to_string(o.Mark().line + 1) +
+                       ": own_organization: needs `elements` and a message with `id` and `en`");
+    }
+  }
   // The checks of every time in every resource: a message each.
   for (auto [name, on, message] : {std::tuple{"floor", &floor_.on, &floor_.message},
                                    std::tuple{"utc", &utc_.on, &utc_.message}}) {
@@ -401,6 +409,38 @@ Pieces missing_at(const dom::element& root, const std::vector<std::string>& path
   return out;
 }
 
+bool present(const dom::element& v);
+
+// `every: true` on a required rule: each item of each list on the way must lead to a value. The
+// first that does not is left in `at` (its list indexes, then the rest of the path as written).
+// A resource without the first element at all is left to a plain required rule.
+bool first_missing(const dom::element& v, const std::vector<std::string>& path, std::size_t i,
+                   Pieces& at) {
+  if (i == path.size()) return !present(v);
+  dom::element child;
+  if (v.type() != dom::element_type::OBJECT ||
+      v.get_object().at_key(path[i]).get(child) != simdjson::SUCCESS) {
+    if (i == 0) return false;
+    for (std::size_t k = i; k < path.size(); ++k) at.push_back({path[k], -1});
+    return true;
+  }
+  if (child.type() == dom::element_type::ARRAY) {
+    int n = 0;
+    for (const auto item : child.get_array()) {
+      at.push_back({path[i], n++});
+      if (first_missing(item, path, i + 1, at)) return true;
+      at.pop_back();
+    }
+    if (n > 0) return false;
+    at.push_back({path[i], -1});
+    return true;
+  }
+  at.push_back({path[i], -1});
+  if (first_missing(child, path, i + 1, at)) return true;
+  at.pop_back();
+  return false;
+}
+
 bool present(const dom::element& v) {
   switch (v.type()) {
     case dom::element_type::NULL_VALUE:
@@ -535,6 +575,10 @@ void RuleSet::run(const std::vector<std::size_t>& rules, const dom::element& res
     pieces.clear();
     switch (r.check) {
       case Check::kRequired: {
+        if (r.every) {
+          if (first_missing(resource, r.path, 0, pieces)) report(r, pieces);
+          break;
+        }
         bool any = false;
         each_at(root, r.path, r.first_key, pieces,
                 [&](const dom::element& v, const Pieces&) { any = any || present(v); });

@@ -122,6 +122,15 @@ struct UtcCheck {
 // YYYY-MM-DDThh:mm:ss+00:00 exactly, which is what SATUSEHAT's rules ask for.
 bool utc_text(std::string_view s);
 
+// References to an Organization under these element names, in any resource, name the facility's
+// own organization (reference §1.2: anything else is refused with 403) (rules.yaml
+// `own_organization:`).
+struct OwnOrganization {
+  bool on = false;
+  std::vector<std::string> elements;  // "serviceProvider", "managingOrganization", "performer"
+  mappers::Text message;
+};
+
 // No date-time or instant before the platform's date floor (reference §2.1: "dates may not be
 // earlier than 03 June 2014", on every resource page), in every resource (rules.yaml `floor:`).
 // Plain dates are left alone: a birth date long before the floor is a birth date.
@@ -140,6 +149,7 @@ class RuleSet {
   const FutureCheck& future() const { return future_; }
   const FloorCheck& floor() const { return floor_; }
   const UtcCheck& utc() const { return utc_; }
+  const OwnOrganization& own_organization() const { return own_org_; }
   bool empty() const { return rules_.empty(); }
 
   // The caller's callback for a broken rule, by reference: a plain function pointer and object
@@ -180,6 +190,7 @@ class RuleSet {
   FutureCheck future_;
   FloorCheck floor_;
   UtcCheck utc_;
+  OwnOrganization own_org_;
 };
 
 template <class KeyOf>

@@ -354,6 +354,7 @@ struct Validator::Impl {
     }
     object(v.get_object(), d.nodes[t.node]);
     if (!et.targets.empty()) reference_target(v, et);
+    if (!et.targets.empty()) own_organization(v, el);
     if (el.binding >= 0) coded_binding(v, d.valuesets[el.binding]);
   }
 
@@ -440,6 +441,24 @@ struct Validator::Impl {
   bool before_floor(std::string_view s) const {
     const auto date = s.substr(0, std::min<std::size_t>(10, s.size()));
     return date < ctx->date_floor.substr(0, std::min(date.size(), ctx->date_floor.size()));
+  }
+
+  // "Organization/{id}" under serviceProvider, managingOrganization or performer: the facility's
+  // own.
+  void own_organization(const dom::element& v, const ElementDef& el) {
+    const auto& own = d.rules.own_organization();
+    if (!own.on || !ctx->satusehat || ctx->org_id.empty()) return;
+    if (std::find(own.elements.begin(), own.elements.end(), el.name) == own.elements.end()) return;
+    std::string_view ref;
+    if (v.get_object().at_key("reference").get_string().get(ref) != simdjson::SUCCESS) return;
+    constexpr std::string_view kPrefix = "Organization/";
+    if (!ref.starts_with(kPrefix)) return;
+    auto id = ref.substr(kPrefix.size());
+    id = id.substr(0, id.find('/'));  // Organization/{id}/_history/{v}
+    if (id == ctx->org_id) return;
+    path.push_back({"reference", -1});
+    problem("business-rule", "satusehat.organization", own.message);
+    path.pop_back();
   }
 
   // A time later than now plus the tolerance; a date counts from its first moment (UTC). Partial

@@ -331,9 +331,11 @@ TEST_CASE("rules_numbered finds the rules of a SATUSEHAT rule number, and none f
 
   CHECK(ids(10306) ==
         std::set<std::string>{"immunization-lot-number", "immunization-expiration-date"});
-  CHECK(ids(10122) ==
-        std::set<std::string>{"encounter-status-history", "encounter-status-history-finished"});
-  CHECK(ids(10003) == std::set<std::string>{"condition-code-system", "condition-code-icd10"});
+  CHECK(ids(10122) == std::set<std::string>{"encounter-status-history",
+                                            "encounter-status-history-finished",
+                                            "encounter-status-history-start"});
+  CHECK(ids(10003) ==
+        std::set<std::string>{"condition-code", "condition-code-system", "condition-code-icd10"});
   CHECK(ids(99999).empty());
   CHECK(ids(-1).empty());
 }
