@@ -405,23 +405,26 @@ struct Validator::Impl {
       problem("value", "r4.format", msg::bad_format(t.name));
       return;
     }
-    if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant) &&
-        ctx->satusehat && d.rules.utc().on && s.size() > 10 && !utc_text(s) && !utc_rule_covers()) {
-      problem("value", "satusehat.utc", d.rules.utc().message);
-    }
-    if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant) &&
-        ctx->satusehat && d.rules.floor().on && before_floor(s)) {
-      problem("value", "satusehat.floor", d.rules.floor().message);
-    }
-    if ((t.primitive == Primitive::kDateTime || t.primitive == Primitive::kInstant ||
-         t.primitive == Primitive::kDate) &&
-        ctx->now_ms != 0 && ctx->satusehat && future_allowed == 0 && in_future(s)) {
-      const auto& f = d.rules.future();
-      problem("value", "satusehat.future", f.message);
-    }
+    if (ctx->satusehat) platform_time(s, t.primitive);
     if (el.binding >= 0 && t.primitive == Primitive::kCode &&
         !d.valuesets[el.binding].contains(s)) {
       problem("code-invalid", "r4.binding", msg::not_in_valueset(d.valuesets[el.binding].name));
+    }
+  }
+
+  // SATUSEHAT's checks of every time in every element (rules.yaml utc:, floor:, future:): written
+  // in UTC, not before the date floor, not in the future. Plain dates only meet the last.
+  void platform_time(std::string_view s, Primitive p) {
+    const bool date_time = p == Primitive::kDateTime || p == Primitive::kInstant;
+    if (!date_time && p != Primitive::kDate) return;
+    if (date_time && d.rules.utc().on && s.size() > 10 && !utc_text(s) && !utc_rule_covers()) {
+      problem("value", "satusehat.utc", d.rules.utc().message);
+    }
+    if (date_time && d.rules.floor().on && before_floor(s)) {
+      problem("value", "satusehat.floor", d.rules.floor().message);
+    }
+    if (ctx->now_ms != 0 && future_allowed == 0 && in_future(s)) {
+      problem("value", "satusehat.future", d.rules.future().message);
     }
   }
 

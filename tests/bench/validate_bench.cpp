@@ -30,6 +30,7 @@
 
 #include "gateway/validation/validator.hpp"
 #include "mappers/json.hpp"
+#include "unit/validation/official_examples.hpp"
 
 namespace {
 
@@ -53,27 +54,6 @@ std::string read(const fs::path& p) {
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-bool is_example(const std::string& name) {
-  static const char* const kNot[] = {"SearchParameter",
-                                     "ValueSet",
-                                     "CodeSystem",
-                                     "StructureDefinition",
-                                     "ConceptMap",
-                                     "OperationDefinition",
-                                     "CapabilityStatement",
-                                     "ImplementationGuide",
-                                     "NamingSystem",
-                                     "CompartmentDefinition",
-                                     "GraphDefinition",
-                                     "MessageDefinition",
-                                     "StructureMap",
-                                     "TerminologyCapabilities",
-                                     "package"};
-  if (!name.ends_with(".json") || name == "ig-r4.json") return false;
-  return std::none_of(std::begin(kNot), std::end(kNot),
-                      [&](const char* p) { return name.starts_with(p); });
 }
 
 struct Totals {
@@ -207,7 +187,7 @@ int main() {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(ex_dir, ec)) {
     const auto name = e.path().filename().string();
-    if (!e.is_regular_file() || !is_example(name)) continue;
+    if (!e.is_regular_file() || !ilp::validation::test::is_official_example(name)) continue;
     if (e.file_size() > 1024 * 1024) {
       ++too_big;
       continue;

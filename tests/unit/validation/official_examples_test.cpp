@@ -1,6 +1,8 @@
 // The 720 official FHIR R4 examples (hl7.fhir.r4.examples 4.0.1, fetched into .cache/fhir by
 // `node scripts/update-profiles --fetch`) pass R4 structure validation, except the few that are
 // themselves wrong: fhir_profiles/examples/official-exceptions.tsv, each with the rule it breaks.
+#include "tests/unit/validation/official_examples.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -22,30 +24,6 @@ namespace fs = std::filesystem;
 
 const fs::path kPackage = kSource / ".cache" / "fhir" / "hl7.fhir.r4.examples-4.0.1" / "package";
 const fs::path kExceptions = kSource / "fhir_profiles" / "examples" / "official-exceptions.tsv";
-
-// The package also holds the conformance resources our r4/ tables are generated from; the
-// examples are the rest.
-bool is_example(const std::string& name) {
-  static const char* const kNot[] = {"SearchParameter",
-                                     "ValueSet",
-                                     "CodeSystem",
-                                     "StructureDefinition",
-                                     "ConceptMap",
-                                     "OperationDefinition",
-                                     "CapabilityStatement",
-                                     "ImplementationGuide",
-                                     "NamingSystem",
-                                     "CompartmentDefinition",
-                                     "GraphDefinition",
-                                     "MessageDefinition",
-                                     "StructureMap",
-                                     "TerminologyCapabilities",
-                                     "package"};
-  if (name.size() < 5 || name.compare(name.size() - 5, 5, ".json") != 0) return false;
-  if (name == "ig-r4.json") return false;
-  return std::none_of(std::begin(kNot), std::end(kNot),
-                      [&](const char* p) { return name.rfind(p, 0) == 0; });
-}
 
 struct Exception {
   std::string rule_id;
@@ -83,7 +61,8 @@ TEST_CASE(
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(kPackage)) {
     const auto name = e.path().filename().string();
-    if (e.is_regular_file() && is_example(name)) names.push_back(name);
+    if (e.is_regular_file() && ilp::validation::test::is_official_example(name))
+      names.push_back(name);
   }
   std::sort(names.begin(), names.end());
   {
