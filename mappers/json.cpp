@@ -62,6 +62,12 @@ std::optional<JsonError> parse_json_strict(std::string_view text, rapidjson::Doc
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return JsonError{"empty body", "", 0, JsonError::Kind::kEmpty};
   }
+  // RapidJSON takes a NUL byte for the end of the input, so `{…}\0anything` would parse as
+  // `{…}` with the rest silently dropped. A raw NUL is never valid JSON (not even in a string).
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return JsonError{"NUL byte at offset " + std::to_string(nul), "", nul,
+                     JsonError::Kind::kSyntax};
+  }
   // Iterative parsing keeps deep garbage from exhausting the stack; encoding is validated.
   // Trailing content after the root is a parse error (kParseErrorDocumentRootNotSingular).
   constexpr unsigned kFlags =

@@ -30,7 +30,43 @@ AdminApi::AdminApi(const config::Holder& config, store::Store& store, const Cloc
       metrics_(metrics),
       executor_(std::move(executor)),
       reload_(std::move(reload)),
-      notify_delivery_(std::move(notify_delivery)) {}
+      notify_delivery_(std::move(notify_delivery)),
+      auth_gate_("admin", metrics, clock) {}
+
+// The admin token of the request, or the 403/401 to answer. Probes need none.
+std::optional<Response> AdminApi::token_problem(const Request& req, mappers::Lang lang) const {
+  const auto cfg = config_.get();
+  if (cfg->admin.token.empty()) {
+    return problem(status::forbidden, lang, "security", "",
+                   {"API admin nonaktif: atur variabel lingkungan " + cfg->admin.token_env +
+                        " lalu jalankan ulang gateway.",
+                    "The admin API is disabled: set the environment variable " +
+                        cfg->admin.token_env + " and restart the gateway."});
+  }
+  const auto token = bearer_token(req);
+  if (!token || !secure_equals(*token, cfg->admin.token)) {
+    auto res = problem(status::unauthorized, lang, "login", "",
+                       {"Token admin tidak ada atau salah.", "Missing or wrong admin token."});
+    res.set(bhttp::field::www_authenticate, "Bearer");
+    return res;
+  }
+  return std::nullopt;
+}
+
+namespace {
+bool is_probe(const std::string& path) { return path == "/healthz" || path == "/readyz"; }
+}  // namespace
+
+std::optional<Response> AdminApi::precheck(const Request& header,
+                                           const boost::asio::ip::address& peer) {
+  if (is_probe(split_target(header.target()).path)) return std::nullopt;
+  const auto lang = request_lang(header);
+  const int per_min = config_.get()->limits.auth_failures_per_min;
+  if (auto throttled = auth_gate_.check(peer, per_min, lang)) return throttled;
+  auto bad = token_problem(header, lang);
+  if (bad && bad->result() == status::unauthorized) auth_gate_.failed(peer, per_min);
+  return bad;
+}
 
 void AdminApi::handle(Request&& req, http::Respond respond) {
   const auto lang = request_lang(req);
@@ -41,22 +77,7 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
     return respond(json_response(status::ok, R"({"status":"up"})"));
   }
   if (path == "/readyz") return readyz(std::move(respond));
-
-  const auto cfg = config_.get();
-  const auto token = bearer_token(req);
-  if (cfg->admin.token.empty()) {
-    return respond(problem(status::forbidden, lang, "security", "",
-                           {"API admin nonaktif: atur variabel lingkungan " + cfg->admin.token_env +
-                                " lalu jalankan ulang gateway.",
-                            "The admin API is disabled: set the environment variable " +
-                                cfg->admin.token_env + " and restart the gateway."}));
-  }
-  if (!token || !secure_equals(*token, cfg->admin.token)) {
-    auto res = problem(status::unauthorized, lang, "login", "",
-                       {"Token admin tidak ada atau salah.", "Missing or wrong admin token."});
-    res.set(bhttp::field::www_authenticate, "Bearer");
-    return respond(std::move(res));
-  }
+  if (auto bad = token_problem(req, lang)) return respond(std::move(*bad));
   if (path == "/metrics" && get) {
     // Queue figures come from the store (asynchronously), then everything renders at once.
     return store_.stats([this, respond = std::move(respond)](store::Stats s) {
@@ -112,6 +133,13 @@ void AdminApi::record_queue_gauges(const store::Stats& s) {
 }
 
 void AdminApi::readyz(http::Respond respond) {
+  // Records would be accepted and never sent: not ready, whatever the store says.
+  if (delivery_alive_ && !delivery_alive_()) {
+    auto res = json_response(status::service_unavailable,
+                             R"({"status":"not ready","reason":"delivery stopped"})");
+    res.set(bhttp::field::retry_after, "5");
+    return respond(std::move(res));
+  }
   store_.check_writable([this, respond = std::move(respond)](bool ok) {
     net::post(executor_, [this, ok, respond] {
       metrics_.gauge("ilp_store_writable", "1 when the store accepted a probe write").set(ok);

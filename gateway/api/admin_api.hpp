@@ -3,8 +3,10 @@
 // operations the CLI also offers. Everything but /healthz and /readyz needs the admin token.
 
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "gateway/api/auth_gate.hpp"
 #include "gateway/config/holder.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/store/store.hpp"
@@ -21,9 +23,15 @@ class AdminApi {
            boost::asio::any_io_executor executor, std::function<std::vector<std::string>()> reload,
            std::function<void()> notify_delivery);
 
+  // Runs on the header alone (http::Precheck): the admin token, throttled per address.
+  std::optional<http::Response> precheck(const http::Request& header,
+                                         const boost::asio::ip::address& peer);
   void handle(http::Request&& req, http::Respond respond);
+  // Tells /readyz that delivery has stopped for good (the delivery thread died).
+  void set_delivery_alive(std::function<bool()> alive) { delivery_alive_ = std::move(alive); }
 
  private:
+  std::optional<http::Response> token_problem(const http::Request& req, mappers::Lang lang) const;
   void readyz(http::Respond respond);
   void record_queue_gauges(const store::Stats& s);
   void queue(const std::string& path, http::Request&& req, http::Respond respond);
@@ -35,6 +43,8 @@ class AdminApi {
   boost::asio::any_io_executor executor_;
   std::function<std::vector<std::string>()> reload_;
   std::function<void()> notify_delivery_;
+  std::function<bool()> delivery_alive_;
+  AuthGate auth_gate_;
 };
 
 }  // namespace ilp::gateway::api

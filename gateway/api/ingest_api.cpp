@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <variant>
 
 #include "gateway/api/http_util.hpp"
 #include "gateway/api/record_json.hpp"
@@ -73,7 +74,8 @@ IngestApi::IngestApi(const config::Holder& config, ingest::Pipeline& pipeline, s
       store_(store),
       clock_(clock),
       metrics_(metrics),
-      executor_(std::move(executor)) {}
+      executor_(std::move(executor)),
+      auth_gate_("ingest", metrics, clock) {}
 
 Response IngestApi::error_response(status s, const Request& req) {
   const auto lang = request_lang(req);
@@ -87,18 +89,57 @@ Response IngestApi::error_response(status s, const Request& req) {
     case status::request_header_fields_too_large:
       return problem(s, lang, "too-long", "",
                      {"Header permintaan terlalu besar.", "The request headers are too large."});
+    case status::service_unavailable: {
+      auto res = problem(s, lang, "transient", "",
+                         {"Gateway sedang menerima terlalu banyak data sekaligus. Kirim ulang "
+                          "sebentar lagi.",
+                          "The gateway is receiving too much data at once. Send again shortly."});
+      res.set(bhttp::field::retry_after, "1");
+      return res;
+    }
+    case status::not_implemented:
+      return problem(s, lang, "not-supported", "",
+                     {"Transfer-Encoding ini tidak didukung; gunakan chunked atau "
+                      "Content-Length.",
+                      "This Transfer-Encoding is not supported; use chunked or Content-Length."});
     default:
       return problem(s, lang, "structure", "",
                      {"Permintaan HTTP tidak valid.", "The HTTP request is malformed."});
   }
 }
 
-void IngestApi::handle(Request&& req, http::Respond respond) {
-  const auto lang = request_lang(req);
+// Which endpoint a request is for, from its method and path alone; or the 404/405 to answer.
+std::variant<IngestApi::Route, Response> IngestApi::route(const Request& req, Lang lang) {
   const auto target = split_target(req.target());
   const auto& path = target.path;
   if (path == kFhirPath || path.starts_with(std::string(kFhirPath) + "/")) {
-    return handle_fhir(std::move(req), std::move(respond), path);
+    // "/fhir/r4" and "/fhir/r4/" are the base (a transaction Bundle); "/fhir/r4/{Type}" one
+    // resource.
+    std::string type;
+    if (path.size() > kFhirPath.size() + 1) type = path.substr(kFhirPath.size() + 1);
+    if (!type.empty() &&
+        (type.find('/') != std::string::npos || !ingest::accepts_resource_type(type))) {
+      const bool bundle = type == "Bundle";
+      return problem(
+          status::not_found, lang, "not-found", "",
+          bundle ? mappers::Text{"Kirim Bundle transaksi ke " + std::string(kFhirPath) + ".",
+                                 "Post a transaction Bundle to " + std::string(kFhirPath) + "."}
+                 : mappers::Text{"Jenis resource FHIR R4 tidak dikenal atau tidak didukung di "
+                                 "alamat ini. Gunakan " +
+                                     std::string(kFhirPath) + "/{jenis}, mis. " +
+                                     std::string(kFhirPath) + "/Observation.",
+                                 "Not a FHIR R4 resource type this gateway accepts. Use " +
+                                     std::string(kFhirPath) + "/{Type}, e.g. " +
+                                     std::string(kFhirPath) + "/Observation."});
+    }
+    if (req.method() != bhttp::verb::post) {
+      auto res = problem(status::method_not_allowed, lang, "not-supported", "",
+                         {"Alamat FHIR gateway hanya menerima POST.",
+                          "The gateway's FHIR paths accept POST only."});
+      res.set(bhttp::field::allow, "POST");
+      return res;
+    }
+    return Route{Route::Kind::kFhir, std::move(type), {}};
   }
   const bool records_root = path == kRecordsPath;
   const bool batch = path == kBatchPath;
@@ -107,11 +148,11 @@ void IngestApi::handle(Request&& req, http::Respond respond) {
       path.compare(0, kRecordsPath.size() + 1, std::string(kRecordsPath) + "/") == 0 &&
       path.find('/', kRecordsPath.size() + 1) == std::string::npos;
   if (!records_root && !batch && !record_item) {
-    return respond(problem(status::not_found, lang, "not-found", "",
-                           {"Alamat tidak dikenal. Gunakan " + std::string(kRecordsPath) +
-                                " (atau " + std::string(kFhirPath) + " untuk FHIR).",
-                            "Unknown path. Use " + std::string(kRecordsPath) + " (or " +
-                                std::string(kFhirPath) + " for FHIR)."}));
+    return problem(status::not_found, lang, "not-found", "",
+                   {"Alamat tidak dikenal. Gunakan " + std::string(kRecordsPath) + " (atau " +
+                        std::string(kFhirPath) + " untuk FHIR).",
+                    "Unknown path. Use " + std::string(kRecordsPath) + " (or " +
+                        std::string(kFhirPath) + " for FHIR)."});
   }
   const bool post_ok = records_root || batch;
   const bool get_ok = records_root || record_item;
@@ -122,36 +163,95 @@ void IngestApi::handle(Request&& req, http::Respond respond) {
                        {"Metode HTTP ini tidak didukung untuk alamat ini.",
                         "This HTTP method is not supported on this path."});
     res.set(bhttp::field::allow, post_ok && get_ok ? "GET, POST" : post_ok ? "POST" : "GET");
-    return respond(std::move(res));
+    return res;
   }
-
-  auto cfg = config_.get();
-  const config::Facility* caller = authenticate(req, *cfg);
-  if (caller == nullptr) return respond(unauthorized(lang));
-
   if (req.method() == bhttp::verb::get) {
     if (record_item) {
-      return get_record(path.substr(kRecordsPath.size() + 1), lang, *caller, std::move(respond));
+      return Route{Route::Kind::kGet, path.substr(kRecordsPath.size() + 1), target.query};
     }
-    return list_records(target.query, lang, *caller, std::move(respond));
+    return Route{Route::Kind::kList, {}, target.query};
   }
-  if (batch) return submit_batch(std::move(req), std::move(respond), std::move(cfg), *caller);
-  submit_one(std::move(req), std::move(respond), std::move(cfg), *caller);
+  return Route{batch ? Route::Kind::kBatch : Route::Kind::kSubmit, {}, {}};
+}
+
+// The body's media type for each submitting endpoint: a 415 is known from the header alone.
+std::optional<Response> IngestApi::media_problem(const Route& route, const Request& req,
+                                                 Lang lang) {
+  const auto media = media_type(req);
+  switch (route.kind) {
+    case Route::Kind::kSubmit:
+      if (media == "application/json") return std::nullopt;
+      return problem(status::unsupported_media_type, lang, "not-supported", "",
+                     {"Gunakan Content-Type: application/json untuk satu rekam "
+                      "(application/x-ndjson untuk " +
+                          std::string(kBatchPath) + ").",
+                      "Use Content-Type: application/json for one record "
+                      "(application/x-ndjson for " +
+                          std::string(kBatchPath) + ")."});
+    case Route::Kind::kBatch:
+      if (media == "application/x-ndjson") return std::nullopt;
+      return problem(status::unsupported_media_type, lang, "not-supported", "",
+                     {"Gunakan Content-Type: application/x-ndjson (satu rekam JSON per "
+                      "baris).",
+                      "Use Content-Type: application/x-ndjson (one JSON record per line)."});
+    case Route::Kind::kFhir:
+      if (media == "application/fhir+json" || media == "application/json") return std::nullopt;
+      return problem(status::unsupported_media_type, lang, "not-supported", "",
+                     {"Gunakan Content-Type: application/fhir+json (atau "
+                      "application/json).",
+                      "Use Content-Type: application/fhir+json (or application/json)."});
+    default:
+      return std::nullopt;
+  }
+}
+
+// Before the body is read: a request that will be refused anyway (unknown path, no or wrong
+// key, throttled address, wrong media type) is answered from its header, so an unauthenticated
+// client can never make the gateway receive and hold a body.
+std::optional<Response> IngestApi::precheck(const Request& header,
+                                            const boost::asio::ip::address& peer) {
+  const auto lang = request_lang(header);
+  auto routed = route(header, lang);
+  if (auto* res = std::get_if<Response>(&routed)) return std::move(*res);
+  const auto cfg = config_.get();
+  const int per_min = cfg->limits.auth_failures_per_min;
+  if (auto throttled = auth_gate_.check(peer, per_min, lang)) return throttled;
+  if (authenticate(header, *cfg) == nullptr) {
+    auth_gate_.failed(peer, per_min);
+    return unauthorized(lang);
+  }
+  return media_problem(std::get<Route>(routed), header, lang);
+}
+
+void IngestApi::handle(Request&& req, http::Respond respond) {
+  const auto lang = request_lang(req);
+  auto routed = route(req, lang);
+  if (auto* res = std::get_if<Response>(&routed)) return respond(std::move(*res));
+  auto& r = std::get<Route>(routed);
+  auto cfg = config_.get();
+  // precheck() authenticated the header already; this holds for a request that skipped it and
+  // for a config reloaded in between.
+  const config::Facility* caller = authenticate(req, *cfg);
+  if (caller == nullptr) return respond(unauthorized(lang));
+  if (auto bad = media_problem(r, req, lang)) return respond(std::move(*bad));
+  switch (r.kind) {
+    case Route::Kind::kGet:
+      return get_record(r.id, lang, *caller, std::move(respond));
+    case Route::Kind::kList:
+      return list_records(r.query, lang, *caller, std::move(respond));
+    case Route::Kind::kBatch:
+      return submit_batch(std::move(req), std::move(respond), std::move(cfg), *caller);
+    case Route::Kind::kFhir:
+      return submit_fhir(std::move(req), std::move(respond), std::move(cfg), *caller, r.id);
+    case Route::Kind::kSubmit:
+      return submit_one(std::move(req), std::move(respond), std::move(cfg), *caller);
+  }
 }
 
 void IngestApi::submit_one(Request&& req, http::Respond respond,
                            std::shared_ptr<const config::Config> cfg,
                            const config::Facility& caller) {
   const auto lang = request_lang(req);
-  if (media_type(req) != "application/json") {
-    return respond(problem(status::unsupported_media_type, lang, "not-supported", "",
-                           {"Gunakan Content-Type: application/json untuk satu rekam "
-                            "(application/x-ndjson untuk " +
-                                std::string(kBatchPath) + ").",
-                            "Use Content-Type: application/json for one record "
-                            "(application/x-ndjson for " +
-                                std::string(kBatchPath) + ")."}));
-  }
   const auto started = std::chrono::steady_clock::now();
   std::vector<ingest::Line> lines;
   lines.push_back(ingest::check_envelope(req.body(), *cfg, &caller));
@@ -182,50 +282,17 @@ void IngestApi::submit_line(std::shared_ptr<const config::Config> cfg,
 
 // FHIR pass-through (DESIGN.md §3.4): POST /fhir/r4 (a transaction Bundle) and
 // POST /fhir/r4/{Type} (one resource), same key, limits and answers as /api/v1/records.
-void IngestApi::handle_fhir(Request&& req, http::Respond respond, const std::string& path) {
+void IngestApi::submit_fhir(Request&& req, http::Respond respond,
+                            std::shared_ptr<const config::Config> cfg,
+                            const config::Facility& caller, const std::string& type) {
   const auto lang = request_lang(req);
-  // "/fhir/r4" and "/fhir/r4/" are the base (a transaction Bundle); "/fhir/r4/{Type}" one resource.
-  std::string type;
-  if (path.size() > kFhirPath.size() + 1) type = path.substr(kFhirPath.size() + 1);
-  if (!type.empty() &&
-      (type.find('/') != std::string::npos || !ingest::accepts_resource_type(type))) {
-    const bool bundle = type == "Bundle";
-    return respond(problem(
-        status::not_found, lang, "not-found", "",
-        bundle ? mappers::Text{"Kirim Bundle transaksi ke " + std::string(kFhirPath) + ".",
-                               "Post a transaction Bundle to " + std::string(kFhirPath) + "."}
-               : mappers::Text{"Jenis resource FHIR R4 tidak dikenal atau tidak didukung di "
-                               "alamat ini. Gunakan " +
-                                   std::string(kFhirPath) + "/{jenis}, mis. " +
-                                   std::string(kFhirPath) + "/Observation.",
-                               "Not a FHIR R4 resource type this gateway accepts. Use " +
-                                   std::string(kFhirPath) + "/{Type}, e.g. " +
-                                   std::string(kFhirPath) + "/Observation."}));
-  }
-  if (req.method() != bhttp::verb::post) {
-    auto res = problem(
-        status::method_not_allowed, lang, "not-supported", "",
-        {"Alamat FHIR gateway hanya menerima POST.", "The gateway's FHIR paths accept POST only."});
-    res.set(bhttp::field::allow, "POST");
-    return respond(std::move(res));
-  }
-  auto cfg = config_.get();
-  const config::Facility* caller = authenticate(req, *cfg);
-  if (caller == nullptr) return respond(unauthorized(lang));
-  const auto media = media_type(req);
-  if (media != "application/fhir+json" && media != "application/json") {
-    return respond(problem(status::unsupported_media_type, lang, "not-supported", "",
-                           {"Gunakan Content-Type: application/fhir+json (atau "
-                            "application/json).",
-                            "Use Content-Type: application/fhir+json (or application/json)."}));
-  }
   std::optional<std::string_view> record_id;
   if (auto it = req.find("X-Record-Id"); it != req.end()) {
     record_id = std::string_view(it->value().data(), it->value().size());
   }
   const auto started = std::chrono::steady_clock::now();
   std::vector<ingest::Line> lines;
-  lines.push_back(ingest::check_fhir({req.body(), type, record_id}, *cfg, *caller));
+  lines.push_back(ingest::check_fhir({req.body(), type, record_id}, *cfg, caller));
   submit_line(std::move(cfg), std::move(lines), "fhir", lang, started, std::move(respond));
 }
 
@@ -233,13 +300,6 @@ void IngestApi::submit_batch(Request&& req, http::Respond respond,
                              std::shared_ptr<const config::Config> cfg,
                              const config::Facility& caller) {
   const auto lang = request_lang(req);
-  const auto type = media_type(req);
-  if (type != "application/x-ndjson") {
-    return respond(problem(status::unsupported_media_type, lang, "not-supported", "",
-                           {"Gunakan Content-Type: application/x-ndjson (satu rekam JSON per "
-                            "baris).",
-                            "Use Content-Type: application/x-ndjson (one JSON record per line)."}));
-  }
   const auto started = std::chrono::steady_clock::now();
   std::vector<ingest::Line> lines;
   std::vector<std::size_t> line_numbers;  // physical line numbers (1-based); blank lines skipped

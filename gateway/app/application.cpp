@@ -9,6 +9,7 @@
 
 #include "gateway/api/admin_api.hpp"
 #include "gateway/api/ingest_api.hpp"
+#include "gateway/app/open_files.hpp"
 #include "gateway/config/holder.hpp"
 #include "gateway/delivery/worker.hpp"
 #include "gateway/ingest/pipeline.hpp"
@@ -21,14 +22,58 @@ namespace net = boost::asio;
 namespace {
 constexpr auto kShutdownDeadline = std::chrono::seconds(10);
 
-http::ServerLimits server_limits(const config::Limits& l) {
+http::ServerLimits server_limits(const config::Limits& l, std::size_t connections) {
   http::ServerLimits s;
   s.body_bytes = l.body_bytes;
   s.header_bytes = l.header_bytes;
+  s.header_timeout = std::chrono::milliseconds(l.header_timeout_ms);
   s.request_timeout = std::chrono::milliseconds(l.request_timeout_ms);
   s.idle_timeout = std::chrono::milliseconds(l.idle_timeout_ms);
-  s.connections = l.connections;
+  s.connections = connections;
+  s.connections_per_ip = std::min(l.connections_per_ip, connections);
+  s.inflight_body_bytes = l.inflight_body_bytes;
   return s;
+}
+
+// No exception may end a network thread: a handler that throws is a bug, but the listeners
+// must keep serving everyone else. The exception is logged and counted and run() resumes
+// (an io_context may be run again after a handler threw).
+void run_io(net::io_context& ioc, Metrics& metrics) {
+  for (;;) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      metrics.counter("ilp_unhandled_exceptions_total", "Exceptions that reached a network thread")
+          .inc();
+      logger("main")->error("unexpected exception on a network thread: {}", e.what());
+    } catch (...) {
+      metrics.counter("ilp_unhandled_exceptions_total", "Exceptions that reached a network thread")
+          .inc();
+      logger("main")->error("unexpected exception on a network thread");
+    }
+  }
+}
+
+void publish_server(Metrics& m, const http::Server& server) {
+  const Labels l{{"listener", server.name()}};
+  const auto& c = server.counters();
+  m.gauge("ilp_open_connections", "Open client connections", l)
+      .set(static_cast<double>(server.active_connections()));
+  const auto set = [&](const char* reason, const std::atomic<std::uint64_t>& v) {
+    auto& counter = m.counter("ilp_http_refused_total",
+                              "Connections or requests the HTTP layer refused or cut off",
+                              {{"listener", server.name()}, {"reason", reason}});
+    const auto now = v.load();
+    if (now > counter.value()) counter.inc(now - counter.value());
+  };
+  set("connection_cap", c.over_cap);
+  set("per_ip_cap", c.over_ip_cap);
+  set("evicted_idle", c.evicted);
+  set("bad_request", c.bad_requests);
+  set("header_timeout", c.header_timeouts);
+  set("body_budget", c.body_budget_refusals);
+  set("out_of_descriptors", c.fd_exhausted);
 }
 
 std::unique_ptr<store::SqliteStore> open_store(const config::Config& cfg) {
@@ -126,25 +171,33 @@ int Application::run() {
   m.admin_api = std::make_unique<api::AdminApi>(
       m.config, *m.store, m.clock, m.metrics, m.ioc.get_executor(), [&m] { return m.reload(); },
       notify);
+  m.admin_api->set_delivery_alive([&m] { return m.delivery->alive(); });
   m.metrics.on_render([&m](Metrics& metrics) {
-    metrics.gauge("ilp_open_connections", "Open client connections", {{"listener", "ingest"}})
-        .set(static_cast<double>(m.ingest_server->active_connections()));
-    metrics.counter("ilp_rejected_connections_total", "Connections refused over the cap").inc(0);
+    publish_server(metrics, *m.ingest_server);
+    publish_server(metrics, *m.admin_server);
   });
 
-  const auto limits = server_limits(cfg->limits);
+  const auto files = ensure_open_files(open_files_needed(
+      cfg->limits.connections, cfg->limits.admin_connections, cfg->delivery.concurrency));
+  logger("main")->debug("open-files limit {} (hard {})", files.soft, files.hard);
   m.ingest_server = std::make_unique<http::Server>(
-      m.ioc, "ingest", limits,
+      m.ioc, "ingest", server_limits(cfg->limits, cfg->limits.connections),
       [&m](http::Request&& req, http::Respond respond) {
         m.ingest_api->handle(std::move(req), std::move(respond));
       },
-      &api::IngestApi::error_response);
+      &api::IngestApi::error_response,
+      [&m](const http::Request& header, const net::ip::address& peer) {
+        return m.ingest_api->precheck(header, peer);
+      });
   m.admin_server = std::make_unique<http::Server>(
-      m.ioc, "admin", limits,
+      m.ioc, "admin", server_limits(cfg->limits, cfg->limits.admin_connections),
       [&m](http::Request&& req, http::Respond respond) {
         m.admin_api->handle(std::move(req), std::move(respond));
       },
-      &api::IngestApi::error_response);
+      &api::IngestApi::error_response,
+      [&m](const http::Request& header, const net::ip::address& peer) {
+        return m.admin_api->precheck(header, peer);
+      });
 
   const auto ingest_ep = m.ingest_server->listen(cfg->listen.ingest);
   const auto admin_ep = m.admin_server->listen(cfg->listen.admin);
@@ -163,8 +216,8 @@ int Application::run() {
 
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&m] { m.ioc.run(); });
-  m.ioc.run();
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&m] { run_io(m.ioc, m.metrics); });
+  run_io(m.ioc, m.metrics);
   for (auto& t : pool) t.join();
   // The current delivery attempts finish (bounded), then the store drains its queue.
   m.delivery->stop(kShutdownDeadline);

@@ -256,13 +256,20 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
 
   const auto l = child(root, "limits");
   r.known_keys(l,
-               {"body_bytes", "batch_lines", "connections", "header_bytes", "request_timeout_ms",
-                "idle_timeout_ms"},
+               {"body_bytes", "batch_lines", "connections", "connections_per_ip",
+                "admin_connections", "header_bytes", "header_timeout_ms", "request_timeout_ms",
+                "idle_timeout_ms", "inflight_body_bytes", "auth_failures_per_min"},
                "limits");
   r.integer(l, "body_bytes", c.limits.body_bytes, "limits.", 1024, 256LL << 20);
   r.integer(l, "batch_lines", c.limits.batch_lines, "limits.", 1, 1'000'000);
   r.integer(l, "connections", c.limits.connections, "limits.", 1, 100'000);
-  r.integer(l, "header_bytes", c.limits.header_bytes, "limits.", 1024, 1 << 20);
+  r.integer(l, "connections_per_ip", c.limits.connections_per_ip, "limits.", 1, 100'000);
+  r.integer(l, "admin_connections", c.limits.admin_connections, "limits.", 1, 10'000);
+  // Beast keeps a field's size in 16 bits and throws past it; 64 KiB keeps every field below.
+  r.integer(l, "header_bytes", c.limits.header_bytes, "limits.", 1024, 64 * 1024);
+  r.integer(l, "header_timeout_ms", c.limits.header_timeout_ms, "limits.", 100, 600'000);
+  r.integer(l, "inflight_body_bytes", c.limits.inflight_body_bytes, "limits.", 1024, 16LL << 30);
+  r.integer(l, "auth_failures_per_min", c.limits.auth_failures_per_min, "limits.", 1, 100'000);
   r.integer(l, "request_timeout_ms", c.limits.request_timeout_ms, "limits.", 100, 600'000);
   r.integer(l, "idle_timeout_ms", c.limits.idle_timeout_ms, "limits.", 100, 3'600'000);
 

@@ -71,10 +71,24 @@ struct Delivery {
 struct Limits {
   std::size_t body_bytes = 1'048'576;
   std::size_t batch_lines = 10'000;
+  // Per listener for ingest; the admin listener has admin_connections.
   std::size_t connections = 1'024;
+  // A quarter of the cap per client address: one misbehaving machine (or an attacker) cannot
+  // take every connection, while a NAT that hides a whole puskesmas still has plenty.
+  std::size_t connections_per_ip = 256;
+  // The admin listener serves IT staff, probes and metrics scrapers: a few dozen is plenty.
+  std::size_t admin_connections = 64;
+  // At most 64 KiB: the HTTP library stores one header field's size in 16 bits.
   std::size_t header_bytes = 16'384;
+  // A header must be in this soon (from connect, or from a kept-alive request's first byte).
+  // Real clients send a header in one packet; 10 s is generous even on 2G.
+  std::int64_t header_timeout_ms = 10'000;
   std::int64_t request_timeout_ms = 30'000;
   std::int64_t idle_timeout_ms = 60'000;
+  // Bodies being received at once, all connections together: 64 full-size requests.
+  std::size_t inflight_body_bytes = 64u << 20;
+  // Failed API-key or admin-token attempts per client address per minute; then 429.
+  int auth_failures_per_min = 10;
 };
 
 // Profile validation of every bundle before it is stored (mapped records and FHIR pass-through).

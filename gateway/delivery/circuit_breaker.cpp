@@ -51,6 +51,11 @@ void CircuitBreaker::record(const std::string& host, bool healthy, std::int64_t 
   }
 }
 
+void CircuitBreaker::abandon(const std::string& host) {
+  const auto it = hosts_.find(host);
+  if (it != hosts_.end() && it->second.state == State::kHalfOpen) it->second.probing = false;
+}
+
 void CircuitBreaker::open(const std::string& host, Host& h, std::int64_t now_ms,
                           std::int64_t period_ms) {
   h.state = State::kOpen;

@@ -34,6 +34,10 @@ class CircuitBreaker {
   std::optional<std::int64_t> check(const std::string& host, std::int64_t now_ms);
   // The outcome of a call that went.
   void record(const std::string& host, bool healthy, std::int64_t now_ms, const Options& o);
+  // A call that went ended without an outcome (an exception, a path that learned nothing of
+  // the platform): if it was the half-open probe, the next call probes instead. Without this a
+  // probe that never reports would hold the circuit open until a restart.
+  void abandon(const std::string& host);
 
   State state(const std::string& host) const;
 

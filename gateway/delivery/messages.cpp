@@ -262,4 +262,15 @@ Text bad_platform_url(std::string_view key) {
               "retries automatically."};
 }
 
+Text internal_error(std::int64_t next_attempt_ms) {
+  return {"Pengiriman terhenti oleh kesalahan di gateway sendiri (bukan di data ini). Pada " +
+              utc_time(next_attempt_ms) +
+              " gateway mengecek dulu apakah data sudah ada di SATUSEHAT, lalu mengirim ulang. "
+              "Bila terulang, laporkan id pelacakan ini ke pengelola gateway.",
+          "A fault in the gateway itself (not in this data) stopped the sending. At " +
+              utc_time(next_attempt_ms) +
+              " the gateway checks whether SATUSEHAT has the data, then sends it again. If it "
+              "happens again, report this tracking id to whoever runs the gateway."};
+}
+
 }  // namespace ilp::gateway::delivery::msg

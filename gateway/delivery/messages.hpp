@@ -50,5 +50,7 @@ Text gave_up(int attempts, std::string_view last_reason);
 Text unknown_facility(std::string_view facility);
 Text unreadable_bundle();
 Text bad_platform_url(std::string_view key);
+// A fault in the gateway itself ended the attempt (logged with the tracking id).
+Text internal_error(std::int64_t next_attempt_ms);
 
 }  // namespace ilp::gateway::delivery::msg

@@ -6,6 +6,36 @@
 
 namespace ilp::gateway::delivery {
 
+namespace {
+// A call that passed the breaker's check must report on every way out; a half-open probe that
+// never reports keeps the circuit open for good. Whatever path leaves without an outcome (a
+// coroutine unwinding on an exception included) abandons the probe instead.
+class CircuitTicket {
+ public:
+  CircuitTicket(CircuitBreaker* breaker, const Clock* clock, std::string host,
+                CircuitBreaker::Options options)
+      : breaker_(breaker), clock_(clock), host_(std::move(host)), options_(options) {}
+  ~CircuitTicket() {
+    if (breaker_ != nullptr && !settled_) breaker_->abandon(host_);
+  }
+  CircuitTicket(const CircuitTicket&) = delete;
+  CircuitTicket& operator=(const CircuitTicket&) = delete;
+
+  void record(bool healthy) {
+    if (breaker_ == nullptr) return;
+    breaker_->record(host_, healthy, clock_->now_ms(), options_);
+    settled_ = true;
+  }
+
+ private:
+  CircuitBreaker* breaker_;
+  const Clock* clock_;
+  std::string host_;
+  CircuitBreaker::Options options_;
+  bool settled_ = false;
+};
+}  // namespace
+
 Platform::Platform(Transport& transport, TokenCache& tokens, RateLimiter& limiter, Metrics& metrics,
                    CircuitBreaker* breaker, const Clock* clock)
     : transport_(transport),
@@ -74,9 +104,12 @@ net::awaitable<PlatformReply> Platform::call(const CallContext& ctx, http::bhttp
     }
   }
 
+  CircuitTicket ticket(breaking ? breaker_ : nullptr, clock_, host, circuit);
   for (int round = 0; round < 2; ++round) {
     TokenResult token = co_await tokens_.get(platform, ctx.facility);
     if (!token.ok()) {
+      // Refused credentials are the platform answering; no answer at login is an outage.
+      ticket.record(token.error.auth_failure());
       reply.token_error = std::move(token.error);
       co_return reply;
     }
@@ -95,10 +128,9 @@ net::awaitable<PlatformReply> Platform::call(const CallContext& ctx, http::bhttp
         .histogram("ilp_platform_latency_seconds", "Platform request latency", latency_buckets(),
                    {{"op", op}})
         .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    if (breaking) {
+    {
       const int code = reply.http.ok() ? static_cast<int>(reply.http.response.result_int()) : 0;
-      const bool healthy = code != 0 && code < 500 && code != 408;
-      breaker_->record(host, healthy, clock_->now_ms(), circuit);
+      ticket.record(code != 0 && code < 500 && code != 408);
     }
     if (round == 0 && reply.http.ok() && reply.http.response.result_int() == 401) {
       // Expired early or revoked (reference §1.5): drop exactly this token and ask once more.

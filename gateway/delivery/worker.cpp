@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
+#include "gateway/delivery/messages.hpp"
 #include "gateway/util/log.hpp"
 
 namespace ilp::gateway::delivery {
@@ -40,18 +41,41 @@ Delivery::~Delivery() {
 void Delivery::start() {
   if (started_) return;
   started_ = true;
-  net::co_spawn(ioc_, loop(), [](std::exception_ptr e) {
-    if (e) logger("delivery")->critical("delivery loop ended by an exception");
+  alive_ = true;
+  publish_alive();
+  net::co_spawn(ioc_, loop(), [this](std::exception_ptr e) {
+    if (!e) return;
+    // loop() catches per round; reaching here is a bug outside any round. Say so loudly.
+    alive_ = false;
+    publish_alive();
+    logger("delivery")->critical("delivery loop ended by an exception; nothing more is sent");
   });
   thread_ = std::thread([this] {
-    try {
-      ioc_.run();
-    } catch (const std::exception& e) {
-      // Handlers do not throw by design; if one did, delivery stops rather than the process
-      // (records stay in the store and are recovered at the next start).
-      logger("delivery")->critical("delivery thread stopped: {}", e.what());
+    // A handler that throws must not end delivery: the exception is counted and logged and the
+    // thread goes on running the rest (run() may be called again after an exception).
+    for (;;) {
+      try {
+        ioc_.run();
+        break;
+      } catch (const std::exception& e) {
+        metrics_.counter("ilp_delivery_internal_errors_total", "Delivery attempts ended by a bug")
+            .inc();
+        logger("delivery")->error("delivery: unexpected exception: {}", e.what());
+      } catch (...) {
+        metrics_.counter("ilp_delivery_internal_errors_total", "Delivery attempts ended by a bug")
+            .inc();
+        logger("delivery")->error("delivery: unexpected exception");
+      }
+    }
+    if (!stopping_flag_) {
+      alive_ = false;
+      publish_alive();
     }
   });
+}
+
+void Delivery::publish_alive() {
+  metrics_.gauge("ilp_delivery_running", "1 while the delivery worker runs").set(alive_ ? 1 : 0);
 }
 
 void Delivery::notify() {
@@ -74,6 +98,7 @@ void Delivery::stop(std::chrono::milliseconds deadline) {
 
 void Delivery::begin_stop(std::chrono::milliseconds deadline) {
   stopping_ = true;
+  stopping_flag_ = true;
   stop_at_ = std::chrono::steady_clock::now() + deadline;
   wake();
 }
@@ -88,10 +113,25 @@ net::awaitable<void> Delivery::loop() {
         recovered);
   }
   while (!stopping_) {
-    co_await fill();
-    if (stopping_) break;
-    co_await prune_if_due();
-    if (stopping_) break;
+    // One bad round (a store callback that threw, a bug) must not end delivery for good.
+    bool failed = false;
+    try {
+      co_await fill();
+      if (stopping_) break;
+      co_await prune_if_due();
+      if (stopping_) break;
+    } catch (const std::exception& e) {
+      failed = true;
+      log->error("delivery round failed: {}", e.what());
+    }
+    if (failed) {
+      metrics_.counter("ilp_delivery_internal_errors_total", "Delivery attempts ended by a bug")
+          .inc();
+      net::steady_timer pause(ioc_, std::chrono::seconds(1));  // not a busy loop on a bug
+      boost::system::error_code ec;
+      co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+      continue;
+    }
     if (!notified_) {
       const auto cfg = config_();
       const auto poll_ms = cfg ? std::max<std::int64_t>(cfg->delivery.poll_ms, 1) : 500;
@@ -153,25 +193,67 @@ net::awaitable<void> Delivery::prune_if_due() {
 net::awaitable<void> Delivery::run_attempt(store::Record record) {
   auto cfg = config_();
   if (!cfg) co_return;  // no configuration at all: the record is recovered after a restart
-  Attempt attempt(deps_, std::move(cfg), std::move(record));
-  co_await attempt.run();
+  const std::string id = record.id;
+  const int revision = record.revision;
+  const int attempts = record.attempts;
+  const std::int64_t created_ms = record.created_ms;
+  std::string what;
+  try {
+    Attempt attempt(deps_, cfg, std::move(record));
+    co_await attempt.run();
+    co_return;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  co_await settle_after_bug(*cfg, id, revision, attempts, created_ms, what);
+}
+
+// An attempt ended by an exception (a bug, or a library throwing on input it should have
+// refused) must not leave its record `sending` until a restart: it goes back to `retrying`,
+// marked maybe-sent so that the next attempt asks the platform before sending again.
+net::awaitable<void> Delivery::settle_after_bug(const config::Config& cfg, const std::string& id,
+                                                int revision, int attempts, std::int64_t created_ms,
+                                                const std::string& what) {
+  metrics_.counter("ilp_delivery_internal_errors_total", "Delivery attempts ended by a bug").inc();
+  logger("delivery")->error("{} delivery attempt failed inside the gateway: {}", id, what);
+  const Backoff backoff(cfg.retry, deps_.uniform);
+  const auto now = clock_.now_ms();
+  store::Completion c;
+  c.id = id;
+  c.revision = revision;
+  c.now_ms = now;
+  c.maybe_sent = true;
+  if (backoff.gives_up(attempts + 1, created_ms, now)) {
+    c.status = store::Status::kDead;
+    c.note = "gave up after " + std::to_string(attempts + 1) + " attempts (internal error)";
+    mappers::Outcome o;
+    o.add("exception", "", msg::gave_up(attempts + 1, "internal error"));
+    c.last_error = mappers::outcome_to_storage(o);
+  } else {
+    const auto delay = backoff.delay_ms(attempts + 1);
+    c.status = store::Status::kRetrying;
+    c.next_attempt_at_ms = now + delay;
+    c.note = "internal error; will check the platform before sending again";
+    mappers::Outcome o;
+    o.add("exception", "", msg::internal_error(now + delay));
+    c.last_error = mappers::outcome_to_storage(o);
+  }
+  if (!co_await async_store_.complete(c)) {
+    logger("delivery")->error("{} result could not be stored; retried after restart", id);
+  }
 }
 
 void Delivery::attempt_done(std::exception_ptr e) {
   --in_flight_;
   in_flight_count_.store(in_flight_);
   if (e) {
-    // A bug, not a platform answer: the record stays `sending` until recover() at the next
-    // start. Degraded mode: log and count.
+    // run_attempt settles its own exceptions; one here came from settling (the store threw).
+    // The record stays `sending` until recover() at the next start. Log and count.
     metrics_.counter("ilp_delivery_internal_errors_total", "Delivery attempts ended by a bug")
         .inc();
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      logger("delivery")->error("delivery attempt failed: {}", ex.what());
-    } catch (...) {
-      logger("delivery")->error("delivery attempt failed");
-    }
+    logger("delivery")->error("delivery attempt could not be settled");
   }
   // A freed slot is worth a claim: more records may be due, stop() may wait for the drain, and
   // a finished attempt may unblock the next record of its patient (a claim returns fewer

@@ -67,6 +67,9 @@ class Delivery {
 
   // Attempts running now (for tests and metrics).
   int in_flight() const { return in_flight_count_.load(); }
+  // False once started and the delivery thread or loop has ended other than by stop(): records
+  // would be accepted and never sent (/readyz says so).
+  bool alive() const { return !started_ || alive_.load() || stopping_flag_.load(); }
 
  private:
   net::awaitable<void> loop();
@@ -74,6 +77,10 @@ class Delivery {
   // Retention (delivery.delivered_payload_days): a batch at a time, between claims.
   net::awaitable<void> prune_if_due();
   net::awaitable<void> run_attempt(store::Record record);
+  net::awaitable<void> settle_after_bug(const config::Config& cfg, const std::string& id,
+                                        int revision, int attempts, std::int64_t created_ms,
+                                        const std::string& what);
+  void publish_alive();
   void attempt_done(std::exception_ptr e);
   void wake();
   void begin_stop(std::chrono::milliseconds deadline);
@@ -104,7 +111,9 @@ class Delivery {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_at_{};
 
-  bool started_ = false;  // caller's thread
+  std::atomic<bool> alive_{false};
+  std::atomic<bool> stopping_flag_{false};  // stop() asked: the thread ending is expected
+  bool started_ = false;                    // caller's thread
   bool stopped_ = false;
   std::thread thread_;
 };

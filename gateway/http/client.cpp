@@ -15,6 +15,8 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <stdexcept>
 
+#include "gateway/http/request_parser.hpp"
+
 namespace ilp::gateway::http {
 
 namespace beast = boost::beast;
@@ -52,7 +54,9 @@ std::shared_ptr<net::ssl::context> make_tls_context(const std::string& ca_file) 
 struct Client::Conn {
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
-  beast::flat_buffer buffer;
+  // Bounded like the server's (request_parser.hpp): a response header or trailer field past
+  // Beast's 16-bit field size would otherwise throw out of the read; this way it is an error.
+  beast::flat_buffer buffer{kMaxBufferedBytes};
   std::chrono::steady_clock::time_point idle_since;
 
   beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }

@@ -1,5 +1,8 @@
 #include "gateway/http/server.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -14,202 +17,43 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "gateway/http/server_state.hpp"
+#include "gateway/http/session.hpp"
+#include "gateway/util/log.hpp"
+
 namespace ilp::gateway::http {
 
-class Session;
+Server::State::State(net::io_context& io)
+    : ioc(io), acceptor(net::make_strand(io)), accept_pause(acceptor.get_executor()) {
+  reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
 
-struct Server::State {
-  std::string name;
-  ServerLimits limits;
-  Handler handler;
-  ErrorResponder errors;
-  tcp::acceptor acceptor;
-  std::atomic<std::size_t> active{0};
-  std::atomic<std::uint64_t> rejected{0};
-  std::atomic<bool> stopping{false};
-  std::mutex mu;
-  std::unordered_set<Session*> sessions;  // guarded by mu; for stop()
+Server::State::~State() {
+  if (reserve_fd >= 0) ::close(reserve_fd);
+}
 
-  net::io_context& ioc;
+bool Server::State::reserve_body(std::size_t n) {
+  auto cur = body_bytes_reserved.load();
+  do {
+    if (cur + n > limits.inflight_body_bytes) return false;
+  } while (!body_bytes_reserved.compare_exchange_weak(cur, cur + n));
+  return true;
+}
 
-  explicit State(net::io_context& io) : acceptor(net::make_strand(io)), ioc(io) {}
-};
+void Server::State::release_body(std::size_t n) { body_bytes_reserved.fetch_sub(n); }
 
 namespace {
 void accept_loop(const std::shared_ptr<Server::State>& state);
 }
 
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket&& socket, std::shared_ptr<Server::State> state)
-      : stream_(std::move(socket)), state_(std::move(state)) {}
-
-  ~Session() {
-    std::lock_guard lock(state_->mu);
-    state_->sessions.erase(this);
-    state_->active--;
-  }
-
-  void start() {
-    {
-      std::lock_guard lock(state_->mu);
-      state_->sessions.insert(this);
-    }
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
-  }
-
-  // Called under State::mu from stop(); hops onto the strand.
-  void request_close() {
-    net::post(stream_.get_executor(), [self = weak_from_this()] {
-      if (auto s = self.lock()) {
-        if (!s->busy_) {
-          s->close();
-        } else {
-          s->close_after_write_ = true;
-        }
-      }
-    });
-  }
-
- private:
-  void do_read() {
-    if (state_->stopping) return close();
-    if (buffer_.size() > 0) return read_request();  // a pipelined request is already here
-    // Waiting for a new request on a kept-alive connection: the idle timeout applies.
-    stream_.expires_after(state_->limits.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                              if (ec) return self->on_read_error(ec);
-                              self->buffer_.commit(n);
-                              self->read_request();
-                            });
-  }
-
-  // From its first byte, a request must arrive whole (headers and body) within one
-  // request_timeout: a client trickling bytes cannot hold a connection longer than that.
-  void read_request() {
-    parser_.emplace();
-    parser_->body_limit(state_->limits.body_bytes);
-    parser_->header_limit(static_cast<std::uint32_t>(state_->limits.header_bytes));
-    stream_.expires_after(state_->limits.request_timeout);
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
-  }
-
-  void on_read_error(beast::error_code ec) {
-    using bhttp::error;
-    if (ec == error::body_limit) return reply_error(bhttp::status::payload_too_large);
-    if (ec == error::header_limit) {
-      return reply_error(bhttp::status::request_header_fields_too_large);
-    }
-    if (ec == error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
-      return close();
-    }
-    // Anything else is malformed HTTP (bad method, bad target, bad chunk...).
-    reply_error(bhttp::status::bad_request);
-  }
-
-  void reply_error(bhttp::status status) {
-    Request partial;
-    if (parser_) partial.base() = parser_->get().base();
-    Response res = state_->errors(status, partial);
-    res.keep_alive(false);
-    res.prepare_payload();
-    busy_ = true;
-    linger_ = true;
-    write(std::move(res));
-  }
-
-  void on_read(beast::error_code ec) {
-    if (ec) return on_read_error(ec);
-    busy_ = true;
-    stream_.expires_never();  // the handler may take its time (a durable commit)
-    Request req = parser_->release();
-    const bool keep_alive = req.keep_alive();
-    const unsigned version = req.version();
-    auto self = shared_from_this();
-    auto respond = [self, keep_alive, version](Response&& res) {
-      net::post(self->stream_.get_executor(), [self, keep_alive, version,
-                                               res = std::move(res)]() mutable {
-        if (res.find(kDropConnectionField) != res.end()) {
-          self->busy_ = false;
-          return self->close();
-        }
-        res.version(version);
-        res.keep_alive(keep_alive && !self->close_after_write_ && !self->state_->stopping);
-        res.prepare_payload();
-        self->write(std::move(res));
-      });
-    };
-    state_->handler(std::move(req), std::move(respond));
-  }
-
-  void write(Response&& res) {
-    res_ = std::move(res);
-    stream_.expires_after(state_->limits.write_timeout);
-    bhttp::async_write(stream_, res_,
-                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         self->busy_ = false;
-                         if (!ec && self->linger_) return self->linger_close();
-                         if (ec || !self->res_.keep_alive() || self->close_after_write_)
-                           return self->close();
-                         self->do_read();
-                       });
-  }
-
-  // After an error answer to a request that was not read whole (413, 431, bad HTTP), the client
-  // may still be sending its body. Closing with unread data makes the kernel reset the
-  // connection, which can destroy the answer before the client reads it, so the client would
-  // see a reset instead of the 413. Stop sending, discard what still arrives for a bounded time
-  // and amount, then close.
-  void linger_close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTime);
-    drain();
-  }
-
-  void drain() {
-    stream_.async_read_some(buffer_.prepare(kDrainChunk),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                              self->drained_ += n;
-                              // EOF, timeout, reset, or enough: done.
-                              if (ec || self->drained_ > kMaxDrain) return self->close();
-                              self->drain();
-                            });
-  }
-
-  void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
-  }
-
-  beast::tcp_stream stream_;
-  std::shared_ptr<Server::State> state_;
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  Response res_;
-  bool busy_ = false;
-  bool close_after_write_ = false;
-  bool linger_ = false;
-  std::size_t drained_ = 0;
-
-  static constexpr auto kLingerTime = std::chrono::seconds(5);
-  static constexpr std::size_t kDrainChunk = 64 * 1024;
-  static constexpr std::size_t kMaxDrain = 64 * 1024 * 1024;
-};
-
 Server::Server(net::io_context& ioc, std::string name, ServerLimits limits, Handler handler,
-               ErrorResponder errors)
+               ErrorResponder errors, Precheck precheck)
     : state_(std::make_shared<State>(ioc)) {
   state_->name = std::move(name);
   state_->limits = limits;
   state_->handler = std::move(handler);
   state_->errors = std::move(errors);
+  state_->precheck = std::move(precheck);
 }
 
 Server::~Server() { stop(); }
@@ -255,28 +99,116 @@ tcp::endpoint Server::listen(std::string_view host_port) {
 }
 
 namespace {
+
+// Over a cap: answer 503 without reading, so a client sees why instead of a reset.
+void refuse(tcp::socket socket) {
+  auto s = std::make_shared<tcp::socket>(std::move(socket));
+  static constexpr std::string_view kBusy =
+      "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+      "Connection: close\r\n\r\n";
+  net::async_write(*s, net::buffer(kBusy.data(), kBusy.size()),
+                   [s](beast::error_code, std::size_t) {
+                     beast::error_code ignored;
+                     s->shutdown(tcp::socket::shutdown_both, ignored);
+                   });
+}
+
+// Under State::mu: closes the connection (of `peer`, when given) that has been idle, or
+// without a whole header, the longest, so that a crowd of idle or slowloris connections cannot
+// lock real clients out. Connections with a request in progress are never taken.
+bool evict_one(Server::State& state, const net::ip::address* peer = nullptr) {
+  Session* victim = nullptr;
+  for (auto* s : state.sessions) {
+    if (peer != nullptr && s->peer() != *peer) continue;
+    if (s->evictable() && (victim == nullptr || s->phase_since_ns() < victim->phase_since_ns())) {
+      victim = s;
+    }
+  }
+  if (victim == nullptr) return false;
+  victim->request_close();
+  state.counters.evicted++;
+  return true;
+}
+
+void admit(const std::shared_ptr<Server::State>& state, tcp::socket socket) {
+  beast::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  const auto address = remote.address();
+  socket.set_option(tcp::no_delay(true), ec);
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(state->mu);
+    auto& from_peer = state->per_ip[address];
+    // One eviction makes room under both caps: the evicted connection counts in both.
+    bool room = true;
+    if (from_peer >= state->limits.connections_per_ip) {
+      room = evict_one(*state, &address);
+      if (!room) state->counters.over_ip_cap++;
+    } else if (state->active.load() >= state->limits.connections) {
+      room = evict_one(*state);
+      if (!room) state->counters.over_cap++;
+    }
+    if (!room) {
+      if (from_peer == 0) state->per_ip.erase(address);
+      return refuse(std::move(socket));
+    }
+    ++from_peer;
+    state->active++;
+    session = std::make_shared<Session>(std::move(socket), state, address);
+    state->sessions.insert(session.get());
+  }
+  session->start();
+}
+
+bool out_of_descriptors(const beast::error_code& ec) {
+  return ec == net::error::no_descriptors || ec == boost::system::errc::too_many_files_open ||
+         ec == boost::system::errc::too_many_files_open_in_system || ec == net::error::no_memory ||
+         ec == net::error::no_buffer_space;
+}
+
+// Out of descriptors, the pending connection stays in the backlog and every accept fails at
+// once: retrying at once is a busy loop. Take the one connection with the reserve descriptor
+// and close it (the client sees a closed connection rather than a hang), then pause accepting.
+void shed_and_pause(const std::shared_ptr<Server::State>& state) {
+  constexpr auto kPause = std::chrono::milliseconds(100);
+  state->counters.fd_exhausted++;
+  if (!state->fd_streak) {
+    state->fd_streak = true;
+    logger("http")->error(
+        "{}: out of file descriptors; new connections are closed until some are free (raise "
+        "the open-files limit or lower limits.connections)",
+        state->name);
+  }
+  if (state->reserve_fd >= 0) {
+    ::close(state->reserve_fd);
+    state->reserve_fd = -1;
+    beast::error_code ec;
+    state->acceptor.non_blocking(true, ec);
+    tcp::socket doomed(state->ioc);
+    state->acceptor.accept(doomed, ec);
+    doomed.close(ec);
+    state->reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  state->accept_pause.expires_after(kPause);
+  state->accept_pause.async_wait([state](beast::error_code ec) {
+    if (!ec && !state->stopping) accept_loop(state);
+  });
+}
+
 void accept_loop(const std::shared_ptr<Server::State>& state) {
   state->acceptor.async_accept(
       net::make_strand(state->ioc), [state](beast::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted || !state->acceptor.is_open()) return;
-        if (!ec) {
-          if (state->active.load() >= state->limits.connections) {
-            // Over the cap: answer 503 without reading, so a client sees why instead of a reset.
-            state->rejected++;
-            auto s = std::make_shared<tcp::socket>(std::move(socket));
-            static constexpr std::string_view kBusy =
-                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
-                "Connection: close\r\n\r\n";
-            net::async_write(*s, net::buffer(kBusy.data(), kBusy.size()),
-                             [s](beast::error_code, std::size_t) {
-                               beast::error_code ignored;
-                               s->shutdown(tcp::socket::shutdown_both, ignored);
-                             });
-          } else {
-            socket.set_option(tcp::no_delay(true), ec);
-            state->active++;
-            std::make_shared<Session>(std::move(socket), state)->start();
+        if (ec) {
+          state->counters.accept_errors++;
+          if (out_of_descriptors(ec)) return shed_and_pause(state);
+        } else {
+          if (state->fd_streak) {
+            state->fd_streak = false;
+            logger("http")->info("{}: accepting connections again", state->name);
           }
+          admit(state, std::move(socket));
         }
         if (!state->stopping) accept_loop(state);
       });
@@ -288,12 +220,17 @@ void Server::stop() {
   net::post(state_->acceptor.get_executor(), [state = state_] {
     beast::error_code ignored;
     state->acceptor.close(ignored);
+    state->accept_pause.cancel();
   });
   std::lock_guard lock(state_->mu);
   for (auto* s : state_->sessions) s->request_close();
 }
 
 std::size_t Server::active_connections() const { return state_->active.load(); }
-std::uint64_t Server::rejected_connections() const { return state_->rejected.load(); }
+std::uint64_t Server::rejected_connections() const {
+  return state_->counters.over_cap.load() + state_->counters.over_ip_cap.load();
+}
+const ServerCounters& Server::counters() const { return state_->counters; }
+const std::string& Server::name() const { return state_->name; }
 
 }  // namespace ilp::gateway::http

@@ -188,8 +188,9 @@ TEST_CASE("unknown paths are 404 and wrong methods 405", "[integration][ingest]"
       404);
 }
 
-TEST_CASE("a slow client is cut off after limits.request_timeout_ms", "[integration][ingest]") {
-  GatewayFixture gw(GatewayOptions{"http://127.0.0.1:9", {"limits.request_timeout_ms=300"}});
+TEST_CASE("a client slow to send its header is cut off after limits.header_timeout_ms",
+          "[integration][ingest]") {
+  GatewayFixture gw(GatewayOptions{"http://127.0.0.1:9", {"limits.header_timeout_ms=300"}});
   namespace net = boost::asio;
   net::io_context ioc;
   net::ip::tcp::socket s(ioc);
@@ -289,15 +290,22 @@ TEST_CASE("pipelined requests on one connection are answered in order", "[integr
   CHECK(b < c);
 }
 
-TEST_CASE("connections over limits.connections get 503 and the server keeps serving",
+TEST_CASE("connections over limits.connections get 503 while all are busy, and the server keeps "
+          "serving",
           "[integration][ingest]") {
   GatewayFixture gw(GatewayOptions{"http://127.0.0.1:9", {"limits.connections=2"}});
   namespace net = boost::asio;
   net::io_context ioc;
   net::ip::tcp::socket one(ioc), two(ioc), three(ioc);
-  one.connect(endpoint_of(gw.ingest_url()));
-  two.connect(endpoint_of(gw.ingest_url()));
-  // The acceptor takes connections in order, so the third is over the cap.
+  // Two connections in the middle of a request (header in, body pending) are not evictable.
+  const std::string started =
+      "POST /api/v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer demo-key-sukamaju\r\n"
+      "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+  for (auto* s : {&one, &two}) {
+    s->connect(endpoint_of(gw.ingest_url()));
+    net::write(*s, net::buffer(started));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // both headers read
   three.connect(endpoint_of(gw.ingest_url()));
   char buf[512];
   boost::system::error_code ec;

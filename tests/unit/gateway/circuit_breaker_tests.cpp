@@ -61,3 +61,16 @@ TEST_CASE("hosts have separate circuits", "[unit]") {
   CHECK(b.state("other:443") == State::kClosed);
   CHECK_FALSE(b.check("other:443", 0));
 }
+
+TEST_CASE("an abandoned probe lets the next call probe instead of holding the circuit open",
+          "[unit]") {
+  CircuitBreaker b;
+  std::int64_t t = 0;
+  for (int i = 0; i < 3; ++i) b.record(kHost, false, t, kOpts);
+  REQUIRE(b.state(kHost) == State::kOpen);
+  t = 1'000;
+  REQUIRE_FALSE(b.check(kHost, t));  // the probe goes
+  CHECK(b.check(kHost, t));          // the others wait for it
+  b.abandon(kHost);                  // ...which never reports
+  CHECK_FALSE(b.check(kHost, t));    // so the next call is the probe
+}

@@ -127,3 +127,63 @@ TEST_CASE("locations without a history suffix and odd locations", "[unit]") {
   CHECK_FALSE(parse_location("abc").has_value());
   CHECK_FALSE(parse_location("/fhir/123").has_value());
 }
+
+namespace {
+// The platform with a circuit breaker on simulated time.
+struct GuardedFixture : PlatformStack {
+  CircuitBreaker breaker;
+  Platform guarded{transport, tokens, limiter, metrics, &breaker, &clock};
+  CallContext ctx{*cfg, cfg->facilities[0]};
+  GuardedFixture() {
+    cfg->platform.circuit_failures = 1;
+    cfg->platform.circuit_open_ms = 1'000;
+    cfg->platform.token_margin_s = 300;
+    platform->token_ttl_s = 400;  // a token is good for 100 s of simulated time
+  }
+};
+}  // namespace
+
+TEST_CASE(
+    "a half-open probe that fails at login reopens the circuit; the platform's return "
+    "closes it",
+    "[unit][circuit]") {
+  GuardedFixture f;
+  REQUIRE(run(f.ioc, f.guarded.transaction(f.ctx, test_bundle())).sent());  // a token, cached
+  bool outage = true;
+  f.transport.state()->script = [p = f.platform, &outage](const SentRequest& r) {
+    return outage ? network_error(false) : (*p)(r);
+  };
+  // The outage opens the circuit; meanwhile the token expires.
+  CHECK(run(f.ioc, f.guarded.transaction(f.ctx, test_bundle())).sent());
+  REQUIRE(f.breaker.state("platform.test:80") == CircuitBreaker::State::kOpen);
+  f.clock.advance_ms(200'000);
+  // The probe needs a new token and the login fails: that must settle the probe.
+  const auto probe = run(f.ioc, f.guarded.transaction(f.ctx, test_bundle()));
+  REQUIRE(probe.token_error);
+  CHECK(f.breaker.state("platform.test:80") == CircuitBreaker::State::kOpen);
+  // The platform comes back: after the (doubled) open period and the login hold-off, the
+  // next call probes, succeeds, and the circuit closes.
+  outage = false;
+  f.clock.advance_ms(10 * 60'000);
+  const auto after = run(f.ioc, f.guarded.transaction(f.ctx, test_bundle()));
+  REQUIRE(after.sent());
+  CHECK(after.http.response.result_int() == 200);
+  CHECK(f.breaker.state("platform.test:80") == CircuitBreaker::State::kClosed);
+}
+
+TEST_CASE("a call that throws after the breaker let it through releases the probe",
+          "[unit][circuit]") {
+  GuardedFixture f;
+  f.transport.state()->script = [](const SentRequest&) -> http::ClientResult {
+    return network_error(false);
+  };
+  CHECK(run(f.ioc, f.guarded.transaction(f.ctx, test_bundle())).token_error);
+  REQUIRE(f.breaker.state("platform.test:80") == CircuitBreaker::State::kOpen);
+  f.clock.advance_ms(120'000);
+  f.transport.state()->script = [](const SentRequest&) -> http::ClientResult {
+    throw std::runtime_error("a bug below the platform client");
+  };
+  CHECK_THROWS(run(f.ioc, f.guarded.transaction(f.ctx, test_bundle())));
+  // The probe did not report; the next call may probe rather than wait forever.
+  CHECK_FALSE(f.breaker.check("platform.test:80", f.clock.now_ms()));
+}

@@ -218,3 +218,42 @@ TEST_CASE("stop returns promptly when nothing is in flight", "[unit]") {
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
   CHECK(f.delivery->in_flight() == 0);
 }
+
+TEST_CASE(
+    "an exception inside an attempt puts the record back to retrying, maybe sent, and "
+    "delivery goes on",
+    "[unit]") {
+  Fixture f;
+  const auto id = f.ingest();
+  const auto second = f.ingest("V-2");
+  auto thrown = std::make_shared<std::atomic<int>>(0);
+  auto transport = std::make_unique<FakeTransport>(
+      [p = f.platform, thrown](const SentRequest& r) -> http::ClientResult {
+        if (r.is_transaction() && thrown->fetch_add(1) == 0) {
+          throw std::length_error("field value too large");  // what Beast throws
+        }
+        return (*p)(r);
+      });
+  auto config = f.cfg;
+  f.delivery =
+      std::make_unique<Delivery>([config] { return config; }, f.store, f.clock, f.metrics,
+                                 std::move(transport), Delivery::Options{[] { return 0.5; }});
+  f.delivery->start();
+  f.delivery->notify();
+  // One of the two met the exception; the other is delivered all the same.
+  const auto a = f.wait_for(id, Status::kRetrying);
+  const auto b = f.wait_for(second, Status::kDelivered);
+  const bool first_failed = a && a->status == Status::kRetrying;
+  const auto failed = first_failed ? *a : *f.get(second);
+  REQUIRE(failed.status == Status::kRetrying);
+  CHECK(failed.maybe_sent);  // the next attempt asks the platform before sending
+  CHECK(failed.last_error.find("gateway") != std::string::npos);
+  CHECK(f.delivery->alive());
+  CHECK(f.metrics.counter("ilp_delivery_internal_errors_total", "").value() == 1);
+  // Its turn comes again and it is delivered once.
+  f.clock.advance_ms(3'600'000);
+  f.delivery->notify();
+  CHECK(f.wait_for(failed.id, Status::kDelivered)->status == Status::kDelivered);
+  CHECK(f.wait_for(first_failed ? second : id, Status::kDelivered)->status == Status::kDelivered);
+  (void)b;
+}
