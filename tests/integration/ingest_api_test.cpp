@@ -290,9 +290,10 @@ TEST_CASE("pipelined requests on one connection are answered in order", "[integr
   CHECK(b < c);
 }
 
-TEST_CASE("connections over limits.connections get 503 while all are busy, and the server keeps "
-          "serving",
-          "[integration][ingest]") {
+TEST_CASE(
+    "connections over limits.connections get 503 while all are busy, and the server keeps "
+    "serving",
+    "[integration][ingest]") {
   GatewayFixture gw(GatewayOptions{"http://127.0.0.1:9", {"limits.connections=2"}});
   namespace net = boost::asio;
   net::io_context ioc;
