@@ -216,7 +216,7 @@ void Session::on_request() {
 
 void Session::reply_error(bhttp::status status) {
   Request partial;
-  if (parser_ && parser_->header_done()) partial.base() = parser_->get().base();
+  if (parser_) partial.base() = parser_->get().base();  // whatever of the header was read
   Response res = state_->errors(status, partial);
   res.keep_alive(false);
   res.prepare_payload();
