@@ -410,7 +410,7 @@ TEST_CASE("smuggling shapes, a missing Host and a long chunk extension are 400 a
           "[integration][hardening]") {
   GatewayFixture gw(GatewayOptions{"http://127.0.0.1:9"});
   const std::string post = "POST /api/v1/records HTTP/1.1\r\nHost: x\r\n" + kKey + kJson;
-  for (const std::string bad :
+  for (const std::string& bad :
        {post + "Transfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}",
         post + "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
         "GET /api/v1/records HTTP/1.1\r\n" + kKey + "\r\n",
