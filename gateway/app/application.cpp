@@ -15,6 +15,7 @@
 #include "gateway/ingest/pipeline.hpp"
 #include "gateway/store/sqlite_store.hpp"
 #include "gateway/util/log.hpp"
+#include "gateway/util/run_guarded.hpp"
 
 namespace ilp::gateway::app {
 namespace net = boost::asio;
@@ -35,24 +36,13 @@ http::ServerLimits server_limits(const config::Limits& l, std::size_t connection
   return s;
 }
 
-// No exception may end a network thread: a handler that throws is a bug, but the listeners
-// must keep serving everyone else. The exception is logged and counted and run() resumes
-// (an io_context may be run again after a handler threw).
+// No exception may end a network thread: the listeners must keep serving everyone else.
 void run_io(net::io_context& ioc, Metrics& metrics) {
-  for (;;) {
-    try {
-      ioc.run();
-      return;
-    } catch (const std::exception& e) {
-      metrics.counter("ilp_unhandled_exceptions_total", "Exceptions that reached a network thread")
-          .inc();
-      logger("main")->error("unexpected exception on a network thread: {}", e.what());
-    } catch (...) {
-      metrics.counter("ilp_unhandled_exceptions_total", "Exceptions that reached a network thread")
-          .inc();
-      logger("main")->error("unexpected exception on a network thread");
-    }
-  }
+  run_guarded(ioc, [&](std::string_view what) {
+    metrics.counter("ilp_unhandled_exceptions_total", "Exceptions that reached a network thread")
+        .inc();
+    logger("main")->error("unexpected exception on a network thread: {}", what);
+  });
 }
 
 void publish_server(Metrics& m, const http::Server& server) {

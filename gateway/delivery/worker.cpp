@@ -8,6 +8,7 @@
 
 #include "gateway/delivery/messages.hpp"
 #include "gateway/util/log.hpp"
+#include "gateway/util/run_guarded.hpp"
 
 namespace ilp::gateway::delivery {
 
@@ -51,22 +52,12 @@ void Delivery::start() {
     logger("delivery")->critical("delivery loop ended by an exception; nothing more is sent");
   });
   thread_ = std::thread([this] {
-    // A handler that throws must not end delivery: the exception is counted and logged and the
-    // thread goes on running the rest (run() may be called again after an exception).
-    for (;;) {
-      try {
-        ioc_.run();
-        break;
-      } catch (const std::exception& e) {
-        metrics_.counter("ilp_delivery_internal_errors_total", "Delivery attempts ended by a bug")
-            .inc();
-        logger("delivery")->error("delivery: unexpected exception: {}", e.what());
-      } catch (...) {
-        metrics_.counter("ilp_delivery_internal_errors_total", "Delivery attempts ended by a bug")
-            .inc();
-        logger("delivery")->error("delivery: unexpected exception");
-      }
-    }
+    // A handler that throws must not end delivery: it is counted and the thread goes on.
+    run_guarded(ioc_, [this](std::string_view what) {
+      metrics_.counter("ilp_delivery_internal_errors_total", "Delivery attempts ended by a bug")
+          .inc();
+      logger("delivery")->error("delivery: unexpected exception: {}", what);
+    });
     if (!stopping_flag_) {
       alive_ = false;
       publish_alive();
