@@ -12,6 +12,7 @@
 #include "gateway/ingest/fhir_input.hpp"
 #include "mappers/json.hpp"
 #include "mappers/mapping.hpp"
+#include "mappers/outcome.hpp"
 
 using namespace ilp::gateway;
 
@@ -47,7 +48,8 @@ std::string mapped_key() {
   const auto* mapping = cfg()->mappings->find("patient");
   REQUIRE(mapping != nullptr);
   const auto r = mapping->map(ilp::mappers::MapInput{facility->info, "BBL-1", 1, env["data"],
-                                                     1'750'000'000'000, "2014-06-03"});
+                                                     1'780'000'000'000, "2014-06-03"});
+  INFO(ilp::mappers::outcome_to_storage(r.outcome));
   REQUIRE(r.ok());
   REQUIRE_FALSE(r.patient_key.empty());
   return r.patient_key;
