@@ -62,14 +62,13 @@ NewbornPick pick_newborn_candidate(const std::vector<SearchMatch>& candidates,
     const Verdict v = judge(c, facts);
     if (v.differs) continue;
     if (v.unknown) {
+      // Even a lone candidate may be an older sibling registered with the same mother's NIK.
       if (!unknown) unknown = v.unknown;
-      // A mother's only baby: nothing in the answer contradicts it, and there is no twin to
-      // mistake it for.
-      if (candidates.size() > 1) continue;
+      continue;
     }
     agreeing.push_back(&c);
   }
-  if (agreeing.size() == 1 && (!unknown || candidates.size() == 1)) {
+  if (agreeing.size() == 1 && !unknown) {
     pick.kind = NewbornPick::Kind::kFound;
     pick.id = agreeing.front()->id;
     return pick;

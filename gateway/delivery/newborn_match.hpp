@@ -41,9 +41,9 @@ struct NewbornPick {
   NewbornField field = NewbornField::kBirthOrder;
 };
 
-// `candidates`: the search answer by the mother's NIK. One candidate that contradicts nothing is
-// taken (a mother's only baby); of several, exactly one must agree on every fact and every
-// other one must differ in one the answer shows.
+// `candidates`: the search answer by the mother's NIK. Exactly one must agree on every fact the
+// Patient sent states, and every other one must differ in a fact the answer shows. A lone
+// candidate is no exception: it may be an older sibling.
 NewbornPick pick_newborn_candidate(const std::vector<SearchMatch>& candidates,
                                    const NewbornFacts& facts);
 

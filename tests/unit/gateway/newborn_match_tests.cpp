@@ -84,11 +84,20 @@ TEST_CASE("two candidates equal in every fact are ambiguous on birth order", "[u
   CHECK(newborn_field_path(pick.field, "fhir-resource") == "Patient.multipleBirthInteger");
 }
 
-TEST_CASE("a mother's only baby in the answer is adopted unless it contradicts", "[unit]") {
+TEST_CASE("a lone candidate is adopted only when the answer shows it is this baby", "[unit]") {
+  // It may be an older sibling: the answer must say so or not.
   const std::vector<SearchMatch> masked{baby("P-ONLY", "", "", std::nullopt)};
   const auto pick = pick_newborn_candidate(masked, kSecondTwin);
-  REQUIRE(pick.kind == NewbornPick::Kind::kFound);
-  CHECK(pick.id == "P-ONLY");
+  REQUIRE(pick.kind == NewbornPick::Kind::kAmbiguous);
+  CHECK(pick.field == NewbornField::kBirthOrder);
+
+  const std::vector<SearchMatch> shown{baby("P-ONLY", "2025-11-28", "female", 2)};
+  const auto p2 = pick_newborn_candidate(shown, kSecondTwin);
+  REQUIRE(p2.kind == NewbornPick::Kind::kFound);
+  CHECK(p2.id == "P-ONLY");
+
+  const std::vector<SearchMatch> sibling{baby("P-OLDER", "2023-02-01", "", std::nullopt)};
+  CHECK(pick_newborn_candidate(sibling, kSecondTwin).kind == NewbornPick::Kind::kNotThere);
 }
 
 TEST_CASE("the facts are read from the Patient being sent", "[unit]") {
