@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "gateway/delivery/messages.hpp"
+#include "gateway/delivery/newborn_match.hpp"
 #include "gateway/delivery/platform_response.hpp"
 #include "gateway/delivery/rule_explain.hpp"
 #include "gateway/util/log.hpp"
@@ -195,7 +196,21 @@ net::awaitable<std::optional<Attempt::Reconciled>> Attempt::reconcile(
       ++r.missing;
       continue;
     }
-    adopted[i] = ids_[i] = matches->front().id;
+    std::string id = matches->front().id;
+    if (e.id_system == kMotherNikSystem) {
+      // The mother's NIK finds all her babies: only this one's id may be adopted.
+      const auto pick = pick_newborn_candidate(*matches, newborn_facts(entry_resource(i)));
+      if (pick.kind == NewbornPick::Kind::kAmbiguous) {
+        failed = newborn_ambiguous(newborn_field_path(pick.field, record_.kind));
+        co_return std::nullopt;
+      }
+      if (pick.kind == NewbornPick::Kind::kNotThere) {
+        ++r.missing;
+        continue;
+      }
+      id = pick.id;
+    }
+    adopted[i] = ids_[i] = std::move(id);
     ++r.found;
   }
   if (r.unsearchable > 0) {
@@ -353,6 +368,24 @@ Completion Attempt::needs_correction(mappers::Text text, const mappers::Outcome&
   c.last_error =
       mappers::outcome_to_storage(outcome_of("processing", "error", std::move(text), platform));
   return c;
+}
+
+Completion Attempt::newborn_ambiguous(const std::string& field_path) const {
+  Completion c =
+      base(Status::kNeedsCorrection, "several newborns match the mother's NIK; " + field_path +
+                                         " does not tell which one was registered");
+  mappers::Outcome o;
+  o.add("multiple-matches", field_path, msg::newborn_not_told_apart(field_path));
+  c.last_error = mappers::outcome_to_storage(o);
+  return c;
+}
+
+const rapidjson::Value& Attempt::entry_resource(std::size_t i) const {
+  static const rapidjson::Value kNone(rapidjson::kObjectType);
+  const auto* entries = mappers::member(bundle_, "entry");
+  if (entries == nullptr || !entries->IsArray() || i >= entries->Size()) return kNone;
+  const auto* res = mappers::member((*entries)[static_cast<rapidjson::SizeType>(i)], "resource");
+  return res != nullptr && res->IsObject() ? *res : kNone;
 }
 
 Completion Attempt::transient(const Classification& cls, std::optional<mappers::Text> text) {

@@ -60,6 +60,10 @@ class Attempt {
   // Completions.
   store::Completion base(store::Status status, std::string note) const;
   store::Completion delivered(std::string note) const;
+  // Several newborns for the mother's NIK after an uncertain send; `field_path` names what
+  // did not tell them apart.
+  store::Completion newborn_ambiguous(const std::string& field_path) const;
+  const rapidjson::Value& entry_resource(std::size_t i) const;
   store::Completion needs_correction(mappers::Text text, const mappers::Outcome& platform,
                                      std::string note) const;
   mappers::Outcome with_rules(const Classification& c) const;

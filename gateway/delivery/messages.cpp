@@ -78,9 +78,10 @@ struct EarlierRecord {
 EarlierRecord earlier_record(std::string_view type) {
   if (type == "Encounter") {
     return {"Kunjungan (Encounter)", "visit (Encounter)",
-            " Kirim rekam 'visit' dengan nomor kunjungan (visit_no) yang sama, atau periksa "
-            "visit_no.",
-            " Send the 'visit' record with the same visit_no, or check the visit_no."};
+            " Kirim rekam kunjungannya dengan nomor kunjungan (visit_no) yang sama, atau periksa "
+            "visit_no dan visit_kind (jenis rekam kunjungan itu; bawaan 'visit').",
+            " Send the visit's record with the same visit_no, or check visit_no and visit_kind "
+            "(the kind that visit was sent as; 'visit' by default)."};
   }
   if (type == "EpisodeOfCare") {
     return {"Episode kehamilan/perawatan (EpisodeOfCare)", "care episode (EpisodeOfCare)",
@@ -124,6 +125,23 @@ Text several_patients_for_mother() {
       "membedakannya. Kirim ulang record dengan NIK atau nomor IHS bayi.",
       "More than one baby is registered with this mother's NIK and birth date/name do not "
       "tell them apart. Resend the record with the baby's NIK or IHS number."};
+}
+
+Text newborn_not_told_apart(std::string_view field_path) {
+  const std::string f(field_path);
+  return {
+      "Pendaftaran bayi ini mungkin sudah diterima SATUSEHAT, tetapi ada beberapa bayi dengan "
+      "NIK ibu yang sama dan " +
+          f +
+          " tidak menunjukkan yang mana (sama, atau tidak tampak di jawaban SATUSEHAT). "
+          "Gateway tidak menebak. Periksa tanggal lahir, jenis kelamin dan urutan kelahiran "
+          "(birth_order) bayi, atau kirim ulang dengan NIK atau nomor IHS bayi.",
+      "This baby's registration may already have reached SATUSEHAT, but several babies are "
+      "registered with the same mother's NIK and " +
+          f +
+          " does not show which one (equal, or not in SATUSEHAT's answer). The gateway does "
+          "not guess. Check the baby's birth date, gender and birth order (birth_order), or "
+          "resend with the baby's NIK or IHS number."};
 }
 
 Text still_waiting(std::int64_t until_ms) {

@@ -29,6 +29,10 @@ Text earlier_record_not_delivered(std::string_view type, bool final);
 Text earlier_record_needs_correction(std::string_view type, std::string_view tracking_id,
                                      bool final);
 Text several_patients_for_mother();
+// After a newborn's registration got no answer (or a duplicate refusal): the platform has
+// several babies for the mother's NIK and `field_path` (birth date, gender, birth order) does not
+// say which one this record registered.
+Text newborn_not_told_apart(std::string_view field_path);
 Text still_waiting(std::int64_t until_ms);  // appended to a waiting record's text
 
 // Credentials and tokens.

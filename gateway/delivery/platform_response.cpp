@@ -49,6 +49,10 @@ std::optional<std::vector<SearchMatch>> parse_search(std::string_view body, std:
     SearchMatch m;
     m.id = std::string(*id);
     m.birth_date = std::string(string_member(*res, "birthDate").value_or(""));
+    m.gender = std::string(string_member(*res, "gender").value_or(""));
+    if (const auto* order = member(*res, "multipleBirthInteger"); order && order->IsInt()) {
+      m.birth_order = order->GetInt();
+    }
     if (const auto* names = member(*res, "name"); names && names->IsArray()) {
       for (const auto& n : names->GetArray()) {
         if (const auto text = string_member(n, "text")) m.names.emplace_back(*text);

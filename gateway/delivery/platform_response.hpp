@@ -21,6 +21,8 @@ struct SearchMatch {
   std::string id;
   std::string birth_date;          // resource.birthDate when present (telling newborns apart)
   std::vector<std::string> names;  // resource.name[].text, when present
+  std::string gender;              // resource.gender when present
+  std::optional<int> birth_order;  // resource.multipleBirthInteger when present
 };
 std::optional<std::vector<SearchMatch>> parse_search(std::string_view body,
                                                      std::string_view type = {});

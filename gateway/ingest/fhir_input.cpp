@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "mappers/datetime.hpp"
 #include "mappers/person_blocks.hpp"
 #include "mappers/sha256.hpp"
 #include "mappers/urn_factory.hpp"
@@ -16,6 +17,9 @@ constexpr std::size_t kMaxEntryProblems = 50;
 constexpr std::string_view kPersonSystems = "https://fhir.kemkes.go.id/id/";
 constexpr std::string_view kNikSystem = "https://fhir.kemkes.go.id/id/nik";
 constexpr std::string_view kNikReference = "Patient?identifier=https://fhir.kemkes.go.id/id/nik|";
+constexpr std::string_view kMotherNikSystem = "https://fhir.kemkes.go.id/id/nik-ibu";
+constexpr std::string_view kMotherNikReference =
+    "Patient?identifier=https://fhir.kemkes.go.id/id/nik-ibu|";
 
 // FHIR R4 (4.0.1) resource types, sorted.
 constexpr std::string_view kR4Types[] = {
@@ -206,11 +210,14 @@ std::string record_id_from_identifier(const rapidjson::Value& resource) {
 }
 
 // The patient the body is about, for ordering one patient's records (DESIGN.md §7): a NIK
-// conditional reference anywhere (or a Patient resource's own NIK), else the first
-// subject/patient reference "Patient/<id>".
+// conditional reference anywhere (or a Patient resource's own NIK), else a newborn by the
+// mother's NIK (a Patient resource's nik-ibu identifier, with its birthDate, or a nik-ibu
+// conditional reference), else the first subject/patient reference "Patient/<id>".
 struct PatientFound {
   std::string_view nik;
   std::string_view id;
+  std::string_view mother_nik;
+  std::string_view birth_date;  // of the Patient resource carrying `mother_nik`
 };
 
 void find_patient(const rapidjson::Value& v, PatientFound& f, int depth) {
@@ -223,11 +230,16 @@ void find_patient(const rapidjson::Value& v, PatientFound& f, int depth) {
   if (mappers::string_member(v, "resourceType") == std::string_view("Patient")) {
     if (const auto* ids = mappers::member(v, "identifier"); ids && ids->IsArray()) {
       for (const auto& i : ids->GetArray()) {
-        if (mappers::string_member(i, "system") == kNikSystem) {
-          if (auto nik = mappers::string_member(i, "value"); nik && !nik->empty()) {
-            f.nik = *nik;
-            return;
-          }
+        const auto system = mappers::string_member(i, "system");
+        const auto value = mappers::string_member(i, "value");
+        if (!value || value->empty()) continue;
+        if (system == kNikSystem) {
+          f.nik = *value;
+          return;
+        }
+        if (system == kMotherNikSystem && f.birth_date.empty()) {
+          f.mother_nik = *value;
+          f.birth_date = mappers::string_member(v, "birthDate").value_or("");
         }
       }
     }
@@ -244,6 +256,10 @@ void find_patient(const rapidjson::Value& v, PatientFound& f, int depth) {
           f.nik = nik;
           return;
         }
+      }
+      if (ref.starts_with(kMotherNikReference) && f.mother_nik.empty()) {
+        auto mother = ref.substr(kMotherNikReference.size());
+        f.mother_nik = mother.substr(0, mother.find('&'));
       }
       continue;
     }
@@ -265,6 +281,12 @@ std::string patient_key_of(const rapidjson::Value& root) {
   mappers::PatientInput p;
   if (!f.nik.empty()) {
     p.nik = f.nik;
+  } else if (!f.mother_nik.empty()) {
+    // The same key a mapped newborn record gets (mother's NIK and birth date), so both are
+    // delivered in one order. A bundle with only a nik-ibu reference has no birth date: its key
+    // still groups that mother's newborn bundles.
+    p.mother_nik = f.mother_nik;
+    if (auto d = mappers::parse_date(f.birth_date)) p.birth_date = *d;
   } else if (!f.id.empty()) {
     p.ihs_number = f.id;
   } else {

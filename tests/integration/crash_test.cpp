@@ -142,11 +142,13 @@ struct Visit {
   // for this record once `revision` is delivered. Revisions only add resources.
   std::map<std::string, std::vector<std::string>> identifiers(int revision) const {
     std::map<std::string, std::vector<std::string>> out;
-    out["Encounter"] = {id};
-    for (const auto& k : vitals(revision)) out["Observation"].push_back(id + "-" + k);
-    out["Condition"].push_back(id + "-diagnosis-0");
-    if (second_diagnosis) out["Condition"].push_back(id + "-diagnosis-1");
-    if (!no_procedure) out["Procedure"].push_back(id + "-procedure-0");
+    // The visit mapping writes them "visit-<visit_no>…": the kind keeps kinds apart.
+    const std::string base = "visit-" + id;
+    out["Encounter"] = {base};
+    for (const auto& k : vitals(revision)) out["Observation"].push_back(base + "-" + k);
+    out["Condition"].push_back(base + "-diagnosis-0");
+    if (second_diagnosis) out["Condition"].push_back(base + "-diagnosis-1");
+    if (!no_procedure) out["Procedure"].push_back(base + "-procedure-0");
     return out;
   }
 };
@@ -574,7 +576,7 @@ TEST_CASE(
   }
   std::vector<std::string> stale;
   for (std::size_t i = 0; i < visits.size(); ++i) {
-    const auto key = visits[i].id + "-systolic";
+    const auto key = "visit-" + visits[i].id + "-systolic";
     const int want = visits[i].systolic(acked[i].revision);
     if (systolic.count(key) && systolic[key] != want) {
       stale.push_back(key + " = " + std::to_string(systolic[key]) + ", expected " +

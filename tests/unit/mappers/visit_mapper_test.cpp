@@ -114,7 +114,7 @@ TEST_CASE("resources are listed in bundle order with their names, types and urns
   // Vital signs in the order the record sent them; each: resources are "<name>.<index>".
   CHECK(names == std::vector<std::string>{"encounter", "vital.0", "vital.1", "vital.2", "vital.3",
                                           "diagnosis.0", "diagnosis.1", "procedure.0"});
-  CHECK(str(at_path(entries[1], "resource.identifier.0.value")) == "RJ1-systolic");
+  CHECK(str(at_path(entries[1], "resource.identifier.0.value")) == "visit-RJ1-systolic");
 }
 
 TEST_CASE("every resource carries the facility's identifier for idempotent delivery", "[unit]") {
@@ -131,9 +131,10 @@ TEST_CASE("every resource carries the facility's identifier for idempotent deliv
           "http://sys-ids.kemkes.go.id/" + kind.at(r.resources[i].type) + "/10000004");
     values.push_back(str(at_path(res, "identifier.0.value")));
   }
-  CHECK(values == std::vector<std::string>{"RJ1", "RJ1-systolic", "RJ1-diastolic", "RJ1-heart_rate",
-                                           "RJ1-temperature", "RJ1-diagnosis-0", "RJ1-diagnosis-1",
-                                           "RJ1-procedure-0"});
+  CHECK(values == std::vector<std::string>{"visit-RJ1", "visit-RJ1-systolic", "visit-RJ1-diastolic",
+                                           "visit-RJ1-heart_rate", "visit-RJ1-temperature",
+                                           "visit-RJ1-diagnosis-0", "visit-RJ1-diagnosis-1",
+                                           "visit-RJ1-procedure-0"});
 }
 
 TEST_CASE("all times in the bundle are UTC +00:00 without fractions", "[unit]") {
