@@ -22,7 +22,13 @@ std::shared_ptr<const config::Config> cfg() {
   ::setenv("ILP_SECRET_PKM_SUKAMAJU", "x", 1);
   ::setenv("ILP_SECRET_PKM_TANJUNG", "x", 1);
   ::setenv("ILP_SECRET_PKM_SENTANI", "x", 1);
-  static auto c = config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml");
+  static auto c = [] {
+    auto loaded = std::make_shared<config::Config>(
+        *config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml"));
+    loaded->pseudonymizer =
+        std::make_shared<const mappers::Pseudonymizer>(mappers::Pseudonymizer::for_tests());
+    return std::shared_ptr<const config::Config>(loaded);
+  }();
   return c;
 }
 
