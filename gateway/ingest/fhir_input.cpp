@@ -187,7 +187,8 @@ std::string identifier_key(const rapidjson::Value& ident, const mappers::Pseudon
   if (!value || value->empty()) return {};
   const auto system = mappers::string_member(ident, "system").value_or("");
   if (system.starts_with(kPersonSystems)) {
-    return std::string(system) + "|hmac:" + pseudonym(person_record_id_input(system, *value));
+    return std::string(system) +
+           "|hmac:" + pseudonym(mappers::person_record_id_input(system, *value));
   }
   if (system.empty()) return std::string(*value);
   return std::string(system) + "|" + std::string(*value);

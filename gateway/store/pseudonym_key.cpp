@@ -31,7 +31,7 @@ mappers::PseudonymKey random_key(const std::string& path) {
 
 // nullopt: there is no file at `path`.
 std::optional<mappers::PseudonymKey> read_key(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::nullopt;
     fail(path, "cannot be read: " + errno_text());

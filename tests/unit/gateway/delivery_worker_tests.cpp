@@ -267,7 +267,7 @@ TEST_CASE("the retention job purges NIK to IHS cache entries as old as delivered
   f.delivery->start();
   f.delivery->notify();
   REQUIRE(f.wait_for(id, Status::kDelivered));
-  const auto key = Resolver::cache_key(*f.cfg, kNikSystem, kNik);
+  const auto key = Resolver::cache_key(*f.cfg, kNikSystem, testing::kNik);
   const auto cached = [&] {
     std::promise<std::optional<std::string>> p;
     f.store.cache_get("Patient", key, [&](std::optional<std::string> v) { p.set_value(v); });
