@@ -31,8 +31,11 @@ void secure_files(const std::string& path) {
                             p, st.st_mode & 0777, std::strerror(errno));
     }
   }
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd >= 0) ::close(fd);  // else SQLite's open reports why
+  // O_EXCL: never open (and close) a file this process may already hold open through another
+  // connection, since closing any descriptor of a file drops every POSIX lock the process has
+  // on it, SQLite's included. A file that exists was handled above.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);  // else it exists, or SQLite's open reports why
 }
 
 }  // namespace
