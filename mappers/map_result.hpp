@@ -11,6 +11,7 @@
 
 #include "mappers/facility.hpp"
 #include "mappers/outcome.hpp"
+#include "mappers/pseudonym.hpp"
 
 namespace ilp::mappers {
 
@@ -21,6 +22,9 @@ struct MapInput {
   const rapidjson::Value& data;  // the envelope's "data"
   std::int64_t now_ms;           // epoch ms, for "not in the future" (the caller's clock)
   std::string_view date_floor = "2014-06-03";  // earliest date SATUSEHAT accepts (configurable)
+  // Keys patient_key. nullptr: no patient_key (tools that only look at the bundle); the
+  // pipeline always passes the installation's.
+  const Pseudonymizer* pseudonymizer = nullptr;
 };
 
 struct MappedResource {
@@ -33,7 +37,7 @@ struct MapResult {
   Outcome outcome;                        // non-empty = rejected; nothing below is valid then
   std::string bundle_json;                // compact transaction Bundle
   std::vector<MappedResource> resources;  // in bundle order
-  std::string patient_key;                // hex SHA-256 pseudonym; never the NIK in clear
+  std::string patient_key;                // keyed pseudonym (hex); never the NIK in clear
 
   bool ok() const { return outcome.empty(); }
 };

@@ -723,8 +723,9 @@ MapResult Mapping::Impl::run(const MapInput& in, std::vector<FieldTrace>* trace)
     if (auto v = string_member(*block, "birth_date")) {
       if (auto d = parse_date(*v)) p.birth_date = *d;
     }
-    if (!p.nik.empty() || !p.mother_nik.empty() || !p.ihs_number.empty()) {
-      result.patient_key = patient_key(p);
+    if (in.pseudonymizer != nullptr &&
+        (!p.nik.empty() || !p.mother_nik.empty() || !p.ihs_number.empty())) {
+      result.patient_key = patient_key(p, *in.pseudonymizer);
     }
   }
   return result;

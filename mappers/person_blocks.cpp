@@ -1,7 +1,6 @@
 #include "mappers/person_blocks.hpp"
 
 #include "mappers/datetime.hpp"
-#include "mappers/sha256.hpp"
 
 namespace ilp::mappers {
 namespace {
@@ -147,14 +146,18 @@ std::string practitioner_reference(const PractitionerInput& p) {
   return r;
 }
 
-std::string patient_key(const PatientInput& p) {
+std::string patient_key_input(const PatientInput& p) {
   // NIK first: it is what every facility system sends for the same person, so all of that
   // patient's records share one key even when only some of them carry the IHS number.
-  if (!p.nik.empty()) return sha256_hex("nik:" + std::string(p.nik));
+  if (!p.nik.empty()) return "nik:" + std::string(p.nik);
   if (!p.mother_nik.empty()) {
-    return sha256_hex("nik-ibu:" + std::string(p.mother_nik) + ":" + format_date(p.birth_date));
+    return "nik-ibu:" + std::string(p.mother_nik) + ":" + format_date(p.birth_date);
   }
-  return sha256_hex("ihs:" + std::string(p.ihs_number));
+  return "ihs:" + std::string(p.ihs_number);
+}
+
+std::string patient_key(const PatientInput& p, const Pseudonymizer& pseudonym) {
+  return pseudonym(patient_key_input(p));
 }
 
 }  // namespace ilp::mappers

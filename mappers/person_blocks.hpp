@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "mappers/input_reader.hpp"
+#include "mappers/pseudonym.hpp"
 
 namespace ilp::mappers {
 
@@ -49,8 +50,12 @@ std::optional<PractitionerInput> read_practitioner_block(InputReader& in,
 std::string patient_reference(const PatientInput& p);
 std::string practitioner_reference(const PractitionerInput& p);
 
+// What identifies one patient for ordering: "nik:{nik}", else
+// "nik-ibu:{mother_nik}:{birth_date}", else "ihs:{ihs}". Never stored: only its pseudonym.
+std::string patient_key_input(const PatientInput& p);
+
 // Groups one patient's records (delivery keeps them in order) without storing the NIK in clear:
-// hex SHA-256 of "nik:{nik}", else "nik-ibu:{mother_nik}:{birth_date}", else "ihs:{ihs}".
-std::string patient_key(const PatientInput& p);
+// the keyed pseudonym of patient_key_input(). (Stores before schema 4 held its bare SHA-256.)
+std::string patient_key(const PatientInput& p, const Pseudonymizer& pseudonym);
 
 }  // namespace ilp::mappers

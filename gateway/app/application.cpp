@@ -4,6 +4,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "gateway/config/holder.hpp"
 #include "gateway/delivery/worker.hpp"
 #include "gateway/ingest/pipeline.hpp"
+#include "gateway/store/pseudonym_key.hpp"
 #include "gateway/store/sqlite_store.hpp"
 #include "gateway/util/log.hpp"
 #include "gateway/util/run_guarded.hpp"
@@ -69,7 +71,18 @@ void publish_server(Metrics& m, const http::Server& server) {
 std::unique_ptr<store::SqliteStore> open_store(const config::Config& cfg) {
   store::SqliteStore::Options o;
   o.path = cfg.store.sqlite;
+  o.pseudonymizer = &cfg.pseudonym();
   return std::make_unique<store::SqliteStore>(o);
+}
+
+// The key is read once, at start: a reload that names another file changes nothing (the
+// store's keys were made with this one), like the store path.
+std::shared_ptr<const config::Config> with_key(
+    std::shared_ptr<const config::Config> cfg,
+    const std::shared_ptr<const mappers::Pseudonymizer>& key) {
+  auto c = std::make_shared<config::Config>(*cfg);
+  c->pseudonymizer = key;
+  return c;
 }
 }  // namespace
 
@@ -79,6 +92,7 @@ struct Application::Impl {
   config::Holder config;
   SystemClock clock;
   Metrics metrics;
+  std::shared_ptr<const mappers::Pseudonymizer> pseudonymizer;
   net::io_context ioc;
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<delivery::Delivery> delivery;
@@ -98,10 +112,12 @@ struct Application::Impl {
       const auto& cur = *config.get();
       std::vector<std::string> notes;
       if (next->listen.ingest != cur.listen.ingest || next->listen.admin != cur.listen.admin ||
-          next->store.sqlite != cur.store.sqlite) {
-        logger("config")->warn("listen addresses and the store path change only on restart");
+          next->store.sqlite != cur.store.sqlite ||
+          next->store.pseudonym_key != cur.store.pseudonym_key) {
+        logger("config")->warn(
+            "listen addresses, the store path and the pseudonym key change only on restart");
       }
-      config.set(std::move(next));
+      config.set(with_key(std::move(next), pseudonymizer));
       metrics.counter("ilp_config_reloads_total", "Configuration reloads", {{"result", "ok"}})
           .inc();
       return {};
@@ -148,6 +164,28 @@ Application::~Application() = default;
 
 int Application::run() {
   auto& m = *impl_;
+  {
+    const auto raw = m.config.get();
+    std::error_code ec;
+    const bool had_store =
+        raw->store.sqlite != ":memory:" && std::filesystem::exists(raw->store.sqlite, ec);
+    const auto key = store::open_pseudonym_key(raw->store.pseudonym_key);
+    if (key.created && had_store) {
+      // The first start after an upgrade, or the key was lost: delivery goes on either way,
+      // but after a loss the old pseudonyms mean nothing any more.
+      logger("store")->warn(
+          "created the pseudonym key {} for an existing store: expected once when upgrading; "
+          "otherwise the key was lost, and per-patient order of queued records and the NIK to "
+          "IHS cache start over (restore the key from the store's backup: docs/security.md)",
+          raw->store.pseudonym_key);
+    } else if (key.created && !raw->store.pseudonym_key.empty()) {
+      logger("store")->warn(
+          "created the pseudonym key {}: back it up with the store (docs/security.md)",
+          raw->store.pseudonym_key);
+    }
+    m.pseudonymizer = std::make_shared<const mappers::Pseudonymizer>(key.key);
+    m.config.set(with_key(raw, m.pseudonymizer));
+  }
   const auto cfg = m.config.get();
   m.store = open_store(*cfg);
   m.delivery = std::make_unique<delivery::Delivery>(

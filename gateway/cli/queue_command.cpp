@@ -8,6 +8,7 @@
 #include "gateway/api/record_json.hpp"
 #include "gateway/cli/commands.hpp"
 #include "gateway/config/config.hpp"
+#include "gateway/store/pseudonym_key.hpp"
 #include "gateway/store/sqlite_store.hpp"
 #include "gateway/util/clock.hpp"
 #include "mappers/json.hpp"
@@ -46,8 +47,12 @@ int queue(const Args& args) {
     std::cerr << e.what();
     return 2;
   }
+  // A store older than schema 4 is migrated by whichever opens it first: that needs the key.
+  const auto key = store::open_pseudonym_key(cfg->store.pseudonym_key);
+  const mappers::Pseudonymizer pseudonym(key.key);
   store::SqliteStore::Options options;
   options.path = cfg->store.sqlite;
+  options.pseudonymizer = &pseudonym;
   store::SqliteStore db(options);
   SystemClock clock;
   const auto& verb = args.positional[0];

@@ -39,6 +39,11 @@ const Facility* Config::facility_by_key_hash(std::string_view sha256_hex) const 
   return nullptr;
 }
 
+const mappers::Pseudonymizer& Config::pseudonym() const {
+  if (!pseudonymizer) throw std::logic_error("config: the pseudonym key was not loaded");
+  return *pseudonymizer;
+}
+
 namespace {
 
 // yaml-cpp throws when indexing into a node that does not exist; a missing section must read
@@ -193,8 +198,9 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.str(listen, "admin", c.listen.admin, "listen.");
 
   const auto store = child(root, "store");
-  r.known_keys(store, {"sqlite", "postgres"}, "store");
+  r.known_keys(store, {"sqlite", "postgres", "pseudonym_key"}, "store");
   r.str(store, "sqlite", c.store.sqlite, "store.");
+  r.str(store, "pseudonym_key", c.store.pseudonym_key, "store.");
   if (child(store, "postgres").IsDefined()) {
     r.problem(child(store, "postgres"), "store.postgres is not available yet; use store.sqlite");
   }
@@ -420,6 +426,12 @@ std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& o
   const auto base = c->base_dir;
   c->store.sqlite =
       c->store.sqlite == ":memory:" ? c->store.sqlite : resolve(base, c->store.sqlite);
+  if (c->store.pseudonym_key.empty() && c->store.sqlite != ":memory:") {
+    c->store.pseudonym_key =
+        (fs::path(c->store.sqlite).parent_path() / "pseudonym.key").lexically_normal().string();
+  } else if (!c->store.pseudonym_key.empty()) {
+    c->store.pseudonym_key = resolve(base, c->store.pseudonym_key);
+  }
   c->facilities_file = resolve(base, c->facilities_file);
   c->mappings_dir = resolve(base, c->mappings_dir);
   c->codes_dir = resolve(base, c->codes_dir);

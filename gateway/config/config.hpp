@@ -13,6 +13,7 @@
 
 #include "mappers/facility.hpp"
 #include "mappers/mapping_set.hpp"
+#include "mappers/pseudonym.hpp"
 
 namespace ilp::validation {
 class Profiles;
@@ -28,6 +29,10 @@ struct Listen {
 struct Store {
   // Relative to the config file's folder, like every path in config.
   std::string sqlite = "../var/ilp-gateway.db";
+  // The per-installation key of the patient pseudonyms (docs/security.md). Empty: the file
+  // pseudonym.key in the store's folder, so a backup of that folder carries both and a copy of
+  // the database alone does not. Created at first start.
+  std::string pseudonym_key;
 };
 
 struct Platform {
@@ -142,8 +147,13 @@ struct Config {
   // With validation.enabled false it is loaded if it loads, only to explain SATUSEHAT's rule
   // numbers (bundles are not checked), else nullptr.
   std::shared_ptr<const validation::Profiles> profiles;
+  // The installation's pseudonym key (store.pseudonym_key), set by `serve` once it has read or
+  // created the file; load() leaves it empty (check-config and map need none).
+  std::shared_ptr<const mappers::Pseudonymizer> pseudonymizer;
 
   const Facility* facility(std::string_view key) const;
+  // *pseudonymizer; throws std::logic_error when it was never set (a wiring bug, not a fallback).
+  const mappers::Pseudonymizer& pseudonym() const;
   // The facility whose API key hashes to `sha256_hex`, or nullptr.
   const Facility* facility_by_key_hash(std::string_view sha256_hex) const;
 };

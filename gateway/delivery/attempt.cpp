@@ -82,7 +82,7 @@ net::awaitable<void> Attempt::remember_server_ids() {
   for (std::size_t i = 0; i < entries_.size() && i < ids_.size(); ++i) {
     const auto& e = entries_[i];
     if (ids_[i].empty() || e.id_value.empty()) continue;
-    const auto key = Resolver::cache_key(e.id_system, e.id_value);
+    const auto key = Resolver::cache_key(*config_, e.id_system, e.id_value);
     if (e.id_system == kMotherNikSystem) {
       keys.push_back(e.type + "/" + key);  // a newborn: wake its records, but never cache it
       continue;
@@ -110,9 +110,9 @@ net::awaitable<void> Attempt::mark_needs_correction() {
   const auto now = deps_.clock.now_ms();
   for (const auto& e : entries_) {
     if (e.id_value.empty() || !e.id_system.starts_with(kFacilitySystems)) continue;
-    const bool ok = co_await deps_.store.cache_put(kNeedsCorrectionPrefix + e.type,
-                                                   Resolver::cache_key(e.id_system, e.id_value),
-                                                   record_.id, now);
+    const bool ok = co_await deps_.store.cache_put(
+        kNeedsCorrectionPrefix + e.type, Resolver::cache_key(*config_, e.id_system, e.id_value),
+        record_.id, now);
     (void)ok;  // a better message only
   }
 }
@@ -158,8 +158,8 @@ net::awaitable<Completion> Attempt::decide() {
     std::optional<std::string> blocked;
     if (res.kind == Resolution::Kind::kNotFound && res.type != "Patient" &&
         res.type != "Practitioner") {
-      blocked = co_await deps_.store.cache_get(kNeedsCorrectionPrefix + res.type,
-                                               Resolver::cache_key(res.system, res.value));
+      blocked = co_await deps_.store.cache_get(
+          kNeedsCorrectionPrefix + res.type, Resolver::cache_key(*config_, res.system, res.value));
     }
     co_return not_resolved(res, blocked.value_or(""));
   }
@@ -529,7 +529,7 @@ Completion Attempt::not_resolved(const Resolution& r, const std::string& blocked
   // What delivery of which record wakes this one: an earlier record of this facility, or a
   // newborn registered by the mother's NIK (a patient by NIK comes from outside: no wake-up).
   if ((r.type != "Patient" && r.type != "Practitioner") || r.by_mother_nik) {
-    c.waiting_on = r.type + "/" + Resolver::cache_key(r.system, r.value);
+    c.waiting_on = r.type + "/" + Resolver::cache_key(*config_, r.system, r.value);
   }
   mappers::Text full{text.id + " " + msg::still_waiting(until).id,
                      text.en + " " + msg::still_waiting(until).en};

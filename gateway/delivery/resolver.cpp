@@ -7,7 +7,6 @@
 #include "gateway/delivery/bundle_edit.hpp"
 #include "gateway/delivery/platform_response.hpp"
 #include "mappers/json.hpp"
-#include "mappers/sha256.hpp"
 
 namespace ilp::gateway::delivery {
 namespace {
@@ -60,11 +59,12 @@ std::optional<std::string> pick_newborn(const std::vector<SearchMatch>& matches,
 Resolver::Resolver(AsyncStore& store, Platform& platform, const Clock& clock)
     : store_(store), platform_(platform), clock_(clock) {}
 
-std::string Resolver::cache_key(std::string_view system, std::string_view value) {
+std::string Resolver::cache_key(const config::Config& cfg, std::string_view system,
+                                std::string_view value) {
   std::string s(system);
   s += '|';
   s += value;
-  return mappers::sha256_hex(s);
+  return cfg.pseudonym()(s);
 }
 
 net::awaitable<Resolution> Resolver::resolve(const CallContext& ctx, rapidjson::Document& bundle,
@@ -73,7 +73,7 @@ net::awaitable<Resolution> Resolver::resolve(const CallContext& ctx, rapidjson::
   std::map<std::string, std::string> replace;
   for (const auto& ref : conditional_refs(bundle)) {
     const bool by_mother = ref.system == kMotherNikSystem;
-    const std::string key = cache_key(ref.system, ref.value);
+    const std::string key = cache_key(ctx.config, ref.system, ref.value);
     if (!by_mother) {
       // (co_await kept out of conditions: GCC 12 miscompiles some of those.)
       const std::optional<std::string> cached = co_await store_.cache_get(ref.type, key);

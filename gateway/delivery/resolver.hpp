@@ -56,7 +56,10 @@ class Resolver {
   net::awaitable<Resolution> resolve(const CallContext& ctx, rapidjson::Document& bundle,
                                      std::string_view input_json);
 
-  static std::string cache_key(std::string_view system, std::string_view value);
+  // The NIK → IHS cache's (and the waiting records') name for an identifier: its keyed
+  // pseudonym, never the identifier in clear nor a bare hash of it.
+  static std::string cache_key(const config::Config& cfg, std::string_view system,
+                               std::string_view value);
 
  private:
   AsyncStore& store_;

@@ -176,9 +176,10 @@ net::awaitable<void> Delivery::prune_if_due() {
   const std::int64_t cutoff = now - cfg->delivery.delivered_payload_days * 86'400'000;
   const int pruned = co_await async_store_.prune(cutoff, kBatch);
   if (pruned > 0) {
-    logger("delivery")->info("retention: removed the data of {} delivered records", pruned);
+    logger("delivery")
+        ->info("retention: removed the data of {} delivered records and cache entries", pruned);
   }
-  next_prune_ms_ = pruned == kBatch ? now : now + kIdleMs;
+  next_prune_ms_ = pruned >= kBatch ? now : now + kIdleMs;
 }
 
 net::awaitable<void> Delivery::run_attempt(store::Record record) {

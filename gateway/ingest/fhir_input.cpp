@@ -185,26 +185,28 @@ Rejection reject(int status, std::string code, std::string expression, mappers::
 std::string_view sv(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
 // "system|value" of one Identifier; empty when it has no value.
-std::string identifier_key(const rapidjson::Value& ident) {
+std::string identifier_key(const rapidjson::Value& ident, const mappers::Pseudonymizer& pseudonym) {
   if (!ident.IsObject()) return {};
   const auto value = mappers::string_member(ident, "value");
   if (!value || value->empty()) return {};
   const auto system = mappers::string_member(ident, "system").value_or("");
   if (system.starts_with(kPersonSystems)) {
-    return std::string(system) + "|sha256:" + mappers::sha256_hex(*value);
+    return std::string(system) +
+           "|hmac:" + pseudonym(mappers::person_record_id_input(system, *value));
   }
   if (system.empty()) return std::string(*value);
   return std::string(system) + "|" + std::string(*value);
 }
 
 // Bundle.identifier (one) or a resource's first identifier with a value (most types have a list).
-std::string record_id_from_identifier(const rapidjson::Value& resource) {
+std::string record_id_from_identifier(const rapidjson::Value& resource,
+                                      const mappers::Pseudonymizer& pseudonym) {
   const auto* id = mappers::member(resource, "identifier");
   if (id == nullptr) return {};
-  if (id->IsObject()) return identifier_key(*id);
+  if (id->IsObject()) return identifier_key(*id, pseudonym);
   if (!id->IsArray()) return {};
   for (const auto& i : id->GetArray()) {
-    if (auto k = identifier_key(i); !k.empty()) return k;
+    if (auto k = identifier_key(i, pseudonym); !k.empty()) return k;
   }
   return {};
 }
@@ -275,7 +277,7 @@ void find_patient(const rapidjson::Value& v, PatientFound& f, int depth) {
   }
 }
 
-std::string patient_key_of(const rapidjson::Value& root) {
+std::string patient_key_of(const rapidjson::Value& root, const mappers::Pseudonymizer& pseudonym) {
   PatientFound f;
   find_patient(root, f, 0);
   mappers::PatientInput p;
@@ -292,7 +294,7 @@ std::string patient_key_of(const rapidjson::Value& root) {
   } else {
     return {};
   }
-  return mappers::patient_key(p);
+  return mappers::patient_key(p, pseudonym);
 }
 
 std::string at_entry(std::size_t i, std::string_view rest = {}) {
@@ -455,12 +457,12 @@ std::variant<Envelope, Rejection> check_fhir(const FhirSubmission& in, const con
   env.content_hash = mappers::sha256_hex(env.input_json);
   if (in.record_id) {
     env.record_id = std::string(*in.record_id);
-  } else if (auto k = record_id_from_identifier(root); !k.empty()) {
+  } else if (auto k = record_id_from_identifier(root, cfg.pseudonym()); !k.empty()) {
     env.record_id = std::move(k);
   } else {
     env.record_id = "sha256:" + env.content_hash;
   }
-  env.patient_key = patient_key_of(root);
+  env.patient_key = patient_key_of(root, cfg.pseudonym());
 
   if (in.type.empty()) {
     Rejection problems;

@@ -31,7 +31,8 @@ bool accepts_resource_type(std::string_view type);
 
 // The record id when no X-Record-Id is given: Bundle.identifier / the resource's first
 // identifier as "system|value" (a person identifier — NIK, IHS number, … — as
-// "system|sha256:<hex of the value>": never in clear), else "sha256:<hex of the compact body>".
+// "system|hmac:<keyed pseudonym of person_record_id_input()>": never in clear; stores before
+// schema 4 held "system|sha256:<hex of the value>"), else "sha256:<hex of the compact body>".
 // 400: malformed JSON, not an object, bad X-Record-Id. 422: resourceType missing or not {Type},
 // Bundle.type not transaction, an entry without request.method POST/PUT, request.url or fullUrl
 // (urn:uuid for POST).

@@ -109,8 +109,9 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
       continue;
     }
     const int revision = existing ? existing->revision + 1 : 1;
-    mappers::MapInput in{env->facility->info,        env->record_id, revision, *no_data(env), now,
-                         b->cfg->platform.date_floor};
+    mappers::MapInput in{
+        env->facility->info,         env->record_id,      revision, *no_data(env), now,
+        b->cfg->platform.date_floor, &b->cfg->pseudonym()};
     mappers::MapResult mapped;
     if (!env->prebuilt()) {
       mapped = env->mapping->map(in);

@@ -1,9 +1,44 @@
 #include "gateway/store/sqlite_db.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
+#include "gateway/util/log.hpp"
+
 namespace ilp::gateway::store {
+namespace {
+
+// The store holds patient data: only the gateway's user may read it, whatever the umask.
+// SQLite gives the -wal and -shm files it creates the database file's mode, so creating that
+// file 0600 first covers all three; files an older gateway made under a loose umask are
+// tightened here, before SQLite opens them.
+void secure_files(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string p = path + suffix;
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) == 0) continue;
+    if (::chmod(p.c_str(), st.st_mode & 0700) == 0) {
+      logger("store")->warn("{} was readable by other users (mode {:o}); now {:o}", p,
+                            st.st_mode & 0777, st.st_mode & 0700);
+    } else {
+      logger("store")->warn("{} is readable by other users (mode {:o}) and cannot be changed: {}",
+                            p, st.st_mode & 0777, std::strerror(errno));
+    }
+  }
+  // O_EXCL: never open (and close) a file this process may already hold open through another
+  // connection, since closing any descriptor of a file drops every POSIX lock the process has
+  // on it, SQLite's included. A file that exists was handled above.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);  // else it exists, or SQLite's open reports why
+}
+
+}  // namespace
 
 std::string sqlite_error_text(sqlite3* db, int rc) {
   std::string text = sqlite3_errstr(rc);
@@ -102,6 +137,7 @@ SqliteDb::SqliteDb(const std::string& path, int busy_timeout_ms, Mode mode) : pa
     std::filesystem::create_directories(parent, ec);
     if (ec) fail("cannot create folder '" + parent.string() + "': " + ec.message());
   }
+  if (!read_only && path != ":memory:") secure_files(path);
   const int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
       SQLITE_OPEN_NOMUTEX;

@@ -523,7 +523,15 @@ int SqliteOps::prune(std::int64_t delivered_before_ms, int limit) {
          "AND bundle_json != '' LIMIT ?2)")
       .bind_all(delivered_before_ms, static_cast<std::int64_t>(limit))
       .run();
-  return static_cast<int>(db_.changes());
+  const auto records = static_cast<int>(db_.changes());
+  // The NIK → IHS cache (and the other identifier → server id entries) ages out with the
+  // payloads: an entry not refreshed since the cut-off names a patient no recent record does.
+  db_.query(
+         "DELETE FROM ihs_cache WHERE (kind, key) IN ("
+         "SELECT kind, key FROM ihs_cache WHERE updated_ms < ?1 LIMIT ?2)")
+      .bind_all(delivered_before_ms, static_cast<std::int64_t>(limit))
+      .run();
+  return records + static_cast<int>(db_.changes());
 }
 
 int SqliteOps::retry(const std::vector<std::string>& ids, std::optional<Status> by_status,

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "gateway/store/pseudonym_rekey.hpp"
+
 namespace ilp::gateway::store {
 namespace {
 
@@ -126,6 +128,17 @@ ALTER TABLE probe ADD COLUMN room BLOB;
 ALTER TABLE records ADD COLUMN waiting_on TEXT NOT NULL DEFAULT '';
 CREATE INDEX records_waiting_on ON records (waiting_on) WHERE waiting_on != '';
 )sql",
+    // 4: keyed pseudonyms (issue 14; then rekey_patient_keys() rewrites records.patient_key).
+    // The cache's keys were bare SHA-256 of NIKs and visit numbers and cannot be rekeyed
+    // without them: it is emptied and refills from the platform's answers. A waiting record
+    // names what it waits for by such a key: it is made due so its next attempt names it
+    // anew. Retention purges the cache by age (updated_ms).
+    R"sql(
+DELETE FROM ihs_cache;
+CREATE INDEX ihs_cache_updated ON ihs_cache (updated_ms);
+UPDATE records SET waiting_on = '', next_attempt_at = 0
+  WHERE status = 'waiting' AND waiting_on != '';
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));
@@ -138,7 +151,7 @@ int user_version(SqliteDb& db) {
 
 }  // namespace
 
-void migrate_schema(SqliteDb& db) {
+void migrate_schema(SqliteDb& db, const mappers::Pseudonymizer* pseudonym) {
   try {
     db.exec("BEGIN IMMEDIATE");
     int version = user_version(db);
@@ -150,6 +163,15 @@ void migrate_schema(SqliteDb& db) {
     }
     for (; version < kSchemaVersion; ++version) {
       db.exec(kSteps[version]);
+      if (version == 3) {
+        if (pseudonym == nullptr) {
+          auto q = db.query("SELECT 1 FROM records LIMIT 1");
+          if (q.step()) throw SqliteError(SQLITE_MISUSE, "the pseudonym key is needed to migrate");
+        } else {
+          rekey_patient_keys(db, *pseudonym);
+          rekey_person_record_ids(db, *pseudonym);
+        }
+      }
       db.exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
     }
     db.exec("COMMIT");

@@ -2,14 +2,17 @@
 // The SQLite schema and its migrations, versioned by PRAGMA user_version.
 
 #include "gateway/store/sqlite_db.hpp"
+#include "mappers/pseudonym.hpp"
 
 namespace ilp::gateway::store {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Brings the database to kSchemaVersion in one transaction (all steps or none). Throws
 // std::runtime_error when the file was written by a newer gateway or a step fails.
-void migrate_schema(SqliteDb& db);
+// `pseudonym` rekeys the patient keys of a store older than schema 4; a store that has none
+// (a new one) needs none.
+void migrate_schema(SqliteDb& db, const mappers::Pseudonymizer* pseudonym = nullptr);
 
 }  // namespace ilp::gateway::store

@@ -82,7 +82,7 @@ SqliteStore::Lane::~Lane() = default;
 SqliteStore::SqliteStore(Options options) : options_(std::move(options)), log_(logger("store")) {
   options_.max_batch = std::max<std::size_t>(options_.max_batch, 1);
   db_ = std::make_unique<SqliteDb>(options_.path, options_.busy_timeout_ms);
-  migrate_schema(*db_);
+  migrate_schema(*db_, options_.pseudonymizer);
   ops_ = std::make_unique<SqliteOps>(*db_);
   if (options_.max_bytes > 0) {
     try {

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "gateway/store/store.hpp"
+#include "mappers/pseudonym.hpp"
 
 namespace spdlog {
 class logger;
@@ -55,6 +56,9 @@ class SqliteStore final : public Store {
     std::size_t max_batch = 512;  // operations per transaction (group commit)
     int busy_timeout_ms = 5000;   // waiting for another process's lock (the CLI)
     std::int64_t max_bytes = 0;   // size cap (PRAGMA max_page_count); 0 = none
+    // The installation's pseudonym key: migrating a store older than schema 4 rekeys its
+    // patient keys with it (must outlive the constructor only).
+    const mappers::Pseudonymizer* pseudonymizer = nullptr;
     // WAL checkpoints (see SqliteCheckpointer): a background thread copies the WAL into the
     // database file every checkpoint_pages, SQLite's own default cadence (at 8000, each burst
     // stalled the writer's fsyncs: p99 80-150 ms). From wal_cap_pages on (256 MiB at 4 KiB

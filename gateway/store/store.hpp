@@ -185,7 +185,8 @@ class Store {
 
   // Retention (PHI minimisation): empties the input and bundle of up to `limit` records that
   // were delivered before `delivered_before_ms`. Status, history, server ids and the content
-  // hash (idempotency) stay. Returns how many were pruned.
+  // hash (idempotency) stay. Up to `limit` NIK → IHS cache entries last learned before then go
+  // too. Returns how many records and cache entries were pruned.
   virtual void prune(std::int64_t delivered_before_ms, int limit,
                      std::function<void(int count)> done) = 0;
 

@@ -174,3 +174,16 @@ TEST_CASE("an API key hash identifies exactly its facility", "[unit][config]") {
   CHECK(f->info.key == "pkm-sukamaju");
   CHECK(cfg->facility_by_key_hash(std::string(64, '0')) == nullptr);
 }
+
+TEST_CASE("the pseudonym key lives beside the store unless store.pseudonym_key names a file",
+          "[unit][config]") {
+  Secrets s;
+  const auto beside = load(shipped(), {{"store.sqlite=/srv/ilp/data/gw.db"}});
+  CHECK(beside->store.pseudonym_key == "/srv/ilp/data/pseudonym.key");
+  CHECK(beside->pseudonymizer == nullptr);  // read or made by serve, not by load
+  CHECK_THROWS_AS(beside->pseudonym(), std::logic_error);
+
+  const auto named = load(shipped(), {{"store.pseudonym_key=../secrets/gw.key"}});
+  CHECK(named->store.pseudonym_key ==
+        (fs::path(shipped()).parent_path() / "../secrets/gw.key").lexically_normal().string());
+}

@@ -84,7 +84,8 @@ TEST_CASE("a delivered record's server ids are remembered by identifier for late
           "[unit]") {
   Fixture f;
   REQUIRE(f.attempt(f.record()).status == Status::kDelivered);
-  const auto key = Resolver::cache_key("http://sys-ids.kemkes.go.id/encounter/100000001", "V-1");
+  const auto key =
+      Resolver::cache_key(*test_config(), "http://sys-ids.kemkes.go.id/encounter/100000001", "V-1");
   REQUIRE(f.store.cache.count("Encounter/" + key) == 1);
   CHECK(f.store.cache.at("Encounter/" + key) == "Encounter-1-0");
   // ... and the records waiting on it are woken by that key.

@@ -138,6 +138,8 @@ std::shared_ptr<config::Config> test_config() {
   c->platform.fhir_url = "http://platform.test/fhir-r4/v1";
   c->platform.rate_limit_per_min = 60'000;  // never waits in tests
   c->delivery.poll_ms = 5;
+  c->pseudonymizer =
+      std::make_shared<const mappers::Pseudonymizer>(mappers::Pseudonymizer::for_tests());
   config::Facility f;
   f.info.key = "pkm-a";
   f.info.name = "Puskesmas A";

@@ -5,6 +5,7 @@
 #include "gateway/delivery/platform_response.hpp"
 #include "gateway/delivery/resolver.hpp"
 #include "mappers/json.hpp"
+#include "mappers/sha256.hpp"
 
 using namespace ilp::gateway;
 namespace mappers = ilp::mappers;
@@ -44,10 +45,13 @@ TEST_CASE("NIK to IHS: a cache miss searches the platform and fills the cache", 
   CHECK(r.searched == 2);
   CHECK(f.searches() == 2);
   CHECK(f.store.cache_puts == 2);
-  const auto key = Resolver::cache_key(kNikSystem, kNik);
+  const auto key = Resolver::cache_key(*test_config(), kNikSystem, kNik);
   CHECK(f.store.cache.at("Patient/" + key) == "P100");
   CHECK(key.size() == 64);
   CHECK(key.find(kNik) == std::string::npos);  // never the NIK in clear
+  // Keyed (issue 14): a bare SHA-256 of the NIK is reversed by hashing every NIK.
+  CHECK(key == mappers::Pseudonymizer::for_tests()(std::string(kNikSystem) + "|" + kNik));
+  CHECK(key != mappers::sha256_hex(std::string(kNikSystem) + "|" + kNik));
   const auto out = mappers::to_json(f.bundle);
   CHECK(out.find("\"reference\":\"Patient/P100\"") != std::string::npos);
   CHECK(out.find("\"reference\":\"Practitioner/N200\"") != std::string::npos);
@@ -56,8 +60,9 @@ TEST_CASE("NIK to IHS: a cache miss searches the platform and fills the cache", 
 
 TEST_CASE("NIK to IHS: a cache hit needs no search", "[unit]") {
   Fixture f;
-  f.store.cache["Patient/" + Resolver::cache_key(kNikSystem, kNik)] = "P100";
-  f.store.cache["Practitioner/" + Resolver::cache_key(kNikSystem, kDoctorNik)] = "N200";
+  f.store.cache["Patient/" + Resolver::cache_key(*test_config(), kNikSystem, kNik)] = "P100";
+  f.store.cache["Practitioner/" + Resolver::cache_key(*test_config(), kNikSystem, kDoctorNik)] =
+      "N200";
   const auto r = f.resolve(test_bundle(kNik, kDoctorNik));
   CHECK(r.kind == Resolution::Kind::kResolved);
   CHECK(r.from_cache == 2);

@@ -257,3 +257,29 @@ TEST_CASE(
   CHECK(f.wait_for(first_failed ? second : id, Status::kDelivered)->status == Status::kDelivered);
   (void)b;
 }
+
+TEST_CASE("the retention job purges NIK to IHS cache entries as old as delivered payloads",
+          "[unit]") {
+  Fixture f;
+  f.cfg->delivery.delivered_payload_days = 30;
+  const auto id = f.ingest();
+  f.make_delivery();
+  f.delivery->start();
+  f.delivery->notify();
+  REQUIRE(f.wait_for(id, Status::kDelivered));
+  const auto key = Resolver::cache_key(*f.cfg, kNikSystem, testing::kNik);
+  const auto cached = [&] {
+    std::promise<std::optional<std::string>> p;
+    f.store.cache_get("Patient", key, [&](std::optional<std::string> v) { p.set_value(v); });
+    return p.get_future().get();
+  };
+  REQUIRE(cached() == std::optional<std::string>("P100"));
+
+  f.clock.advance_ms(31LL * 86'400'000);  // simulated: a month after the search
+  f.delivery->notify();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (cached().has_value() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK_FALSE(cached().has_value());
+}

@@ -2,6 +2,8 @@
 // store answering 503 with nothing written.
 #include "gateway/ingest/pipeline.hpp"
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,9 +13,13 @@
 #include <future>
 
 #include "gateway/config/config.hpp"
+#include "gateway/ingest/fhir_input.hpp"
 #include "gateway/store/sqlite_store.hpp"
+#include "mappers/pseudonym.hpp"
+#include "mappers/sha256.hpp"
 
 using namespace ilp::gateway;
+namespace mappers = ilp::mappers;
 namespace fs = std::filesystem;
 
 namespace {
@@ -22,7 +28,13 @@ std::shared_ptr<const config::Config> cfg() {
   ::setenv("ILP_SECRET_PKM_SUKAMAJU", "x", 1);
   ::setenv("ILP_SECRET_PKM_TANJUNG", "x", 1);
   ::setenv("ILP_SECRET_PKM_SENTANI", "x", 1);
-  static auto c = config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml");
+  static auto c = [] {
+    auto loaded = std::make_shared<config::Config>(
+        *config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml"));
+    loaded->pseudonymizer =
+        std::make_shared<const mappers::Pseudonymizer>(mappers::Pseudonymizer::for_tests());
+    return std::shared_ptr<const config::Config>(loaded);
+  }();
   return c;
 }
 
@@ -129,4 +141,48 @@ TEST_CASE("a record whose data fails the checks is 422 and never reaches the sto
   CHECK(r.status == 422);
   CHECK(r.outcome.issues[0].expression == "data.patient.nik");
   CHECK(h.stored() == 0);
+}
+
+namespace {
+
+std::string stored_patient_key(const fs::path& db_path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT patient_key FROM records", -1, &st, nullptr) == SQLITE_OK);
+  std::string key;
+  if (sqlite3_step(st) == SQLITE_ROW)
+    key = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return key;
+}
+
+}  // namespace
+
+TEST_CASE("a mapped record is stored under the installation's keyed patient pseudonym",
+          "[unit][ingest]") {
+  Harness h;
+  REQUIRE(h.submit(kVisit).status == 202);
+  const auto key = stored_patient_key(h.dir / "t.db");
+  CHECK(key == cfg()->pseudonym()("nik:3204010101900001"));
+  CHECK(key != mappers::sha256_hex("nik:3204010101900001"));  // reversible by brute force
+}
+
+TEST_CASE("a FHIR resource's record id and patient key from a NIK are keyed pseudonyms",
+          "[unit][ingest]") {
+  const std::string nik = "3204010101900001";
+  const std::string body = R"({"resourceType":"Patient","identifier":[{"system":)"
+                           R"("https://fhir.kemkes.go.id/id/nik","value":")" +
+                           nik + R"("}],"name":[{"text":"Budi"}]})";
+  const auto* f = cfg()->facility("pkm-sukamaju");
+  auto checked = ingest::check_fhir({body, "Patient", std::nullopt}, *cfg(), *f);
+  auto* env = std::get_if<ingest::Envelope>(&checked);
+  REQUIRE(env != nullptr);
+  const auto& key = cfg()->pseudonym();
+  CHECK(env->record_id ==
+        "https://fhir.kemkes.go.id/id/nik|hmac:" +
+            key(mappers::person_record_id_input("https://fhir.kemkes.go.id/id/nik", nik)));
+  CHECK(env->record_id.find(mappers::sha256_hex(nik)) == std::string::npos);
+  CHECK(env->patient_key == key("nik:" + nik));
 }

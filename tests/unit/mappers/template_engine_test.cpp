@@ -53,7 +53,8 @@ Mapped run(const Mapping& m, std::string_view data_json, int revision = 1,
            const Facility& f = test::sukamaju()) {
   Mapped out;
   const auto data = test::parse_or_fail(data_json);
-  out.result = m.map(MapInput{f, "REC-1", revision, data, test::fixed_now_ms(), "2014-06-03"});
+  out.result = m.map(MapInput{f, "REC-1", revision, data, test::fixed_now_ms(), "2014-06-03",
+                              &Pseudonymizer::for_tests()});
   if (out.result.ok()) out.bundle = test::parse_or_fail(out.result.bundle_json);
   return out;
 }

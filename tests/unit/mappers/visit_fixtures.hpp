@@ -168,7 +168,8 @@ class VisitCase {
 
   MapResult map(const Facility& f, int revision = 1, std::string_view record_id = "RJ-2025-0001",
                 std::string_view date_floor = "2014-06-03") const {
-    return map_visit(MapInput{f, record_id, revision, data_, fixed_now_ms(), date_floor});
+    return map_visit(MapInput{f, record_id, revision, data_, fixed_now_ms(), date_floor,
+                              &Pseudonymizer::for_tests()});
   }
   MapResult map() const { return map(facility_); }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "mappers/mapping.hpp"
+#include "mappers/pseudonym.hpp"
 #include "mappers/sha256.hpp"
 #include "mappers/urn_factory.hpp"
 #include "unit/mappers/visit_fixtures.hpp"
@@ -227,9 +228,13 @@ TEST_CASE("known IHS numbers are referenced directly", "[unit]") {
   CHECK(str(at_path(resource(bundle, 1), "performer.0.reference")) == "Practitioner/N10000001");
 }
 
-TEST_CASE("the patient key is a SHA-256 pseudonym, never the NIK", "[unit]") {
+TEST_CASE("the patient key is a keyed HMAC-SHA256 pseudonym, never the NIK nor its bare hash",
+          "[unit]") {
+  const auto& key = Pseudonymizer::for_tests();
   const auto r = VisitCase().map();
-  CHECK(r.patient_key == sha256_hex("nik:3204010101900001"));
+  CHECK(r.patient_key == key("nik:3204010101900001"));
+  // A bare SHA-256 of a NIK is reversed by hashing every NIK (issue 14).
+  CHECK(r.patient_key != sha256_hex("nik:3204010101900001"));
   CHECK(r.patient_key.find("3204010101900001") == std::string::npos);
   CHECK(r.patient_key.size() == 64);
 
@@ -238,11 +243,43 @@ TEST_CASE("the patient key is a SHA-256 pseudonym, never the NIK", "[unit]") {
                         .set("patient.mother_nik", R"("3204014102950002")")
                         .set("patient.birth_date", R"("2024-05-10")")
                         .map();
-  CHECK(baby.patient_key == sha256_hex("nik-ibu:3204014102950002:2024-05-10"));
+  CHECK(baby.patient_key == key("nik-ibu:3204014102950002:2024-05-10"));
 
   // The IHS number does not change the key: the same person keeps one delivery order.
   CHECK(VisitCase().set("patient.ihs_number", R"("P02478375538")").map().patient_key ==
         r.patient_key);
+}
+
+TEST_CASE("another installation's key gives the same patient another pseudonym", "[unit]") {
+  PseudonymKey other{};
+  other.fill(0x5a);
+  const Pseudonymizer theirs(other);
+  const auto& ours = Pseudonymizer::for_tests();
+  CHECK(theirs("nik:3204010101900001") != ours("nik:3204010101900001"));
+  CHECK(theirs("nik:3204010101900001") == theirs("nik:3204010101900001"));
+}
+
+TEST_CASE("without a pseudonymizer the mapper gives no patient key (tools that only map)",
+          "[unit]") {
+  const VisitCase c;
+  const Facility f = test::sukamaju();
+  const auto r =
+      test::map_visit(MapInput{f, "RJ-2025-0001", 1, c.data(), test::fixed_now_ms(), "2014-06-03"});
+  REQUIRE(r.ok());
+  CHECK(r.patient_key.empty());
+}
+
+TEST_CASE("hmac_sha256_hex matches the RFC 4231 test vectors", "[unit]") {
+  // Test case 1: 20 bytes of 0x0b, "Hi There".
+  CHECK(hmac_sha256_hex(std::string(20, '\x0b'), "Hi There") ==
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  // Test case 2: a key shorter than the block, "Jefe".
+  CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Test case 6: a key longer than the block (131 bytes of 0xaa) is hashed first.
+  CHECK(hmac_sha256_hex(std::string(131, '\xaa'),
+                        "Test Using Larger Than Block-Size Key - Hash Key First") ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 TEST_CASE("vital values keep their JSON number form with UCUM units", "[unit]") {

@@ -77,3 +77,26 @@ TEST_CASE("pruning goes in batches of the given size", "[unit]") {
 
 }  // namespace
 }  // namespace ilp::gateway::store
+
+namespace ilp::gateway::store {
+namespace {
+
+TEST_CASE("NIK to IHS cache entries older than the cut-off are purged with the payloads",
+          "[unit]") {
+  TempDir dir;
+  SqliteStore store(options(dir));
+  testing::Sync s(store);
+  REQUIRE(s.cache_put("Patient", "old-key", "P100", kT0));
+  REQUIRE(s.cache_put("Patient", "refreshed-key", "P200", kT0));
+  REQUIRE(s.cache_put("Patient", "refreshed-key", "P200", kT0 + 40 * kDay));  // learned again
+  REQUIRE(s.cache_put("Patient", "new-key", "P300", kT0 + 40 * kDay));
+
+  CHECK(s.prune(kT0 + 30 * kDay) == 1);
+  CHECK_FALSE(s.cache_get("Patient", "old-key").has_value());
+  CHECK(s.cache_get("Patient", "refreshed-key") == std::optional<std::string>("P200"));
+  CHECK(s.cache_get("Patient", "new-key") == std::optional<std::string>("P300"));
+  CHECK(s.prune(kT0 + 30 * kDay) == 0);
+}
+
+}  // namespace
+}  // namespace ilp::gateway::store
