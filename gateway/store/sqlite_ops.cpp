@@ -124,6 +124,12 @@ bool decode_list_cursor(std::string_view cursor, std::int64_t& updated_ms, std::
   return true;
 }
 
+bool is_list_cursor(std::string_view cursor) {
+  std::int64_t updated_ms = 0;
+  std::string id;
+  return decode_list_cursor(cursor, updated_ms, id) && updated_ms >= 0 && is_tracking_id(id);
+}
+
 std::vector<IngestOutcome> SqliteOps::ingest(const std::vector<IngestItem>& items) {
   std::vector<IngestOutcome> out;
   out.reserve(items.size());

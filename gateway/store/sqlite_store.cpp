@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <stdexcept>
 
 #include "gateway/store/sqlite_checkpointer.hpp"
 #include "gateway/store/sqlite_db.hpp"
@@ -240,6 +241,9 @@ void SqliteStore::run_reads(const std::vector<SqliteJob*>& jobs) {
   }
   for (auto* job : jobs) {
     try {
+      if (options_.fail_read && options_.fail_read()) {
+        throw std::runtime_error("read failed: simulated I/O error (fault injection)");
+      }
       job->run(*read_ops_);
       job->ran_ok = true;
     } catch (const std::exception& e) {
@@ -352,31 +356,33 @@ void SqliteStore::ingest(std::vector<IngestItem> items,
       });
 }
 
-void SqliteStore::get(std::string id, std::function<void(std::optional<Record>)> done) {
-  submit<std::optional<Record>>(
-      Access::kRead, [id = std::move(id)](SqliteOps& ops) { return ops.get(id); }, std::move(done),
-      fail_with(std::optional<Record>()));
+void SqliteStore::get(std::string id, std::function<void(ReadResult<Record>)> done) {
+  submit<ReadResult<Record>>(
+      Access::kRead,
+      [id = std::move(id)](SqliteOps& ops) { return ReadResult<Record>::from(ops.get(id)); },
+      std::move(done), &ReadResult<Record>::failed);
 }
 
 void SqliteStore::find(std::string facility, std::string kind, std::string record_id,
-                       std::function<void(std::optional<Record>)> done) {
-  submit<std::optional<Record>>(
+                       std::function<void(ReadResult<Record>)> done) {
+  submit<ReadResult<Record>>(
       Access::kRead,
       [facility = std::move(facility), kind = std::move(kind), record_id = std::move(record_id)](
-          SqliteOps& ops) { return ops.find(facility, kind, record_id); },
-      std::move(done), fail_with(std::optional<Record>()));
+          SqliteOps& ops) { return ReadResult<Record>::from(ops.find(facility, kind, record_id)); },
+      std::move(done), &ReadResult<Record>::failed);
 }
 
-void SqliteStore::list(ListQuery q, std::function<void(ListPage)> done) {
-  submit<ListPage>(
-      Access::kRead, [q = std::move(q)](SqliteOps& ops) { return ops.list(q); }, std::move(done),
-      fail_with(ListPage()));
+void SqliteStore::list(ListQuery q, std::function<void(ReadResult<ListPage>)> done) {
+  submit<ReadResult<ListPage>>(
+      Access::kRead,
+      [q = std::move(q)](SqliteOps& ops) { return ReadResult<ListPage>::found(ops.list(q)); },
+      std::move(done), &ReadResult<ListPage>::failed);
 }
 
-void SqliteStore::stats(std::function<void(Stats)> done) {
-  submit<Stats>(
-      Access::kRead, [](SqliteOps& ops) { return ops.stats(); }, std::move(done),
-      fail_with(Stats()));
+void SqliteStore::stats(std::function<void(ReadResult<Stats>)> done) {
+  submit<ReadResult<Stats>>(
+      Access::kRead, [](SqliteOps& ops) { return ReadResult<Stats>::found(ops.stats()); },
+      std::move(done), &ReadResult<Stats>::failed);
 }
 
 void SqliteStore::claim(std::int64_t now_ms, int limit,

@@ -21,7 +21,7 @@
 //
 // list(): newest change first, ordered by (updated_ms, id) descending, keyset-paginated. A
 // record that changes while a client pages moves to the head of the order: it is not repeated,
-// and a poller catches it with `since`. An unreadable cursor yields an empty page.
+// and a poller catches it with `since`. An unreadable cursor fails the read.
 
 #include <atomic>
 #include <condition_variable>
@@ -67,6 +67,9 @@ class SqliteStore final : public Store {
     // true simulates an I/O error there (the transaction is rolled back and all of its
     // operations fail). Tests also block in it to hold a transaction open.
     std::function<bool()> fail_commit;
+    // Fault injection for tests: consulted before each read operation; true makes that read
+    // fail as an I/O error would (a corrupt page, an unreadable file).
+    std::function<bool()> fail_read;
   };
 
   // Counters since open. Read from any thread.
@@ -103,11 +106,11 @@ class SqliteStore final : public Store {
 
   void ingest(std::vector<IngestItem> items,
               std::function<void(std::vector<IngestOutcome>)> done) override;
-  void get(std::string id, std::function<void(std::optional<Record>)> done) override;
+  void get(std::string id, std::function<void(ReadResult<Record>)> done) override;
   void find(std::string facility, std::string kind, std::string record_id,
-            std::function<void(std::optional<Record>)> done) override;
-  void list(ListQuery q, std::function<void(ListPage)> done) override;
-  void stats(std::function<void(Stats)> done) override;
+            std::function<void(ReadResult<Record>)> done) override;
+  void list(ListQuery q, std::function<void(ReadResult<ListPage>)> done) override;
+  void stats(std::function<void(ReadResult<Stats>)> done) override;
   void claim(std::int64_t now_ms, int limit,
              std::function<void(std::vector<Record>)> done) override;
   void complete(Completion c, std::function<void(bool ok)> done) override;

@@ -1,4 +1,5 @@
 // The ilp-gateway command line against the shipped config and example records.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -258,4 +259,33 @@ TEST_CASE("a misspelt option exits 2 naming it, and changes nothing", "[integrat
   CHECK(r.code == 2);
   CHECK(r.err.find("unknown option --stauts for `queue`") != std::string::npos);
   CHECK(r.out.empty());
+}
+
+TEST_CASE("queue list and show escape control characters of stored fields for the terminal",
+          "[integration][cli]") {
+  SimFixture sim;
+  GatewayFixture gw(GatewayOptions(sim.base_url(), {"delivery.enabled=false"}));
+  // The API accepts any non-empty record_id: ESC (a colour sequence), CR and LF included.
+  const std::string hostile = "CTL-\x1b[31m-\r-\n-end";
+  auto posted = gw.post_record(visit_envelope("CTL-1", [&](rapidjson::Document& d) {
+    d["record_id"].SetString(hostile.c_str(), static_cast<rapidjson::SizeType>(hostile.size()),
+                             d.GetAllocator());
+  }));
+  REQUIRE(posted.response.result_int() == 202);
+  const std::string id = parse_json(posted.response.body())["id"].GetString();
+
+  auto list = gw.cli({"queue", "list"});
+  CHECK(list.first == 0);
+  CHECK(list.second.find('\x1b') == std::string::npos);
+  CHECK(list.second.find('\r') == std::string::npos);
+  CHECK(list.second.find("CTL-\\x1b[31m-\\r-\\n-end") != std::string::npos);
+  // One line per record plus the count: the LF in the id did not start a line of its own.
+  CHECK(std::count(list.second.begin(), list.second.end(), '\n') == 2);
+
+  auto show = gw.cli({"queue", "show", id});
+  CHECK(show.first == 0);
+  CHECK(show.second.find('\x1b') == std::string::npos);
+  CHECK(show.second.find('\r') == std::string::npos);
+  // JSON stays JSON: the value round-trips.
+  CHECK(std::string(parse_json(show.second)["record_id"].GetString()) == hostile);
 }

@@ -89,7 +89,8 @@ TEST_CASE("list filters by facility, status, kind and since", "[unit]") {
   CHECK(count(q) == 0);
 }
 
-TEST_CASE("list clamps the limit and rejects a foreign cursor with an empty page", "[unit]") {
+TEST_CASE("list clamps the limit and fails a foreign cursor rather than answer an empty page",
+          "[unit]") {
   TempDir dir;
   SqliteStore store(options(dir));
   Sync s(store);
@@ -101,10 +102,45 @@ TEST_CASE("list clamps the limit and rejects a foreign cursor with an empty page
   CHECK_FALSE(page.next_cursor.empty());
   q.limit = 1'000'000;
   CHECK(s.list(q).records.size() == 3);
+  CHECK(is_list_cursor(page.next_cursor));
   q.cursor = "garbage";
-  page = s.list(q);
-  CHECK(page.records.empty());
-  CHECK(page.next_cursor.empty());
+  CHECK(s.list_result(q).is_failed());
+}
+
+TEST_CASE("is_list_cursor accepts what list hands out and nothing else", "[unit]") {
+  CHECK(is_list_cursor("1700000000000.01ARZ3NDEKTSV4RRFFQ69G5FAV"));
+  CHECK(is_list_cursor("0.01ARZ3NDEKTSV4RRFFQ69G5FAV"));
+  for (const char* bad :
+       {"", "garbage", "1700000000000", "1700000000000.", ".01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "-5.01ARZ3NDEKTSV4RRFFQ69G5FAV", "12x.01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "1700000000000.not-a-tracking-id", "1700000000000.01ARZ3NDEKTSV4RRFFQ69G5FAV' OR 1=1"}) {
+    INFO(bad);
+    CHECK_FALSE(is_list_cursor(bad));
+  }
+}
+
+TEST_CASE("a read that fails says failed, never not found or an empty page", "[unit]") {
+  TempDir dir;
+  std::atomic<bool> fail{false};
+  auto o = options(dir);
+  o.fail_read = [&fail] { return fail.load(); };
+  SqliteStore store(o);
+  Sync s(store);
+  const auto id = s.ingest(make_item("A")).id;
+  CHECK(s.get_result("01ARZ3NDEKTSV4RRFFQ69G5FAV").is_not_found());
+  CHECK(s.find_result("pkm-sukamaju", "visit", "B").is_not_found());
+  CHECK(s.get_result(id).is_found());
+
+  fail = true;
+  const auto got = s.get_result(id);
+  CHECK(got.is_failed());
+  CHECK(got.error().find("read failed") != std::string::npos);
+  CHECK(s.find_result("pkm-sukamaju", "visit", "A").is_failed());
+  CHECK(s.list_result({}).is_failed());
+  CHECK(s.stats_result().is_failed());
+
+  fail = false;
+  CHECK(s.get_result(id).is_found());
 }
 
 TEST_CASE("stats count records by facility, kind and status, with the oldest pending", "[unit]") {
