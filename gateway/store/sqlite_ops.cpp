@@ -585,9 +585,11 @@ void SqliteOps::cache_put(std::string_view kind, std::string_view key, std::stri
 }
 
 void SqliteOps::probe(std::int64_t now_ms) {
+  // A few bytes (`room` is no longer filled: the free space is checked instead, see
+  // SqliteStore::check_writable; NULL gives back what an older gateway's probe took).
   db_.query(
-         "INSERT INTO probe (id, at_ms, room) VALUES (1, ?1, zeroblob(262144)) "
-         "ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms, room = excluded.room")
+         "INSERT INTO probe (id, at_ms, room) VALUES (1, ?1, NULL) "
+         "ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms, room = NULL")
       .bind_all(now_ms)
       .run();
 }

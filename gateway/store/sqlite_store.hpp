@@ -67,6 +67,11 @@ class SqliteStore final : public Store {
     // true simulates an I/O error there (the transaction is rolled back and all of its
     // operations fail). Tests also block in it to hold a transaction open.
     std::function<bool()> fail_commit;
+    // /readyz (check_writable) says "not writable" below this much room, on the disk or under
+    // max_bytes: one full batch of records, their history and the WAL frames they add is a
+    // few hundred KiB, so a disk with less than 1 MiB left takes no batch for sure, and a
+    // balancer had better send the next one elsewhere than have it refused with a 503.
+    std::int64_t min_free_bytes = 1 << 20;
     // Fault injection for tests: consulted before each read operation; true makes that read
     // fail as an I/O error would (a corrupt page, an unreadable file).
     std::function<bool()> fail_read;
@@ -175,6 +180,8 @@ class SqliteStore final : public Store {
   std::atomic<std::uint64_t> read_batches_{0};
   std::atomic<std::uint64_t> items_ingested_{0};
   std::atomic<std::uint64_t> max_operations_per_transaction_{0};
+  // The last write transaction that changed something was rolled back (writer thread only).
+  bool last_commit_failed_ = false;
 };
 
 }  // namespace ilp::gateway::store

@@ -1,6 +1,7 @@
 // Read paths of the SQLite store: list, stats, the IHS cache, the writability probe.
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -224,14 +225,70 @@ TEST_CASE("the IHS cache stores, overwrites and misses", "[unit]") {
   CHECK(s.cache_get("Patient", "k1") == std::optional<std::string>("P0002"));
 }
 
-TEST_CASE("check_writable commits a probe row", "[unit]") {
+TEST_CASE("check_writable takes the write lock and writes nothing while commits succeed",
+          "[unit][readyz]") {
   TempDir dir;
   SqliteStore store(options(dir));
   Sync s(store);
+  s.ingest(make_item("A"));
+  const auto wal = dir.db() + "-wal";
+  const auto wal_before = std::filesystem::file_size(wal);
   const auto before = store.metrics().transactions;
-  CHECK(s.check_writable());
-  CHECK(s.check_writable());
-  CHECK(store.metrics().transactions == before + 2);
+  for (int i = 0; i < 50; ++i) REQUIRE(s.check_writable());
+  CHECK(store.metrics().transactions == before + 50);
+  CHECK(std::filesystem::file_size(wal) == wal_before);  // was 256 KiB per probe
+}
+
+TEST_CASE("check_writable is false while the disk has less room than a batch needs",
+          "[unit][readyz]") {
+  TempDir dir;
+  auto o = options(dir);
+  o.min_free_bytes = std::int64_t{1} << 60;  // more than any disk: "full"
+  SqliteStore store(o);
+  Sync s(store);
+  CHECK_FALSE(s.check_writable());
+  CHECK_FALSE(s.check_writable());  // every time, not once
+}
+
+TEST_CASE("check_writable follows the size limit each time: reached, lifted, reached again",
+          "[unit][readyz]") {
+  TempDir dir;
+  SqliteStore store(options(dir));
+  Sync s(store);
+  s.ingest(make_item("A"));
+  const auto set_limit = [&](std::int64_t bytes) {
+    return testing::wait_result<bool>(
+        [&](auto done) { store.set_size_limit(bytes, std::move(done)); });
+  };
+  for (int round = 0; round < 2; ++round) {
+    INFO("round " << round);
+    REQUIRE(set_limit(1));  // clamps to the current size: no page may be added
+    CHECK_FALSE(s.check_writable());
+    REQUIRE(set_limit(0));
+    CHECK(s.check_writable());
+  }
+}
+
+TEST_CASE("check_writable is false after a failed commit until a commit succeeds again",
+          "[unit][readyz]") {
+  TempDir dir;
+  std::atomic<bool> fail{false};
+  auto o = options(dir);
+  o.fail_commit = [&fail] { return fail.load(); };
+  SqliteStore store(o);
+  Sync s(store);
+  REQUIRE(s.check_writable());
+  for (int round = 0; round < 2; ++round) {
+    INFO("round " << round);
+    fail = true;
+    CHECK(s.ingest(make_item("R" + std::to_string(round))).kind == IngestOutcome::Kind::kFailed);
+    CHECK_FALSE(s.check_writable());
+    CHECK_FALSE(s.check_writable());
+    fail = false;
+    // The fault is gone: the probe's own small commit proves it, no traffic needed.
+    CHECK(s.check_writable());
+    CHECK(s.check_writable());
+  }
 }
 
 }  // namespace
