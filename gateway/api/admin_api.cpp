@@ -81,16 +81,26 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
   if (auto bad = token_problem(req, lang)) return respond(std::move(*bad));
   if (path == "/metrics" && get) {
     // Queue figures come from the store (asynchronously), then everything renders at once.
-    return store_.stats(
-        [this, lang, respond = std::move(respond)](store::ReadResult<store::Stats> s) {
-          net::post(executor_, [this, lang, respond, s = std::move(s)] {
-            // Stale or zero gauges would tell a monitor the queue is empty.
-            if (s.is_failed()) return respond(store_unavailable(lang, "metrics", s.error()));
-            record_queue_gauges(s.value());
-            respond(text_response(status::ok, metrics_.render(),
-                                  "text/plain; version=0.0.4; charset=utf-8"));
-          });
-        });
+    return store_.stats([this, respond = std::move(respond)](store::ReadResult<store::Stats> s) {
+      net::post(executor_, [this, respond, s = std::move(s)] {
+        // A failed read still renders: monitoring is needed most during a store fault, and
+        // a failed scrape would hide the error counters too. The queue gauges keep their
+        // last known values (never zeros that say "empty queue"), and ilp_store_readable
+        // says they are stale.
+        metrics_
+            .gauge("ilp_store_readable",
+                   "0 when the store could not be read for this scrape: the queue gauges "
+                   "are from the last scrape that could")
+            .set(s.is_failed() ? 0 : 1);
+        if (s.is_failed()) {
+          logger("admin")->error("store read failed (metrics): {}", s.error());
+        } else {
+          record_queue_gauges(s.value());
+        }
+        respond(text_response(status::ok, metrics_.render(),
+                              "text/plain; version=0.0.4; charset=utf-8"));
+      });
+    });
   }
   if (path == "/admin/reload" && req.method() == bhttp::verb::post) {
     auto problems = reload_();

@@ -154,14 +154,27 @@ TEST_CASE("listing records while store reads fail is 503, not an empty page",
   check_store_unavailable(f.admin("/admin/queue/records"));
 }
 
-TEST_CASE("admin record, stats and metrics while store reads fail are 503, not 404 or zeros",
+TEST_CASE("admin record and stats while store reads fail are 503, not 404 or zeros",
           "[unit][store-failure]") {
   Fixture f;
   REQUIRE(f.admin("/admin/queue/records/" + f.id).result_int() == 200);
   f.fail_reads = true;
   check_store_unavailable(f.admin("/admin/queue/records/" + f.id));
   check_store_unavailable(f.admin("/admin/queue/stats"));
-  check_store_unavailable(f.admin("/metrics", "en"));
+}
+
+TEST_CASE("metrics while store reads fail keep the last queue figures and say they are stale",
+          "[unit][store-failure]") {
+  Fixture f;
+  const auto fresh = f.admin("/metrics");
+  REQUIRE(fresh.result_int() == 200);
+  CHECK(fresh.body().find("ilp_store_readable 1") != std::string::npos);
+  CHECK(fresh.body().find("ilp_queue_depth 1") != std::string::npos);
+  f.fail_reads = true;
+  const auto stale = f.admin("/metrics");
+  CHECK(stale.result_int() == 200);  // monitoring keeps working during the fault
+  CHECK(stale.body().find("ilp_store_readable 0") != std::string::npos);
+  CHECK(stale.body().find("ilp_queue_depth 1") != std::string::npos);  // not a zero
 }
 
 TEST_CASE("list endpoints answer 400 naming the parameter for cursor, limit and status garbage",
