@@ -82,9 +82,10 @@ void Pipeline::submit(std::shared_ptr<const config::Config> cfg, std::vector<Lin
                 [this, b, i](store::ReadResult<store::Record> rec) {
                   net::post(b->strand, [this, b, i, rec = std::move(rec)]() mutable {
                     if (rec.is_failed()) {
-                      // Unknown whether the record exists: taking it for new would store a
-                      // revision 1 over a delivered one. Nothing is written; the client
-                      // retries.
+                      // Unknown whether the record exists: taking it for new would map it
+                      // as revision 1 (its urn:uuids carry the revision) and store that bundle
+                      // as the next revision of one that exists. Nothing is written; the
+                      // client sends again.
                       b->lookup_failed[i] = true;
                       store_unavailable(b->results[i], rec.error());
                     } else if (rec.is_found()) {
