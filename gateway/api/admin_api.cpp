@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "gateway/api/http_util.hpp"
+#include "gateway/api/list_query.hpp"
 #include "gateway/api/record_json.hpp"
 #include "gateway/util/log.hpp"
 #include "mappers/json.hpp"
@@ -80,9 +81,22 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
   if (auto bad = token_problem(req, lang)) return respond(std::move(*bad));
   if (path == "/metrics" && get) {
     // Queue figures come from the store (asynchronously), then everything renders at once.
-    return store_.stats([this, respond = std::move(respond)](store::Stats s) {
+    return store_.stats([this, respond = std::move(respond)](store::ReadResult<store::Stats> s) {
       net::post(executor_, [this, respond, s = std::move(s)] {
-        record_queue_gauges(s);
+        // A failed read still renders: monitoring is needed most during a store fault, and
+        // a failed scrape would hide the error counters too. The queue gauges keep their
+        // last known values (never zeros that say "empty queue"), and ilp_store_readable
+        // says they are stale.
+        metrics_
+            .gauge("ilp_store_readable",
+                   "0 when the store could not be read for this scrape: the queue gauges "
+                   "are from the last scrape that could")
+            .set(s.is_failed() ? 0 : 1);
+        if (s.is_failed()) {
+          logger("admin")->error("store read failed (metrics): {}", s.error());
+        } else {
+          record_queue_gauges(s.value());
+        }
         respond(text_response(status::ok, metrics_.render(),
                               "text/plain; version=0.0.4; charset=utf-8"));
       });
@@ -160,38 +174,35 @@ void AdminApi::queue(const std::string& path, Request&& req, http::Respond respo
     net::post(executor_, [r = std::move(r), res = std::move(res)]() mutable { r(std::move(res)); });
   };
   if (path == "/admin/queue/stats" && get) {
-    return store_.stats([this, post_back, respond](store::Stats s) {
+    return store_.stats([this, post_back, respond, lang](store::ReadResult<store::Stats> s) {
+      if (s.is_failed()) return post_back(respond, store_unavailable(lang, "stats", s.error()));
       const int rate = config_.get()->platform.rate_limit_per_min;
-      post_back(respond, json_response(status::ok, stats_json(s, clock_.now_ms(), rate)));
+      post_back(respond, json_response(status::ok, stats_json(s.value(), clock_.now_ms(), rate)));
     });
   }
   if (path == "/admin/queue/records" && get) {
-    store::ListQuery q;
-    const auto& qs = target.query;
-    if (auto it = qs.find("facility"); it != qs.end()) q.facility = it->second;
-    if (auto it = qs.find("kind"); it != qs.end()) q.kind = it->second;
-    if (auto it = qs.find("cursor"); it != qs.end()) q.cursor = it->second;
-    if (auto it = qs.find("status"); it != qs.end() && !it->second.empty()) {
-      q.status = store::status_from_string(it->second);
-      if (!q.status) {
-        return respond(problem(status::bad_request, lang, "value", "status",
-                               {"Status tidak dikenal.", "Unknown status."}));
-      }
+    auto parsed = parse_list_query(target.query);
+    if (auto* bad = std::get_if<QueryProblem>(&parsed)) {
+      return respond(problem(status::bad_request, lang, "value", bad->parameter, bad->text));
     }
-    if (auto it = qs.find("limit"); it != qs.end()) {
-      q.limit = std::clamp(std::atoi(it->second.c_str()), 1, 1000);
-    }
-    return store_.list(std::move(q), [post_back, respond, lang](store::ListPage page) {
-      post_back(respond, json_response(status::ok, page_json(page, lang)));
-    });
+    return store_.list(std::get<store::ListQuery>(std::move(parsed)),
+                       [post_back, respond, lang](store::ReadResult<store::ListPage> page) {
+                         post_back(respond,
+                                   page.is_failed()
+                                       ? store_unavailable(lang, "list", page.error())
+                                       : json_response(status::ok, page_json(page.value(), lang)));
+                       });
   }
   const std::string item_prefix = std::string(kQueuePrefix) + "/records/";
   if (path.rfind(item_prefix, 0) == 0 && get) {
-    return store_.get(path.substr(item_prefix.size()),
-                      [post_back, respond, lang](std::optional<store::Record> rec) {
-                        post_back(respond, rec ? json_response(status::ok, record_json(*rec, lang))
-                                               : not_found(lang));
-                      });
+    return store_.get(path.substr(item_prefix.size()), [post_back, respond, lang](
+                                                           store::ReadResult<store::Record> rec) {
+      if (rec.is_failed()) {
+        return post_back(respond, store_unavailable(lang, "get", rec.error()));
+      }
+      post_back(respond, rec.is_found() ? json_response(status::ok, record_json(rec.value(), lang))
+                                        : not_found(lang));
+    });
   }
   if (path == "/admin/queue/retry" && req.method() == bhttp::verb::post) {
     // {"ids": ["…"]} or {"status": "needs_correction"}

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "gateway/http/url.hpp"
+#include "gateway/util/log.hpp"
 
 namespace ilp::gateway::api {
 
@@ -29,6 +30,17 @@ Response problem(bhttp::status status, mappers::Lang lang, std::string code, std
   mappers::Outcome o;
   o.add(std::move(code), std::move(expression), std::move(text));
   return outcome_response(status, o, lang);
+}
+
+Response store_unavailable(mappers::Lang lang, std::string_view what, std::string_view error) {
+  logger("api")->error("store read failed ({}): {}", what, error);
+  auto res = problem(bhttp::status::service_unavailable, lang, "transient", "",
+                     {"Penyimpanan gateway sedang tidak dapat dibaca; data Anda tidak hilang. "
+                      "Coba lagi sebentar lagi.",
+                      "The gateway's store cannot be read right now; your data is not lost. "
+                      "Try again shortly."});
+  res.set(bhttp::field::retry_after, "5");
+  return res;
 }
 
 mappers::Lang request_lang(const Request& req) {

@@ -24,6 +24,10 @@ Response outcome_response(bhttp::status status, const mappers::Outcome& o, mappe
 Response problem(bhttp::status status, mappers::Lang lang, std::string code, std::string expression,
                  mappers::Text text);
 
+// 503 with Retry-After for a store read that failed (store::ReadResult::is_failed()): the
+// answer is unknown, not "none". Logs `error` (technical; SQLite names no values) for `what`.
+Response store_unavailable(mappers::Lang lang, std::string_view what, std::string_view error);
+
 mappers::Lang request_lang(const Request& req);
 
 struct Target {

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "gateway/api/http_util.hpp"
+#include "gateway/api/list_query.hpp"
 #include "gateway/api/record_json.hpp"
 #include "gateway/ingest/fhir_input.hpp"
 #include "gateway/util/log.hpp"
@@ -370,64 +371,43 @@ void IngestApi::get_record(const std::string& id, Lang lang, const config::Facil
                            http::Respond respond) {
   std::string facility = caller.info.key;
   store_.get(id, [this, lang, facility,
-                  respond = std::move(respond)](std::optional<store::Record> rec) mutable {
+                  respond = std::move(respond)](store::ReadResult<store::Record> rec) mutable {
     net::post(executor_, [lang, facility, respond = std::move(respond), rec = std::move(rec)]() {
+      // Unknown is not "none": the record may well be stored, so no 404.
+      if (rec.is_failed()) return respond(store_unavailable(lang, "get", rec.error()));
       // Another facility's record answers like an unknown one: ids are not to be probed.
-      if (!rec || rec->facility != facility) {
+      if (!rec.is_found() || rec->facility != facility) {
         return respond(problem(status::not_found, lang, "not-found", "id",
                                {"Rekam dengan id ini tidak ditemukan untuk fasilitas Anda.",
                                 "No record with this id for your facility."}));
       }
-      respond(json_response(status::ok, record_json(*rec, lang)));
+      respond(json_response(status::ok, record_json(rec.value(), lang)));
     });
   });
 }
 
 void IngestApi::list_records(const std::map<std::string, std::string>& query, Lang lang,
                              const config::Facility& caller, http::Respond respond) {
-  store::ListQuery q;
-  q.facility = caller.info.key;
-  if (auto it = query.find("facility"); it != query.end() && it->second != caller.info.key) {
+  if (auto it = query.find("facility");
+      it != query.end() && !it->second.empty() && it->second != caller.info.key) {
     return respond(problem(status::forbidden, lang, "forbidden", "facility",
                            {"Kunci API ini hanya dapat melihat rekam fasilitasnya sendiri.",
                             "This API key can only list its own facility's records."}));
   }
-  if (auto it = query.find("status"); it != query.end() && !it->second.empty()) {
-    q.status = store::status_from_string(it->second);
-    if (!q.status) {
-      return respond(problem(
-          status::bad_request, lang, "value", "status",
-          {"Status tidak dikenal: " + it->second + ".", "Unknown status: " + it->second + "."}));
-    }
+  auto parsed = parse_list_query(query);
+  if (auto* bad = std::get_if<QueryProblem>(&parsed)) {
+    return respond(problem(status::bad_request, lang, "value", bad->parameter, bad->text));
   }
-  if (auto it = query.find("kind"); it != query.end()) q.kind = it->second;
-  if (auto it = query.find("cursor"); it != query.end()) q.cursor = it->second;
-  if (auto it = query.find("limit"); it != query.end()) {
-    try {
-      q.limit = std::stoi(it->second);
-    } catch (const std::exception&) {
-      q.limit = -1;
-    }
-    if (q.limit < 1 || q.limit > 1000) {
-      return respond(
-          problem(status::bad_request, lang, "value", "limit",
-                  {"limit harus angka 1 sampai 1000.", "limit must be a number from 1 to 1000."}));
-    }
-  }
-  if (auto it = query.find("since"); it != query.end() && !it->second.empty()) {
-    try {
-      q.since_ms = std::stoll(it->second);
-    } catch (const std::exception&) {
-      return respond(problem(
-          status::bad_request, lang, "value", "since",
-          {"since harus waktu dalam milidetik sejak epoch.", "since must be epoch milliseconds."}));
-    }
-  }
-  store_.list(std::move(q), [this, lang, respond = std::move(respond)](store::ListPage page) {
-    net::post(executor_, [lang, respond, page = std::move(page)] {
-      respond(json_response(status::ok, page_json(page, lang)));
-    });
-  });
+  auto q = std::get<store::ListQuery>(std::move(parsed));
+  q.facility = caller.info.key;
+  store_.list(std::move(q),
+              [this, lang, respond = std::move(respond)](store::ReadResult<store::ListPage> page) {
+                net::post(executor_, [lang, respond, page = std::move(page)] {
+                  if (page.is_failed())
+                    return respond(store_unavailable(lang, "list", page.error()));
+                  respond(json_response(status::ok, page_json(page.value(), lang)));
+                });
+              });
 }
 
 }  // namespace ilp::gateway::api

@@ -4,9 +4,13 @@
 #include <future>
 #include <iomanip>
 #include <iostream>
+#include <map>
+#include <variant>
 
+#include "gateway/api/list_query.hpp"
 #include "gateway/api/record_json.hpp"
 #include "gateway/cli/commands.hpp"
+#include "gateway/cli/terminal_text.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/store/pseudonym_key.hpp"
 #include "gateway/store/sqlite_store.hpp"
@@ -27,10 +31,21 @@ T wait_for(Op op) {
 void print_pretty(const std::string& json) {
   rapidjson::Document d;
   if (mappers::parse_json_strict(json, d)) {
-    std::cout << json << "\n";
+    std::cout << terminal_safe(json) << "\n";
   } else {
-    std::cout << mappers::to_pretty_json(d) << "\n";
+    std::cout << terminal_safe_json(mappers::to_pretty_json(d)) << "\n";
   }
+}
+
+// A read that failed is not "no records" nor "no such record": say so, and exit 3 (1 is "no
+// such record", 2 a usage error), so a script can tell them apart.
+template <class T>
+bool read_failed(const store::ReadResult<T>& r) {
+  if (!r.is_failed()) return false;
+  std::cerr << "error: the store could not be read: " << terminal_safe(r.error())
+            << "\n(nothing was changed; check the disk and the file permissions, then try "
+               "again)\n";
+  return true;
 }
 
 }  // namespace
@@ -58,26 +73,30 @@ int queue(const Args& args) {
   const auto& verb = args.positional[0];
 
   if (verb == "stats") {
-    auto s = wait_for<store::Stats>([&](auto cb) { db.stats(cb); });
-    print_pretty(api::stats_json(s, clock.now_ms(), cfg->platform.rate_limit_per_min));
+    auto s = wait_for<store::ReadResult<store::Stats>>([&](auto cb) { db.stats(cb); });
+    if (read_failed(s)) return 3;
+    print_pretty(api::stats_json(s.value(), clock.now_ms(), cfg->platform.rate_limit_per_min));
     return 0;
   }
   if (verb == "list") {
-    store::ListQuery q;
-    if (auto s = args.option("--status")) {
-      q.status = store::status_from_string(*s);
-      if (!q.status) {
-        std::cerr << "unknown status " << *s << "\n";
-        return 2;
-      }
+    // The same strict checks as the list APIs: `--limit 5abc` is an error, not 5.
+    std::map<std::string, std::string> options;
+    for (const char* name : {"status", "facility", "kind", "limit"}) {
+      if (auto v = args.option(std::string("--") + name)) options[name] = *v;
     }
-    if (auto f = args.option("--facility")) q.facility = *f;
-    if (auto k = args.option("--kind")) q.kind = *k;
-    q.limit = std::stoi(args.option("--limit").value_or("100"));
-    auto page = wait_for<store::ListPage>([&](auto cb) { db.list(q, cb); });
+    auto parsed = api::parse_list_query(options);
+    if (auto* bad = std::get_if<api::QueryProblem>(&parsed)) {
+      std::cerr << "--" << bad->parameter << ": " << terminal_safe(bad->text.en) << "\n";
+      return 2;
+    }
+    const auto q = std::get<store::ListQuery>(std::move(parsed));
+    auto read = wait_for<store::ReadResult<store::ListPage>>([&](auto cb) { db.list(q, cb); });
+    if (read_failed(read)) return 3;
+    const auto& page = read.value();
     for (const auto& r : page.records) {
-      std::cout << r.id << "  " << std::left << std::setw(17) << store::to_string(r.status)
-                << std::setw(14) << r.facility << std::setw(8) << r.kind << r.record_id << "  rev "
+      std::cout << terminal_safe(r.id) << "  " << std::left << std::setw(17)
+                << store::to_string(r.status) << std::setw(14) << terminal_safe(r.facility)
+                << std::setw(8) << terminal_safe(r.kind) << terminal_safe(r.record_id) << "  rev "
                 << r.revision << "  attempts " << r.attempts << "\n";
     }
     std::cout << page.records.size() << " record(s)"
@@ -85,14 +104,15 @@ int queue(const Args& args) {
     return 0;
   }
   if (verb == "show" && args.positional.size() == 2) {
-    auto rec =
-        wait_for<std::optional<store::Record>>([&](auto cb) { db.get(args.positional[1], cb); });
-    if (!rec) {
-      std::cerr << "no record " << args.positional[1] << "\n";
+    auto rec = wait_for<store::ReadResult<store::Record>>(
+        [&](auto cb) { db.get(args.positional[1], cb); });
+    if (read_failed(rec)) return 3;
+    if (!rec.is_found()) {
+      std::cerr << "no record " << terminal_safe(args.positional[1]) << "\n";
       return 1;
     }
     const auto lang = args.flag("--en") ? mappers::Lang::kEn : mappers::Lang::kId;
-    print_pretty(api::record_json(*rec, lang));
+    print_pretty(api::record_json(rec.value(), lang));
     return 0;
   }
   if (verb == "retry") {

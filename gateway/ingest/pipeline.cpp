@@ -39,7 +39,8 @@ struct Pipeline::Batch {
   std::vector<Line> lines;
   std::vector<Result> results;
   std::vector<std::optional<store::Record>> existing;
-  std::size_t pending = 0;  // finds outstanding; touched only on `strand`
+  std::vector<bool> lookup_failed;  // answered 503 already: never guessed to be new
+  std::size_t pending = 0;          // finds outstanding; touched only on `strand`
   std::function<void(std::vector<Result>)> done;
 };
 
@@ -58,6 +59,7 @@ void Pipeline::submit(std::shared_ptr<const config::Config> cfg, std::vector<Lin
   b->lines = std::move(lines);
   b->results.resize(b->lines.size());
   b->existing.resize(b->lines.size());
+  b->lookup_failed.resize(b->lines.size());
   b->done = std::move(done);
   for (std::size_t i = 0; i < b->lines.size(); ++i) {
     if (auto* r = std::get_if<Rejection>(&b->lines[i])) {
@@ -77,13 +79,33 @@ void Pipeline::submit(std::shared_ptr<const config::Config> cfg, std::vector<Lin
     auto* env = std::get_if<Envelope>(&b->lines[i]);
     if (env == nullptr) continue;
     store_.find(env->facility->info.key, env->kind, env->record_id,
-                [this, b, i](std::optional<store::Record> rec) {
+                [this, b, i](store::ReadResult<store::Record> rec) {
                   net::post(b->strand, [this, b, i, rec = std::move(rec)]() mutable {
-                    b->existing[i] = std::move(rec);
+                    if (rec.is_failed()) {
+                      // Unknown whether the record exists: taking it for new would map it
+                      // as revision 1 (its urn:uuids carry the revision) and store that bundle
+                      // as the next revision of one that exists. Nothing is written; the
+                      // client sends again.
+                      b->lookup_failed[i] = true;
+                      store_unavailable(b->results[i], rec.error());
+                    } else if (rec.is_found()) {
+                      b->existing[i] = std::move(rec).value();
+                    }
                     if (--b->pending == 0) map_and_commit(b);
                   });
                 });
   }
+}
+
+void Pipeline::store_unavailable(Result& res, const std::string& error) {
+  res.status = 503;
+  res.outcome.add("transient", "",
+                  {"Penyimpanan gateway sedang tidak tersedia; rekam TIDAK disimpan. "
+                   "Kirim ulang sebentar lagi.",
+                   "The gateway's store is unavailable; the record was NOT saved. "
+                   "Send it again shortly."});
+  logger("ingest")->error("store failed: {}", error);
+  metrics_.counter("ilp_store_errors_total", "Store operations that failed").inc();
 }
 
 void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
@@ -98,7 +120,7 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
   std::vector<std::size_t> item_line;
   for (std::size_t i = 0; i < b->lines.size(); ++i) {
     auto* env = std::get_if<Envelope>(&b->lines[i]);
-    if (env == nullptr) continue;
+    if (env == nullptr || b->lookup_failed[i]) continue;
     auto& res = b->results[i];
     const auto& existing = b->existing[i];
     if (existing && existing->content_hash == env->content_hash) {
@@ -201,14 +223,7 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
                 res.status = 200;
                 break;
               case K::kFailed:
-                res.status = 503;
-                res.outcome.add("transient", "",
-                                {"Penyimpanan gateway sedang tidak tersedia; rekam TIDAK disimpan. "
-                                 "Kirim ulang sebentar lagi.",
-                                 "The gateway's store is unavailable; the record was NOT saved. "
-                                 "Send it again shortly."});
-                logger("ingest")->error("store commit failed: {}", o.error);
-                metrics_.counter("ilp_store_errors_total", "Store operations that failed").inc();
+                store_unavailable(res, "commit failed: " + o.error);
                 break;
             }
             const auto sep = kinds[k].find('\x1f');

@@ -40,6 +40,8 @@ class Pipeline {
  private:
   struct Batch;
   void map_and_commit(const std::shared_ptr<Batch>& b);
+  // The 503 of a line the store could not read or write.
+  void store_unavailable(Result& res, const std::string& error);
 
   boost::asio::any_io_executor executor_;
   store::Store& store_;

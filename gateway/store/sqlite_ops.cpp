@@ -124,6 +124,12 @@ bool decode_list_cursor(std::string_view cursor, std::int64_t& updated_ms, std::
   return true;
 }
 
+bool is_list_cursor(std::string_view cursor) {
+  std::int64_t updated_ms = 0;
+  std::string id;
+  return decode_list_cursor(cursor, updated_ms, id) && updated_ms >= 0 && is_tracking_id(id);
+}
+
 std::vector<IngestOutcome> SqliteOps::ingest(const std::vector<IngestItem>& items) {
   std::vector<IngestOutcome> out;
   out.reserve(items.size());
@@ -587,9 +593,11 @@ void SqliteOps::cache_put(std::string_view kind, std::string_view key, std::stri
 }
 
 void SqliteOps::probe(std::int64_t now_ms) {
+  // A few bytes (`room` is no longer filled: the free space is checked instead, see
+  // SqliteStore::check_writable; NULL gives back what an older gateway's probe took).
   db_.query(
-         "INSERT INTO probe (id, at_ms, room) VALUES (1, ?1, zeroblob(262144)) "
-         "ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms, room = excluded.room")
+         "INSERT INTO probe (id, at_ms, room) VALUES (1, ?1, NULL) "
+         "ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms, room = NULL")
       .bind_all(now_ms)
       .run();
 }

@@ -42,6 +42,7 @@ class SqliteOps {
   void cache_put(std::string_view kind, std::string_view key, std::string_view value,
                  std::int64_t now_ms);
 
+  // Writes a few bytes (check_writable, after a failed commit).
   void probe(std::int64_t now_ms);
   // PRAGMA max_page_count from a byte budget; 0 lifts the cap. Returns the cap in pages.
   std::int64_t set_size_limit(std::int64_t max_bytes);

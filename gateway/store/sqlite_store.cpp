@@ -1,10 +1,14 @@
 #include "gateway/store/sqlite_store.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
 
 #include "gateway/store/sqlite_checkpointer.hpp"
 #include "gateway/store/sqlite_db.hpp"
@@ -67,6 +71,29 @@ std::int64_t wall_ms() {
 // Transaction control that must not throw while another error is being handled.
 void rollback_quietly(SqliteDb& db) {
   if (db.in_transaction()) sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+// Bytes an unprivileged writer may still use on the file system holding `path`; nullopt when
+// that cannot be told (then only a real commit decides).
+std::optional<std::int64_t> free_disk_bytes(const std::string& path) {
+  auto dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<std::int64_t>(st.f_bavail) * static_cast<std::int64_t>(st.f_frsize);
+}
+
+// Bytes the file may still grow by under PRAGMA max_page_count (pages on the freelist count:
+// they are reused first). Without a cap this is SQLite's maximum, far above any threshold.
+std::int64_t room_under_cap(SqliteDb& db) {
+  const auto pragma = [&db](const char* sql) {
+    auto q = db.query(sql);
+    return q.step() ? q.int64(0) : std::int64_t{0};
+  };
+  const auto page_size = pragma("PRAGMA page_size");
+  const auto free_pages = pragma("PRAGMA max_page_count") - pragma("PRAGMA page_count") +
+                          pragma("PRAGMA freelist_count");
+  return free_pages * page_size;
 }
 
 template <class R>
@@ -240,6 +267,9 @@ void SqliteStore::run_reads(const std::vector<SqliteJob*>& jobs) {
   }
   for (auto* job : jobs) {
     try {
+      if (options_.fail_read && options_.fail_read()) {
+        throw std::runtime_error("read failed: simulated I/O error (fault injection)");
+      }
       job->run(*read_ops_);
       job->ran_ok = true;
     } catch (const std::exception& e) {
@@ -258,6 +288,7 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
   while (next < jobs.size()) {
     const std::size_t first = next;
     std::string txn_error;
+    const auto changes_before = sqlite3_total_changes64(db_->handle());
     try {
       db_->query("BEGIN IMMEDIATE").run();
     } catch (const std::exception& e) {
@@ -299,6 +330,12 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
       }
     }
     if (!committed) rollback_quietly(*db_);
+    // For /readyz: only a transaction that wrote something proves that a commit works.
+    if (!committed) {
+      last_commit_failed_ = true;
+    } else if (sqlite3_total_changes64(db_->handle()) != changes_before) {
+      last_commit_failed_ = false;
+    }
 
     const std::size_t count = next - first;
     if (committed) {
@@ -352,31 +389,33 @@ void SqliteStore::ingest(std::vector<IngestItem> items,
       });
 }
 
-void SqliteStore::get(std::string id, std::function<void(std::optional<Record>)> done) {
-  submit<std::optional<Record>>(
-      Access::kRead, [id = std::move(id)](SqliteOps& ops) { return ops.get(id); }, std::move(done),
-      fail_with(std::optional<Record>()));
+void SqliteStore::get(std::string id, std::function<void(ReadResult<Record>)> done) {
+  submit<ReadResult<Record>>(
+      Access::kRead,
+      [id = std::move(id)](SqliteOps& ops) { return ReadResult<Record>::from(ops.get(id)); },
+      std::move(done), &ReadResult<Record>::failed);
 }
 
 void SqliteStore::find(std::string facility, std::string kind, std::string record_id,
-                       std::function<void(std::optional<Record>)> done) {
-  submit<std::optional<Record>>(
+                       std::function<void(ReadResult<Record>)> done) {
+  submit<ReadResult<Record>>(
       Access::kRead,
       [facility = std::move(facility), kind = std::move(kind), record_id = std::move(record_id)](
-          SqliteOps& ops) { return ops.find(facility, kind, record_id); },
-      std::move(done), fail_with(std::optional<Record>()));
+          SqliteOps& ops) { return ReadResult<Record>::from(ops.find(facility, kind, record_id)); },
+      std::move(done), &ReadResult<Record>::failed);
 }
 
-void SqliteStore::list(ListQuery q, std::function<void(ListPage)> done) {
-  submit<ListPage>(
-      Access::kRead, [q = std::move(q)](SqliteOps& ops) { return ops.list(q); }, std::move(done),
-      fail_with(ListPage()));
+void SqliteStore::list(ListQuery q, std::function<void(ReadResult<ListPage>)> done) {
+  submit<ReadResult<ListPage>>(
+      Access::kRead,
+      [q = std::move(q)](SqliteOps& ops) { return ReadResult<ListPage>::found(ops.list(q)); },
+      std::move(done), &ReadResult<ListPage>::failed);
 }
 
-void SqliteStore::stats(std::function<void(Stats)> done) {
-  submit<Stats>(
-      Access::kRead, [](SqliteOps& ops) { return ops.stats(); }, std::move(done),
-      fail_with(Stats()));
+void SqliteStore::stats(std::function<void(ReadResult<Stats>)> done) {
+  submit<ReadResult<Stats>>(
+      Access::kRead, [](SqliteOps& ops) { return ReadResult<Stats>::found(ops.stats()); },
+      std::move(done), &ReadResult<Stats>::failed);
 }
 
 void SqliteStore::claim(std::int64_t now_ms, int limit,
@@ -452,11 +491,36 @@ void SqliteStore::wake(std::vector<std::string> keys, std::int64_t now_ms,
       std::move(done), fail_with(0));
 }
 
+// Answers, on every probe, whether a write committed now would succeed, cheaply. It used to
+// upsert a 256 KiB row and commit: once that row existed, the update reused the row's own
+// pages and the WAL's (rewound after a checkpoint, never shrunk), so it needed no new byte of
+// disk and kept succeeding on a full disk after the first recovery; and it wrote 256 KiB per
+// probe. Now three checks, each cheap:
+//  1. room on the disk (statvfs) and under max_bytes (three PRAGMAs), at least min_free_bytes:
+//     what a batch of records needs, which a small probe write would not find out;
+//  2. the outcome of the last write transaction that changed anything: after a rolled-back
+//     commit (an I/O error, a lock held too long) the probe does not take the disk's word but
+//     writes a few bytes and commits them (with whatever else is in this batch), so readiness
+//     comes back by itself when the fault is gone, without waiting for traffic that a balancer
+//     does not send to a not-ready gateway;
+//  3. otherwise nothing is written: an empty BEGIN IMMEDIATE ... COMMIT still proves the write
+//     lock can be taken, and costs no WAL frame and no fsync.
 void SqliteStore::check_writable(std::function<void(bool ok)> done) {
   submit<bool>(
       Access::kWrite,
-      [](SqliteOps& ops) {
-        ops.probe(wall_ms());
+      [this](SqliteOps& ops) {
+        const auto need = options_.min_free_bytes;
+        if (const auto disk = free_disk_bytes(options_.path); disk && *disk < need) {
+          throw std::runtime_error("not writable: " + std::to_string(*disk) +
+                                   " bytes free on the store's disk, less than " +
+                                   std::to_string(need));
+        }
+        if (const auto cap = room_under_cap(*db_); cap < need) {
+          throw std::runtime_error("not writable: " + std::to_string(cap) +
+                                   " bytes left under the size limit, less than " +
+                                   std::to_string(need));
+        }
+        if (last_commit_failed_) ops.probe(wall_ms());
         return true;
       },
       std::move(done), fail_with(false));

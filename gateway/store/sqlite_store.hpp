@@ -21,7 +21,7 @@
 //
 // list(): newest change first, ordered by (updated_ms, id) descending, keyset-paginated. A
 // record that changes while a client pages moves to the head of the order: it is not repeated,
-// and a poller catches it with `since`. An unreadable cursor yields an empty page.
+// and a poller catches it with `since`. An unreadable cursor fails the read.
 
 #include <atomic>
 #include <condition_variable>
@@ -71,6 +71,14 @@ class SqliteStore final : public Store {
     // true simulates an I/O error there (the transaction is rolled back and all of its
     // operations fail). Tests also block in it to hold a transaction open.
     std::function<bool()> fail_commit;
+    // /readyz (check_writable) says "not writable" below this much room, on the disk or under
+    // max_bytes: one full batch of records, their history and the WAL frames they add is a
+    // few hundred KiB, so a disk with less than 1 MiB left takes no batch for sure, and a
+    // balancer had better send the next one elsewhere than have it refused with a 503.
+    std::int64_t min_free_bytes = 1 << 20;
+    // Fault injection for tests: consulted before each read operation; true makes that read
+    // fail as an I/O error would (a corrupt page, an unreadable file).
+    std::function<bool()> fail_read;
   };
 
   // Counters since open. Read from any thread.
@@ -107,11 +115,11 @@ class SqliteStore final : public Store {
 
   void ingest(std::vector<IngestItem> items,
               std::function<void(std::vector<IngestOutcome>)> done) override;
-  void get(std::string id, std::function<void(std::optional<Record>)> done) override;
+  void get(std::string id, std::function<void(ReadResult<Record>)> done) override;
   void find(std::string facility, std::string kind, std::string record_id,
-            std::function<void(std::optional<Record>)> done) override;
-  void list(ListQuery q, std::function<void(ListPage)> done) override;
-  void stats(std::function<void(Stats)> done) override;
+            std::function<void(ReadResult<Record>)> done) override;
+  void list(ListQuery q, std::function<void(ReadResult<ListPage>)> done) override;
+  void stats(std::function<void(ReadResult<Stats>)> done) override;
   void claim(std::int64_t now_ms, int limit,
              std::function<void(std::vector<Record>)> done) override;
   void complete(Completion c, std::function<void(bool ok)> done) override;
@@ -176,6 +184,8 @@ class SqliteStore final : public Store {
   std::atomic<std::uint64_t> read_batches_{0};
   std::atomic<std::uint64_t> items_ingested_{0};
   std::atomic<std::uint64_t> max_operations_per_transaction_{0};
+  // The last write transaction that changed something was rolled back (writer thread only).
+  bool last_commit_failed_ = false;
 };
 
 }  // namespace ilp::gateway::store

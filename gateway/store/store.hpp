@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/store/read_result.hpp"
+
 namespace ilp::gateway::store {
 
 enum class Status {
@@ -111,6 +113,10 @@ struct ListQuery {
   std::string cursor;  // opaque, from the previous page
 };
 
+// True for a cursor of the shape list() hands out (ListPage::next_cursor), so a client's
+// garbage is refused before it reaches the store.
+bool is_list_cursor(std::string_view cursor);
+
 struct ListPage {
   std::vector<Record> records;  // no input/bundle/history
   std::string next_cursor;      // empty when this is the last page
@@ -155,11 +161,12 @@ class Store {
   virtual void ingest(std::vector<IngestItem> items,
                       std::function<void(std::vector<IngestOutcome>)> done) = 0;
 
-  virtual void get(std::string id, std::function<void(std::optional<Record>)> done) = 0;
+  // Reads: found, not found (get/find only), or failed; a failure is never reported as absent.
+  virtual void get(std::string id, std::function<void(ReadResult<Record>)> done) = 0;
   virtual void find(std::string facility, std::string kind, std::string record_id,
-                    std::function<void(std::optional<Record>)> done) = 0;
-  virtual void list(ListQuery q, std::function<void(ListPage)> done) = 0;
-  virtual void stats(std::function<void(Stats)> done) = 0;
+                    std::function<void(ReadResult<Record>)> done) = 0;
+  virtual void list(ListQuery q, std::function<void(ReadResult<ListPage>)> done) = 0;
+  virtual void stats(std::function<void(ReadResult<Stats>)> done) = 0;
 
   // Claims up to `limit` records due at `now_ms` (queued/retrying/waiting with next_attempt_at
   // unset or <= now) and marks them `sending` (maybe_sent stays as it was). Records of one
@@ -194,7 +201,8 @@ class Store {
   virtual void wake(std::vector<std::string> keys, std::int64_t now_ms,
                     std::function<void(int count)> done) = 0;
 
-  // Writes and fsyncs a probe row: /readyz.
+  // /readyz, on every probe: whether a write committed now would succeed (see the
+  // implementation for how; it must be cheap, a probe comes every few seconds).
   virtual void check_writable(std::function<void(bool ok)> done) = 0;
 };
 

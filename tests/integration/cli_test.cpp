@@ -1,4 +1,7 @@
 // The ilp-gateway command line against the shipped config and example records.
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -258,4 +261,86 @@ TEST_CASE("a misspelt option exits 2 naming it, and changes nothing", "[integrat
   CHECK(r.code == 2);
   CHECK(r.err.find("unknown option --stauts for `queue`") != std::string::npos);
   CHECK(r.out.empty());
+}
+
+TEST_CASE("queue list and show escape control characters of stored fields for the terminal",
+          "[integration][cli]") {
+  SimFixture sim;
+  GatewayFixture gw(GatewayOptions(sim.base_url(), {"delivery.enabled=false"}));
+  // The API accepts any non-empty record_id: ESC (a colour sequence), CR and LF included.
+  const std::string hostile = "CTL-\x1b[31m-\r-\n-end";
+  auto posted = gw.post_record(visit_envelope("CTL-1", [&](rapidjson::Document& d) {
+    d["record_id"].SetString(hostile.c_str(), static_cast<rapidjson::SizeType>(hostile.size()),
+                             d.GetAllocator());
+  }));
+  REQUIRE(posted.response.result_int() == 202);
+  const std::string id = parse_json(posted.response.body())["id"].GetString();
+
+  auto list = gw.cli({"queue", "list"});
+  CHECK(list.first == 0);
+  CHECK(list.second.find('\x1b') == std::string::npos);
+  CHECK(list.second.find('\r') == std::string::npos);
+  CHECK(list.second.find("CTL-\\x1b[31m-\\r-\\n-end") != std::string::npos);
+  // One line per record plus the count: the LF in the id did not start a line of its own.
+  CHECK(std::count(list.second.begin(), list.second.end(), '\n') == 2);
+
+  auto show = gw.cli({"queue", "show", id});
+  CHECK(show.first == 0);
+  CHECK(show.second.find('\x1b') == std::string::npos);
+  CHECK(show.second.find('\r') == std::string::npos);
+  // JSON stays JSON: the value round-trips.
+  CHECK(std::string(parse_json(show.second)["record_id"].GetString()) == hostile);
+}
+
+namespace {
+
+// Overwrites the root page of the records table with garbage (the schema on page 1 stays
+// readable, so the store opens and only its reads fail, as with a bad disk sector).
+void corrupt_records_table(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  std::int64_t root = 0;
+  std::int64_t page_size = 0;
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_master WHERE name = 'records'", -1,
+                             &st, nullptr) == SQLITE_OK);
+  if (sqlite3_step(st) == SQLITE_ROW) root = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, nullptr) == SQLITE_OK);
+  if (sqlite3_step(st) == SQLITE_ROW) page_size = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  REQUIRE(root > 1);
+  REQUIRE(page_size > 0);
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp((root - 1) * page_size);
+  const std::string garbage(static_cast<std::size_t>(page_size), '\xff');
+  f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  REQUIRE(f.good());
+}
+
+}  // namespace
+
+TEST_CASE("queue list, show and stats on an unreadable store exit 3 saying so, not 'no record'",
+          "[integration][cli]") {
+  SimFixture sim;
+  GatewayFixture gw(GatewayOptions(sim.base_url(), {"delivery.enabled=false"}));
+  auto posted = gw.post_record(visit_envelope("CORRUPT-1"));
+  REQUIRE(posted.response.result_int() == 202);
+  const std::string id = parse_json(posted.response.body())["id"].GetString();
+  REQUIRE(gw.stop() == 0);  // the WAL is folded into the file
+  corrupt_records_table(gw.store_path());
+
+  const auto store = "store.sqlite=" + gw.store_path();
+  for (const auto& verb :
+       std::vector<std::vector<std::string>>{{"list"}, {"show", id}, {"stats"}}) {
+    std::vector<std::string> args = {"queue", "--config", config(), "--set", store};
+    args.insert(args.end(), verb.begin(), verb.end());
+    const auto r = run(args);
+    INFO(verb[0] << ": " << r.out << r.err);
+    CHECK(r.code == 3);
+    CHECK(r.err.find("the store could not be read") != std::string::npos);
+    CHECK(r.err.find("no record") == std::string::npos);
+    CHECK(r.out.find("0 record(s)") == std::string::npos);
+  }
 }

@@ -86,3 +86,46 @@ TEST_CASE("a full disk answers 503 with Retry-After, fails /readyz, and recovers
   CHECK(again.response.result_int() == 202);
   CHECK(gw.admin("GET", "/readyz").response.result_int() == 200);
 }
+
+// Defect 5 of issue 14: after the first recovery /readyz said 200 on a full disk (its probe
+// rewrote a row whose room the file already had). It must follow the disk every time.
+TEST_CASE("readyz follows the disk each time: full 503, freed 200, full again 503",
+          "[integration][diskfull]") {
+  SmallDisk disk;
+  SimFixture sim;
+  GatewayOptions opts(sim.base_url(), {"delivery.enabled=false"});
+  opts.store_dir = disk.dir.string();
+  GatewayFixture gw(opts);
+  int next = 0;
+  // Fills the disk, then sends records until one is refused (bounded); true if one was.
+  auto fill_until_refused = [&] {
+    const auto ballast = disk.fill(256 * 1024);
+    for (int i = 0; i < 2000; ++i) {
+      const auto r = gw.post_record(visit_envelope("RZ-" + std::to_string(next++)));
+      if (r.response.result_int() == 503) return ballast;
+      REQUIRE(r.response.result_int() == 202);
+    }
+    FAIL("the disk never filled up");
+    return ballast;
+  };
+  REQUIRE(gw.admin("GET", "/readyz").response.result_int() == 200);
+
+  for (int round = 1; round <= 2; ++round) {
+    INFO("round " << round);
+    const auto ballast = fill_until_refused();
+    const auto full = gw.admin("GET", "/readyz");
+    CHECK(full.response.result_int() == 503);
+    CHECK(full.response.body().find("store not writable") != std::string::npos);
+    std::filesystem::remove(ballast);
+    // Freed: ready again before any record arrives (a balancer sends none while it is 503).
+    CHECK(gw.admin("GET", "/readyz").response.result_int() == 200);
+    CHECK(gw.post_record(visit_envelope("RZ-" + std::to_string(next++))).response.result_int() ==
+          202);
+  }
+  // Probing writes next to nothing: a hundred probes leave the free space where it was, give or
+  // take a few pages (the old probe rewrote 256 KiB each time).
+  const auto before = std::filesystem::space(disk.dir).available;
+  for (int i = 0; i < 100; ++i) REQUIRE(gw.admin("GET", "/readyz").response.result_int() == 200);
+  const auto after = std::filesystem::space(disk.dir).available;
+  CHECK(before - std::min(before, after) <= 64 * 1024);
+}

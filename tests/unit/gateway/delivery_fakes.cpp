@@ -210,15 +210,20 @@ void MemoryStore::ingest(std::vector<store::IngestItem>,
                          std::function<void(std::vector<store::IngestOutcome>)> done) {
   done({});
 }
-void MemoryStore::get(std::string id, std::function<void(std::optional<store::Record>)> done) {
-  done(record(id));
+void MemoryStore::get(std::string id, std::function<void(store::ReadResult<store::Record>)> done) {
+  done(store::ReadResult<store::Record>::from(record(id)));
 }
 void MemoryStore::find(std::string, std::string, std::string,
-                       std::function<void(std::optional<store::Record>)> done) {
-  done(std::nullopt);
+                       std::function<void(store::ReadResult<store::Record>)> done) {
+  done(store::ReadResult<store::Record>::not_found());
 }
-void MemoryStore::list(store::ListQuery, std::function<void(store::ListPage)> done) { done({}); }
-void MemoryStore::stats(std::function<void(store::Stats)> done) { done({}); }
+void MemoryStore::list(store::ListQuery,
+                       std::function<void(store::ReadResult<store::ListPage>)> done) {
+  done(store::ReadResult<store::ListPage>::found({}));
+}
+void MemoryStore::stats(std::function<void(store::ReadResult<store::Stats>)> done) {
+  done(store::ReadResult<store::Stats>::found({}));
+}
 
 void MemoryStore::claim(std::int64_t now_ms, int limit,
                         std::function<void(std::vector<store::Record>)> done) {

@@ -152,11 +152,12 @@ class MemoryStore final : public store::Store {
 
   void ingest(std::vector<store::IngestItem>,
               std::function<void(std::vector<store::IngestOutcome>)>) override;
-  void get(std::string id, std::function<void(std::optional<store::Record>)> done) override;
+  void get(std::string id, std::function<void(store::ReadResult<store::Record>)> done) override;
   void find(std::string, std::string, std::string,
-            std::function<void(std::optional<store::Record>)> done) override;
-  void list(store::ListQuery, std::function<void(store::ListPage)> done) override;
-  void stats(std::function<void(store::Stats)> done) override;
+            std::function<void(store::ReadResult<store::Record>)> done) override;
+  void list(store::ListQuery,
+            std::function<void(store::ReadResult<store::ListPage>)> done) override;
+  void stats(std::function<void(store::ReadResult<store::Stats>)> done) override;
   void claim(std::int64_t now_ms, int limit,
              std::function<void(std::vector<store::Record>)> done) override;
   void complete(store::Completion c, std::function<void(bool ok)> done) override;

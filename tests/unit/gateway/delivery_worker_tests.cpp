@@ -96,7 +96,9 @@ struct Fixture {
   }
   std::optional<store::Record> get(const std::string& id) {
     std::promise<std::optional<store::Record>> p;
-    store.get(id, [&](std::optional<store::Record> r) { p.set_value(std::move(r)); });
+    store.get(id, [&](store::ReadResult<store::Record> r) {
+      p.set_value(r.is_found() ? std::optional<store::Record>(std::move(r).value()) : std::nullopt);
+    });
     return p.get_future().get();
   }
   // Waits (bounded) for the delivery thread to bring the record to `status`.

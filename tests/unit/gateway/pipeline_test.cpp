@@ -48,6 +48,7 @@ struct Harness {
   fs::path dir = fs::temp_directory_path() /
                  ("ilp-pipe-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
   std::atomic<bool> fail{false};
+  std::atomic<bool> fail_reads{false};
   std::unique_ptr<store::SqliteStore> store;
   boost::asio::io_context ioc;
   ManualClock clock{1'750'000'000'000};
@@ -65,6 +66,7 @@ struct Harness {
     store::SqliteStore::Options o;
     o.path = (dir / "t.db").string();
     o.fail_commit = [this] { return fail.load(); };
+    o.fail_read = [this] { return fail_reads.load(); };
     store = std::make_unique<store::SqliteStore>(o);
     pipeline = std::make_unique<ingest::Pipeline>(ioc.get_executor(), *store, clock, metrics,
                                                   [this] { ++wakeups; });
@@ -94,11 +96,23 @@ struct Harness {
   }
 
   std::int64_t stored() {
-    std::promise<store::Stats> p;
-    store->stats([&](store::Stats s) { p.set_value(std::move(s)); });
+    std::promise<store::ReadResult<store::Stats>> p;
+    store->stats([&](store::ReadResult<store::Stats> s) { p.set_value(std::move(s)); });
+    const auto s = p.get_future().get();
+    REQUIRE(s.is_found());
     std::int64_t n = 0;
-    for (const auto& r : p.get_future().get().rows) n += r.count;
+    for (const auto& r : s->rows) n += r.count;
     return n;
+  }
+
+  // The stored revision of the visit P-1 (0 when absent).
+  int revisions() {
+    std::promise<store::ReadResult<store::Record>> p;
+    store->find("pkm-sukamaju", "visit", "P-1",
+                [&](store::ReadResult<store::Record> r) { p.set_value(std::move(r)); });
+    const auto r = p.get_future().get();
+    REQUIRE_FALSE(r.is_failed());
+    return r.is_found() ? r->revision : 0;
   }
 };
 
@@ -185,4 +199,19 @@ TEST_CASE("a FHIR resource's record id and patient key from a NIK are keyed pseu
             key(mappers::person_record_id_input("https://fhir.kemkes.go.id/id/nik", nik)));
   CHECK(env->record_id.find(mappers::sha256_hex(nik)) == std::string::npos);
   CHECK(env->patient_key == key("nik:" + nik));
+}
+
+TEST_CASE("a lookup that fails is 503 with nothing written, never taken for a new record",
+          "[unit][ingest]") {
+  Harness h;
+  REQUIRE(h.submit(kVisit).status == 202);
+  std::string revised = kVisit;
+  revised.replace(revised.find("08:40:00"), 8, "08:45:00");
+  h.fail_reads = true;
+  auto r = h.submit(revised);
+  CHECK(r.status == 503);
+  REQUIRE_FALSE(r.outcome.empty());
+  CHECK(r.outcome.issues[0].code == "transient");
+  h.fail_reads = false;
+  CHECK(h.revisions() == 1);  // no revision was written on a guess
 }

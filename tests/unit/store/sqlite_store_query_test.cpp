@@ -1,6 +1,7 @@
 // Read paths of the SQLite store: list, stats, the IHS cache, the writability probe.
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -89,7 +90,8 @@ TEST_CASE("list filters by facility, status, kind and since", "[unit]") {
   CHECK(count(q) == 0);
 }
 
-TEST_CASE("list clamps the limit and rejects a foreign cursor with an empty page", "[unit]") {
+TEST_CASE("list clamps the limit and fails a foreign cursor rather than answer an empty page",
+          "[unit]") {
   TempDir dir;
   SqliteStore store(options(dir));
   Sync s(store);
@@ -101,10 +103,45 @@ TEST_CASE("list clamps the limit and rejects a foreign cursor with an empty page
   CHECK_FALSE(page.next_cursor.empty());
   q.limit = 1'000'000;
   CHECK(s.list(q).records.size() == 3);
+  CHECK(is_list_cursor(page.next_cursor));
   q.cursor = "garbage";
-  page = s.list(q);
-  CHECK(page.records.empty());
-  CHECK(page.next_cursor.empty());
+  CHECK(s.list_result(q).is_failed());
+}
+
+TEST_CASE("is_list_cursor accepts what list hands out and nothing else", "[unit]") {
+  CHECK(is_list_cursor("1700000000000.01ARZ3NDEKTSV4RRFFQ69G5FAV"));
+  CHECK(is_list_cursor("0.01ARZ3NDEKTSV4RRFFQ69G5FAV"));
+  for (const char* bad :
+       {"", "garbage", "1700000000000", "1700000000000.", ".01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "-5.01ARZ3NDEKTSV4RRFFQ69G5FAV", "12x.01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "1700000000000.not-a-tracking-id", "1700000000000.01ARZ3NDEKTSV4RRFFQ69G5FAV' OR 1=1"}) {
+    INFO(bad);
+    CHECK_FALSE(is_list_cursor(bad));
+  }
+}
+
+TEST_CASE("a read that fails says failed, never not found or an empty page", "[unit]") {
+  TempDir dir;
+  std::atomic<bool> fail{false};
+  auto o = options(dir);
+  o.fail_read = [&fail] { return fail.load(); };
+  SqliteStore store(o);
+  Sync s(store);
+  const auto id = s.ingest(make_item("A")).id;
+  CHECK(s.get_result("01ARZ3NDEKTSV4RRFFQ69G5FAV").is_not_found());
+  CHECK(s.find_result("pkm-sukamaju", "visit", "B").is_not_found());
+  CHECK(s.get_result(id).is_found());
+
+  fail = true;
+  const auto got = s.get_result(id);
+  CHECK(got.is_failed());
+  CHECK(got.error().find("read failed") != std::string::npos);
+  CHECK(s.find_result("pkm-sukamaju", "visit", "A").is_failed());
+  CHECK(s.list_result({}).is_failed());
+  CHECK(s.stats_result().is_failed());
+
+  fail = false;
+  CHECK(s.get_result(id).is_found());
 }
 
 TEST_CASE("stats count records by facility, kind and status, with the oldest pending", "[unit]") {
@@ -188,14 +225,70 @@ TEST_CASE("the IHS cache stores, overwrites and misses", "[unit]") {
   CHECK(s.cache_get("Patient", "k1") == std::optional<std::string>("P0002"));
 }
 
-TEST_CASE("check_writable commits a probe row", "[unit]") {
+TEST_CASE("check_writable takes the write lock and writes nothing while commits succeed",
+          "[unit][readyz]") {
   TempDir dir;
   SqliteStore store(options(dir));
   Sync s(store);
+  s.ingest(make_item("A"));
+  const auto wal = dir.db() + "-wal";
+  const auto wal_before = std::filesystem::file_size(wal);
   const auto before = store.metrics().transactions;
-  CHECK(s.check_writable());
-  CHECK(s.check_writable());
-  CHECK(store.metrics().transactions == before + 2);
+  for (int i = 0; i < 50; ++i) REQUIRE(s.check_writable());
+  CHECK(store.metrics().transactions == before + 50);
+  CHECK(std::filesystem::file_size(wal) == wal_before);  // was 256 KiB per probe
+}
+
+TEST_CASE("check_writable is false while the disk has less room than a batch needs",
+          "[unit][readyz]") {
+  TempDir dir;
+  auto o = options(dir);
+  o.min_free_bytes = std::int64_t{1} << 60;  // more than any disk: "full"
+  SqliteStore store(o);
+  Sync s(store);
+  CHECK_FALSE(s.check_writable());
+  CHECK_FALSE(s.check_writable());  // every time, not once
+}
+
+TEST_CASE("check_writable follows the size limit each time: reached, lifted, reached again",
+          "[unit][readyz]") {
+  TempDir dir;
+  SqliteStore store(options(dir));
+  Sync s(store);
+  s.ingest(make_item("A"));
+  const auto set_limit = [&](std::int64_t bytes) {
+    return testing::wait_result<bool>(
+        [&](auto done) { store.set_size_limit(bytes, std::move(done)); });
+  };
+  for (int round = 0; round < 2; ++round) {
+    INFO("round " << round);
+    REQUIRE(set_limit(1));  // clamps to the current size: no page may be added
+    CHECK_FALSE(s.check_writable());
+    REQUIRE(set_limit(0));
+    CHECK(s.check_writable());
+  }
+}
+
+TEST_CASE("check_writable is false after a failed commit until a commit succeeds again",
+          "[unit][readyz]") {
+  TempDir dir;
+  std::atomic<bool> fail{false};
+  auto o = options(dir);
+  o.fail_commit = [&fail] { return fail.load(); };
+  SqliteStore store(o);
+  Sync s(store);
+  REQUIRE(s.check_writable());
+  for (int round = 0; round < 2; ++round) {
+    INFO("round " << round);
+    fail = true;
+    CHECK(s.ingest(make_item("R" + std::to_string(round))).kind == IngestOutcome::Kind::kFailed);
+    CHECK_FALSE(s.check_writable());
+    CHECK_FALSE(s.check_writable());
+    fail = false;
+    // The fault is gone: the probe's own small commit proves it, no traffic needed.
+    CHECK(s.check_writable());
+    CHECK(s.check_writable());
+  }
 }
 
 }  // namespace

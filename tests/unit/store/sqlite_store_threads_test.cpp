@@ -66,12 +66,12 @@ TEST_CASE("a read called once a write's callback ran sees that write", "[unit]")
                    [&store, &seen, &countdown, key](std::vector<IngestOutcome> out) {
                      const auto id = out.at(0).id;
                      store.find("pkm-sukamaju", "visit", key,
-                                [&seen, &countdown, id](std::optional<Record> r) {
-                                  if (r && r->id == id) ++seen;
+                                [&seen, &countdown, id](ReadResult<Record> r) {
+                                  if (r.is_found() && r->id == id) ++seen;
                                   countdown.done();
                                 });
-                     store.get(id, [&seen, &countdown](std::optional<Record> r) {
-                       if (r) ++seen;
+                     store.get(id, [&seen, &countdown](ReadResult<Record> r) {
+                       if (r.is_found()) ++seen;
                        countdown.done();
                      });
                    });
@@ -140,8 +140,8 @@ TEST_CASE("reads queued together are answered from one snapshot", "[unit]") {
   Countdown countdown(kReads);
   std::atomic<int> found{0};
   for (int i = 0; i < kReads; ++i) {
-    store.find("pkm-sukamaju", "visit", "A", [&](std::optional<Record> r) {
-      if (r) ++found;
+    store.find("pkm-sukamaju", "visit", "A", [&](ReadResult<Record> r) {
+      if (r.is_found()) ++found;
       countdown.done();
     });
   }
@@ -164,11 +164,11 @@ TEST_CASE("shutdown runs work that callbacks pass between the reader and the wri
     SqliteStore store(options(dir));
     // find (reader) → its callback ingests (writer) → that callback gets (reader); the store is
     // destroyed at once, with all three still to run.
-    store.find("pkm-sukamaju", "visit", "A", [&](std::optional<Record> r) {
-      missing_first = !r;
+    store.find("pkm-sukamaju", "visit", "A", [&](ReadResult<Record> r) {
+      missing_first = r.is_not_found();
       store.ingest({make_item("A")}, [&](std::vector<IngestOutcome> out) {
         created = out.at(0).kind == Kind::kCreated;
-        store.get(out.at(0).id, [&](std::optional<Record> rec) { found_after = rec.has_value(); });
+        store.get(out.at(0).id, [&](ReadResult<Record> rec) { found_after = rec.is_found(); });
       });
     });
   }

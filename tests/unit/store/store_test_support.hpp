@@ -76,7 +76,7 @@ class Hold {
     if (thread == Thread::kWriter) {
       store.check_writable([block](bool) { block(); });
     } else {
-      store.stats([block](Stats) { block(); });
+      store.stats([block](ReadResult<Stats>) { block(); });
     }
     REQUIRE(entered.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
   }
@@ -143,6 +143,13 @@ class Countdown {
 
 // Blocking facade over a Store, for readable tests.
 class Sync {
+  static std::optional<Record> lookup(ReadResult<Record> r) {
+    INFO(r.error());
+    REQUIRE_FALSE(r.is_failed());
+    if (!r.is_found()) return std::nullopt;
+    return std::move(r).value();
+  }
+
  public:
   explicit Sync(Store& store) : s_(store) {}
 
@@ -157,19 +164,39 @@ class Sync {
     REQUIRE(out.size() == 1);
     return out.front();
   }
-  std::optional<Record> get(const std::string& id) {
-    return wait_result<std::optional<Record>>([&](auto done) { s_.get(id, std::move(done)); });
+  // The reads as they answer...
+  ReadResult<Record> get_result(const std::string& id) {
+    return wait_result<ReadResult<Record>>([&](auto done) { s_.get(id, std::move(done)); });
   }
-  std::optional<Record> find(const std::string& facility, const std::string& kind,
-                             const std::string& record_id) {
-    return wait_result<std::optional<Record>>(
+  ReadResult<Record> find_result(const std::string& facility, const std::string& kind,
+                                 const std::string& record_id) {
+    return wait_result<ReadResult<Record>>(
         [&](auto done) { s_.find(facility, kind, record_id, std::move(done)); });
   }
+  ReadResult<ListPage> list_result(ListQuery q) {
+    return wait_result<ReadResult<ListPage>>(
+        [&](auto done) { s_.list(std::move(q), std::move(done)); });
+  }
+  ReadResult<Stats> stats_result() {
+    return wait_result<ReadResult<Stats>>([&](auto done) { s_.stats(std::move(done)); });
+  }
+  // ...and, for tests of what was stored, reads that must not fail.
+  std::optional<Record> get(const std::string& id) { return lookup(get_result(id)); }
+  std::optional<Record> find(const std::string& facility, const std::string& kind,
+                             const std::string& record_id) {
+    return lookup(find_result(facility, kind, record_id));
+  }
   ListPage list(ListQuery q) {
-    return wait_result<ListPage>([&](auto done) { s_.list(std::move(q), std::move(done)); });
+    auto r = list_result(std::move(q));
+    INFO(r.error());
+    REQUIRE(r.is_found());
+    return std::move(r).value();
   }
   Stats stats() {
-    return wait_result<Stats>([&](auto done) { s_.stats(std::move(done)); });
+    auto r = stats_result();
+    INFO(r.error());
+    REQUIRE(r.is_found());
+    return std::move(r).value();
   }
   std::vector<Record> claim(std::int64_t now_ms, int limit = 100) {
     return wait_result<std::vector<Record>>(
