@@ -169,14 +169,12 @@ int Application::run() {
     std::error_code ec;
     const bool had_store =
         raw->store.sqlite != ":memory:" && std::filesystem::exists(raw->store.sqlite, ec);
-    const auto key = store::open_pseudonym_key(raw->store.pseudonym_key);
+    const auto key = store::open_store_pseudonym_key(raw->store.pseudonym_key, raw->store.sqlite);
     if (key.created && had_store) {
-      // The first start after an upgrade, or the key was lost: delivery goes on either way,
-      // but after a loss the old pseudonyms mean nothing any more.
+      // The first start after an upgrade (a lost key of a keyed store stops the start).
       logger("store")->warn(
-          "created the pseudonym key {} for an existing store: expected once when upgrading; "
-          "otherwise the key was lost, and per-patient order of queued records and the NIK to "
-          "IHS cache start over (restore the key from the store's backup: docs/security.md)",
+          "created the pseudonym key {} for an existing store (the first start after an "
+          "upgrade): back it up with the store (docs/security.md)",
           raw->store.pseudonym_key);
     } else if (key.created && !raw->store.pseudonym_key.empty()) {
       logger("store")->warn(

@@ -5,6 +5,8 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <variant>
 
 #include "gateway/api/list_query.hpp"
@@ -63,12 +65,20 @@ int queue(const Args& args) {
     return 2;
   }
   // A store older than schema 4 is migrated by whichever opens it first: that needs the key.
-  const auto key = store::open_pseudonym_key(cfg->store.pseudonym_key);
-  const mappers::Pseudonymizer pseudonym(key.key);
-  store::SqliteStore::Options options;
-  options.path = cfg->store.sqlite;
-  options.pseudonymizer = &pseudonym;
-  store::SqliteStore db(options);
+  std::optional<mappers::Pseudonymizer> pseudonym;
+  std::unique_ptr<store::SqliteStore> opened;
+  try {
+    pseudonym.emplace(
+        store::open_store_pseudonym_key(cfg->store.pseudonym_key, cfg->store.sqlite).key);
+    store::SqliteStore::Options options;
+    options.path = cfg->store.sqlite;
+    options.pseudonymizer = &*pseudonym;
+    opened = std::make_unique<store::SqliteStore>(options);
+  } catch (const std::exception& e) {
+    std::cerr << "error: the store could not be opened: " << terminal_safe(e.what()) << "\n";
+    return 3;
+  }
+  auto& db = *opened;
   SystemClock clock;
   const auto& verb = args.positional[0];
 

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "gateway/store/sqlite_schema.hpp"
+
 namespace ilp::gateway::store {
 namespace {
 
@@ -147,6 +149,24 @@ PseudonymKeyFile open_pseudonym_key(const std::string& path) {
     return out;
   }
   fail(path, "vanished while it was being created");
+}
+
+PseudonymKeyFile open_store_pseudonym_key(const std::string& key_path,
+                                          const std::string& sqlite_path) {
+  if (!key_path.empty() && sqlite_path != ":memory:") {
+    struct stat st {};
+    const bool key_missing = ::stat(key_path.c_str(), &st) != 0 && errno == ENOENT;
+    if (key_missing && holds_pseudonymised_records(sqlite_path)) {
+      fail(key_path,
+           "is missing, but the store '" + sqlite_path +
+               "' holds records pseudonymised with it. Restore the key from the backup of the "
+               "store. Only if no backup exists, create a new key on purpose (per-patient order "
+               "of queued records and the NIK to IHS cache start over): umask 077 && head -c 32 "
+               "/dev/urandom > '" +
+               key_path + "'");
+    }
+  }
+  return open_pseudonym_key(key_path);
 }
 
 }  // namespace ilp::gateway::store

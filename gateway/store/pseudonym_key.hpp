@@ -21,4 +21,12 @@ struct PseudonymKeyFile {
 // readable by group or others.
 PseudonymKeyFile open_pseudonym_key(const std::string& path);
 
+// The key for the store at `sqlite_path`: as open_pseudonym_key(), except that a missing key is
+// not made anew for a store that already holds records pseudonymised with a key (schema 4 or
+// later). A new key would silently end per-patient order and idempotency for what is queued, so
+// this throws, naming the key and the choice IT staff have: restore it from the store's backup,
+// or create a new one on purpose (docs/security.md).
+PseudonymKeyFile open_store_pseudonym_key(const std::string& key_path,
+                                          const std::string& sqlite_path);
+
 }  // namespace ilp::gateway::store

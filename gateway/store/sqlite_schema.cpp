@@ -151,6 +151,31 @@ int user_version(SqliteDb& db) {
 
 }  // namespace
 
+bool holds_pseudonymised_records(const std::string& path) {
+  sqlite3* db = nullptr;
+  const bool opened =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK;
+  bool keyed = false;
+  if (opened) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* st = nullptr;
+    int version = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      version = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    st = nullptr;
+    if (version >= 4 &&
+        sqlite3_prepare_v2(db, "SELECT 1 FROM records LIMIT 1", -1, &st, nullptr) == SQLITE_OK) {
+      keyed = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);  // also after a failed open, which still allocates a handle
+  return keyed;
+}
+
 void migrate_schema(SqliteDb& db, const mappers::Pseudonymizer* pseudonym) {
   try {
     db.exec("BEGIN IMMEDIATE");

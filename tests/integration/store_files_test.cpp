@@ -58,3 +58,26 @@ TEST_CASE(
   CHECK_THAT(gw.process().stderr_text(), Catch::Contains(key_path) && Catch::Contains("chmod 600"));
   ::umask(old_umask);
 }
+
+TEST_CASE(
+    "a lost pseudonym key of a store that holds records stops serve and queue naming the key, "
+    "instead of silently starting over with a new one",
+    "[integration]") {
+  GatewayFixture gw(GatewayOptions("http://127.0.0.1:9", {"delivery.enabled=false"}));
+  gw.start();
+  REQUIRE(gw.post_record(visit_envelope("LOST-1")).response.result_int() == 202);
+  CHECK(gw.stop() == 0);
+  const auto key_path = (fs::path(gw.store_path()).parent_path() / "pseudonym.key").string();
+  REQUIRE(fs::remove(key_path));
+
+  const auto queue = gw.cli({"queue", "stats"});
+  CHECK(queue.first == 3);
+  CHECK_FALSE(fs::exists(key_path));
+
+  CHECK_THROWS(gw.start());
+  const auto code = gw.process().wait(std::chrono::seconds(15));
+  CHECK(code.value_or(0) != 0);
+  CHECK_THAT(gw.process().stderr_text(),
+             Catch::Contains(key_path) && Catch::Contains("Restore the key from the backup"));
+  CHECK_FALSE(fs::exists(key_path));  // nothing was made in its place
+}

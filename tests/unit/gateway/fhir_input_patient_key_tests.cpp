@@ -13,6 +13,7 @@
 #include "mappers/json.hpp"
 #include "mappers/mapping.hpp"
 #include "mappers/outcome.hpp"
+#include "mappers/pseudonym.hpp"
 
 using namespace ilp::gateway;
 
@@ -22,7 +23,13 @@ std::shared_ptr<const config::Config> cfg() {
   ::setenv("ILP_SECRET_PKM_SUKAMAJU", "x", 1);
   ::setenv("ILP_SECRET_PKM_TANJUNG", "x", 1);
   ::setenv("ILP_SECRET_PKM_SENTANI", "x", 1);
-  static auto c = config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml");
+  static auto c = [] {
+    auto loaded = std::make_shared<config::Config>(
+        *config::load(std::string(ILP_SOURCE_DIR) + "/config/gateway.yaml"));
+    loaded->pseudonymizer = std::make_shared<const ilp::mappers::Pseudonymizer>(
+        ilp::mappers::Pseudonymizer::for_tests());
+    return std::shared_ptr<const config::Config>(loaded);
+  }();
   return c;
 }
 
@@ -48,7 +55,8 @@ std::string mapped_key() {
   const auto* mapping = cfg()->mappings->find("patient");
   REQUIRE(mapping != nullptr);
   const auto r = mapping->map(ilp::mappers::MapInput{facility->info, "BBL-1", 1, env["data"],
-                                                     1'780'000'000'000, "2014-06-03"});
+                                                     1'780'000'000'000, "2014-06-03",
+                                                     cfg()->pseudonymizer.get()});
   INFO(ilp::mappers::outcome_to_storage(r.outcome));
   REQUIRE(r.ok());
   REQUIRE_FALSE(r.patient_key.empty());
