@@ -97,6 +97,16 @@ class Reader {
     out = n.Scalar();
   }
 
+  void boolean(const YAML::Node& map, const char* key, bool& out, const std::string& where) {
+    const auto n = child(map, key);
+    if (!n.IsDefined() || n.IsNull()) return;
+    bool v = out;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
+      return problem(n, where + key + " must be true or false");
+    }
+    out = v;
+  }
+
   template <class Int>
   void integer(const YAML::Node& map, const char* key, Int& out, const std::string& where,
                long long min, long long max) {
@@ -245,16 +255,11 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
 
   const auto d = child(root, "delivery");
   r.known_keys(d,
-               {"enabled", "concurrency", "poll_ms", "wait_grace_hours", "delivered_payload_days"},
+               {"enabled", "concurrency", "poll_ms", "wait_grace_hours", "delivered_payload_days",
+                "legacy_identifier_fallback"},
                "delivery");
-  if (const auto e = child(d, "enabled"); e.IsDefined() && !e.IsNull()) {
-    bool v = true;
-    if (!e.IsScalar() || !YAML::convert<bool>::decode(e, v)) {
-      r.problem(e, "delivery.enabled must be true or false");
-    } else {
-      c.delivery.enabled = v;
-    }
-  }
+  r.boolean(d, "enabled", c.delivery.enabled, "delivery.");
+  r.boolean(d, "legacy_identifier_fallback", c.delivery.legacy_identifier_fallback, "delivery.");
   r.integer(d, "concurrency", c.delivery.concurrency, "delivery.", 1, 256);
   r.integer(d, "poll_ms", c.delivery.poll_ms, "delivery.", 10, 60'000);
   r.integer(d, "wait_grace_hours", c.delivery.wait_grace_hours, "delivery.", 0, 24 * 90);
@@ -282,14 +287,7 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   const auto v = child(root, "validation");
   r.known_keys(v, {"profiles", "enabled"}, "validation");
   r.str(v, "profiles", c.validation.profiles, "validation.");
-  if (const auto e = child(v, "enabled"); e.IsDefined() && !e.IsNull()) {
-    bool on = true;
-    if (!e.IsScalar() || !YAML::convert<bool>::decode(e, on)) {
-      r.problem(e, "validation.enabled must be true or false");
-    } else {
-      c.validation.enabled = on;
-    }
-  }
+  r.boolean(v, "enabled", c.validation.enabled, "validation.");
   if (c.validation.enabled && c.validation.profiles.empty()) {
     r.problem(child(v, "profiles"), "validation.profiles must name the fhir_profiles folder");
   }

@@ -71,6 +71,12 @@ struct Delivery {
   // Retention: a delivered record's input and bundle (the PHI) are emptied this many days after
   // delivery; its status, history and server ids stay. 0 keeps them forever.
   std::int64_t delivered_payload_days = 30;
+  // Encounter and episode identifiers carry their kind since issue 14 (`visit-RJ-1`, `tb-…`).
+  // A lab or prescription for a visit delivered before the upgrade finds it only under its old,
+  // bare value: when the new one is not found, search the old one too and take it only when
+  // exactly one resource has it. Costs a second search while a record waits; turn it off once
+  // no record refers to pre-upgrade visits.
+  bool legacy_identifier_fallback = true;
 };
 
 struct Limits {

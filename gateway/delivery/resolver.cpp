@@ -5,6 +5,7 @@
 #include <map>
 
 #include "gateway/delivery/bundle_edit.hpp"
+#include "gateway/delivery/legacy_identifier.hpp"
 #include "gateway/delivery/platform_response.hpp"
 #include "mappers/json.hpp"
 
@@ -113,6 +114,26 @@ net::awaitable<Resolution> Resolver::resolve(const CallContext& ctx, rapidjson::
         out.type = ref.type;
         out.by_mother_nik = true;
         co_return out;
+      }
+    }
+    if (!id && ctx.config.delivery.legacy_identifier_fallback) {
+      // Delivered before identifiers carried their kind: only an unambiguous old value will do
+      // (that value was shared by every visit-like kind, so two matches prove nothing).
+      if (const auto legacy = legacy_identifier_value(ref.type, ref.value)) {
+        PlatformReply old = co_await platform_.search(ctx, ref.type, ref.system, *legacy);
+        ++out.searched;
+        const bool answered =
+            old.sent() && old.http.ok() && old.http.response.result_int() / 100 == 2;
+        const auto old_matches =
+            answered ? parse_search(old.http.response.body(), ref.type) : std::nullopt;
+        if (!old_matches) {  // as the first search's failure: the platform's answer decides
+          out.kind = Resolution::Kind::kFailed;
+          out.type = ref.type;
+          if (answered) out.reason = ref.type + " search answer is not a Bundle";
+          out.reply = std::move(old);
+          co_return out;
+        }
+        if (old_matches->size() == 1) id = old_matches->front().id;
       }
     }
     if (!id) {

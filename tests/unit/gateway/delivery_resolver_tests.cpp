@@ -2,6 +2,7 @@
 
 #include "delivery_fakes.hpp"
 #include "gateway/delivery/bundle_edit.hpp"
+#include "gateway/delivery/legacy_identifier.hpp"
 #include "gateway/delivery/platform_response.hpp"
 #include "gateway/delivery/resolver.hpp"
 #include "mappers/json.hpp"
@@ -179,15 +180,16 @@ TEST_CASE("bundle entries expose the facility identifier to search by", "[unit]"
 namespace {
 
 // A lab-like bundle: an Observation for a visit sent earlier, referenced by its identifier.
-std::string lab_bundle() {
+std::string visit_ref_bundle(const std::string& visit_value) {
   return R"({"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:o1",)"
          R"("resource":{"resourceType":"Observation","subject":{"reference":)"
          R"("Patient?identifier=https://fhir.kemkes.go.id/id/nik|)" +
          std::string(kNik) +
          R"("},"encounter":{"reference":)"
-         R"("Encounter?identifier=http://sys-ids.kemkes.go.id/encounter/100000001|RJ-9"}},)"
-         R"("request":{"method":"POST","url":"Observation"}}]})";
+         R"("Encounter?identifier=http://sys-ids.kemkes.go.id/encounter/100000001|)" +
+         visit_value + R"("}},"request":{"method":"POST","url":"Observation"}}]})";
 }
+std::string lab_bundle() { return visit_ref_bundle("RJ-9"); }
 
 }  // namespace
 
@@ -216,4 +218,58 @@ TEST_CASE("created_id reads FHIR ids and both SATUSEHAT patient-create shapes", 
   CHECK(created_id(R"({"create_patient":{"success":true,"data":{"patient_id":"P3"}}})") == "P3");
   CHECK(created_id("not json").empty());
   CHECK(created_id(R"({"success":false})").empty());
+}
+
+TEST_CASE(
+    "a reference to a visit delivered before identifiers carried their kind finds it "
+    "under its old value",
+    "[unit]") {
+  Fixture f;
+  f.platform->known["http://sys-ids.kemkes.go.id/encounter/100000001|RJ-9"] = {"enc-old"};
+  const auto r = f.resolve(visit_ref_bundle("visit-RJ-9"));
+  CHECK(r.kind == Resolution::Kind::kResolved);
+  CHECK(r.searched == 3);  // the patient, the new value, the old value
+  CHECK(mappers::to_json(f.bundle).find("\"reference\":\"Encounter/enc-old\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("an old visit value held by two Encounters is never guessed: the record waits",
+          "[unit]") {
+  Fixture f;
+  f.platform->known["http://sys-ids.kemkes.go.id/encounter/100000001|RJ-9"] = {"enc-a", "enc-b"};
+  const auto r = f.resolve(visit_ref_bundle("visit-RJ-9"));
+  CHECK(r.kind == Resolution::Kind::kNotFound);
+  CHECK(r.type == "Encounter");
+  CHECK(r.value == "visit-RJ-9");  // what the record waits for is the new identifier
+}
+
+TEST_CASE("the new identifier wins over an old one, and the fallback can be turned off", "[unit]") {
+  {
+    Fixture f;
+    f.platform->known["http://sys-ids.kemkes.go.id/encounter/100000001|visit-RJ-9"] = {"enc-new"};
+    f.platform->known["http://sys-ids.kemkes.go.id/encounter/100000001|RJ-9"] = {"enc-old"};
+    REQUIRE(f.resolve(visit_ref_bundle("visit-RJ-9")).kind == Resolution::Kind::kResolved);
+    CHECK(mappers::to_json(f.bundle).find("Encounter/enc-new") != std::string::npos);
+  }
+  Fixture f;
+  auto off = std::make_shared<config::Config>(*f.cfg);
+  off->delivery.legacy_identifier_fallback = false;
+  f.platform->known["http://sys-ids.kemkes.go.id/encounter/100000001|RJ-9"] = {"enc-old"};
+  CallContext ctx{*off, off->facilities[0]};
+  REQUIRE_FALSE(mappers::parse_json_strict(visit_ref_bundle("visit-RJ-9"), f.bundle));
+  const auto r = run(f.ioc, f.resolver.resolve(ctx, f.bundle, ""));
+  CHECK(r.kind == Resolution::Kind::kNotFound);
+  CHECK(r.searched == 2);
+}
+
+TEST_CASE("pre-upgrade values are known for visit-like Encounters and ANC/TB episodes only",
+          "[unit]") {
+  CHECK(legacy_identifier_value("Encounter", "screening-RJ-9") == "RJ-9");
+  CHECK(legacy_identifier_value("Encounter", "immunization-7") == "7");
+  CHECK(legacy_identifier_value("EpisodeOfCare", "tb-SITB-1") == "SITB-1");
+  CHECK(legacy_identifier_value("EpisodeOfCare", "anc-HAMIL-2") == "HAMIL-2");
+  CHECK_FALSE(legacy_identifier_value("Encounter", "RJ-9"));    // already old
+  CHECK_FALSE(legacy_identifier_value("Encounter", "visit-"));  // nothing after the prefix
+  CHECK_FALSE(legacy_identifier_value("EpisodeOfCare", "visit-1"));
+  CHECK_FALSE(legacy_identifier_value("Patient", "visit-1"));
 }
