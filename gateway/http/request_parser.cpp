@@ -41,7 +41,7 @@ std::vector<std::string> transfer_codings(const bhttp::request<bhttp::string_bod
 RequestParser::RequestParser(const ParserLimits& limits) : limits_(limits) {
   parser_.eager(false);  // stop after the header section
   parser_.body_limit(limits_.body_bytes);
-  parser_.header_limit(static_cast<std::uint32_t>(std::min(limits_.header_bytes, kMaxHeaderBytes)));
+  parser_.header_limit(static_cast<std::uint32_t>(header_limit()));
   on_chunk_header_ = [this](std::uint64_t, boost::beast::string_view ext,
                             boost::system::error_code& ec) {
     if (ext.size() > limits_.chunk_extension_bytes) ec = bhttp::error::bad_chunk_extension;
@@ -56,16 +56,31 @@ std::size_t RequestParser::put(std::string_view data) {
   // Bounded: every round consumes bytes or changes state; a round without either stops.
   while (state_ == State::kNeedMore) {
     boost::system::error_code ec;
+    const bool in_header = !parser_.is_header_done();
     const auto n = parser_.put(boost::asio::buffer(data.data() + used, data.size() - used), ec);
     used += n;
-    if (ec == bhttp::error::need_more) break;
+    // Beast applies header_limit to the bytes one put() looks at, not to the header section:
+    // the fields it has parsed are consumed and the request line is not counted with them, so
+    // up to about twice the limit got through depending on how the bytes arrived. Counted here.
+    if (in_header) header_seen_ += n;
+    if (ec == bhttp::error::need_more) {
+      // Not done, so the header section is longer than what was consumed and offered.
+      if (in_header && header_seen_ + (data.size() - used) >= header_limit()) {
+        fail(bhttp::status::request_header_fields_too_large, "header section too large");
+      }
+      break;
+    }
     if (ec) {
       fail(ec);
       break;
     }
     if (parser_.is_header_done() && !header_checked_) {
       header_checked_ = true;
-      if (check_header()) state_ = State::kHeaderDone;
+      if (header_seen_ > header_limit()) {
+        fail(bhttp::status::request_header_fields_too_large, "header section too large");
+      } else if (check_header()) {
+        state_ = State::kHeaderDone;
+      }
       break;
     }
     if (parser_.is_done()) {

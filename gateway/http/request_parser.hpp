@@ -8,6 +8,7 @@
 // throws: Beast's field storage throws std::length_error for a field over 64 KiB, so no field
 // may ever reach it (header_bytes is capped below that, and the bytes the caller buffers too).
 
+#include <algorithm>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/status.hpp>
@@ -75,6 +76,7 @@ class RequestParser {
   void fail(const boost::system::error_code& ec);
   // RFC 9112 rules Beast leaves to the application; false after fail().
   bool check_header();
+  std::size_t header_limit() const { return std::min(limits_.header_bytes, kMaxHeaderBytes); }
 
   ParserLimits limits_;
   bhttp::request_parser<bhttp::string_body> parser_;
@@ -82,6 +84,7 @@ class RequestParser {
       on_chunk_header_;
   State state_ = State::kNeedMore;
   bool header_checked_ = false;
+  std::size_t header_seen_ = 0;  // bytes of the header section consumed so far
   bhttp::status error_status_ = bhttp::status::bad_request;
   std::string error_reason_;
 };

@@ -1,5 +1,7 @@
 #include "gateway/ingest/fhir_input.hpp"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <set>
 
@@ -426,6 +428,13 @@ std::variant<Envelope, Rejection> check_fhir(const FhirSubmission& in, const con
                          std::to_string(kMaxRecordIdLength) + " karakter.",
                      "The X-Record-Id header must hold 1 to " + std::to_string(kMaxRecordIdLength) +
                          " characters."});
+    }
+    // HTTP lets any byte above 0x7f through a header; the record id is stored, listed and
+    // answered as JSON text, so it must be UTF-8 like every string of a body.
+    if (!simdjson::validate_utf8(in.record_id->data(), in.record_id->size())) {
+      return reject(400, "value", "X-Record-Id",
+                    {"Header X-Record-Id bukan teks UTF-8 yang sah.",
+                     "The X-Record-Id header is not valid UTF-8 text."});
     }
   }
   env.doc = std::make_shared<rapidjson::Document>();

@@ -180,6 +180,22 @@ TEST_CASE("X-Record-Id names the record: changed content under it becomes revisi
   CHECK(has_expression(too_long, "X-Record-Id"));
 }
 
+// The record id is stored and listed as JSON text: bytes that are not UTF-8 would make every
+// answer naming it invalid JSON. (Found by the http fuzz target, issue 14.)
+TEST_CASE("an X-Record-Id that is not UTF-8 is a 400 naming the header and nothing is stored",
+          "[integration][fhir]") {
+  GatewayFixture gw(no_platform());
+  for (const std::string bad : {"FB-\xff", "\xc3", "\xed\xa0\x80", "\xc0\xaf"}) {
+    auto r = post_fhir(gw, "/fhir/r4", visit_bundle(), {{"X-Record-Id", bad}});
+    CHECK(r.response.result_int() == 400);
+    CHECK(has_expression(r, "X-Record-Id"));
+  }
+  CHECK(stored_count(gw) == 0);
+  auto ok = post_fhir(gw, "/fhir/r4", visit_bundle(), {{"X-Record-Id", "kunjungan-\xc3\xa9"}});
+  CHECK(ok.response.result_int() == 202);
+  CHECK(stored_count(gw) == 1);
+}
+
 TEST_CASE("without X-Record-Id the Bundle's identifier is the record id", "[integration][fhir]") {
   GatewayFixture gw(no_platform());
   auto r = post_fhir(gw, "/fhir/r4", visit_bundle([](rapidjson::Document& d) {

@@ -191,3 +191,51 @@ TEST_CASE("malformed request lines and fields are a 400", "[unit][http]") {
     CHECK(p.error_status() == bhttp::status::bad_request);
   }
 }
+
+// Beast's header_limit bounds what it looks at in one put(), not the header section: fields it
+// has parsed are consumed, and the request line does not count against the fields. The parser
+// counts the bytes itself.
+TEST_CASE("a header section over header_bytes is a 431 however it arrives", "[unit][http]") {
+  std::string fields;
+  while (fields.size() < 3 * 2048) fields += "X-Filler: " + std::string(40, 'f') + "\r\n";
+  const std::string many = "GET / HTTP/1.1\r\nHost: x\r\n" + fields + "\r\n";
+  const std::string long_line = "GET /" + std::string(1900, 't') +
+                                " HTTP/1.1\r\nHost: x\r\nX: " + std::string(1900, 'v') + "\r\n\r\n";
+  for (const auto& req : {many, long_line}) {
+    for (const std::size_t step : {std::size_t{1}, std::size_t{7}, std::size_t{100},
+                                   std::size_t{2047}, std::size_t{1 << 20}}) {
+      INFO("header section of " << req.size() << " bytes, " << step << " bytes per read");
+      RequestParser p({1 << 20, 2048});
+      CHECK(feed(p, req, step) == State::kError);
+      CHECK(p.error_status() == bhttp::status::request_header_fields_too_large);
+    }
+  }
+}
+
+TEST_CASE("a header section of exactly header_bytes parses, one byte more is a 431",
+          "[unit][http]") {
+  const std::string head = "GET / HTTP/1.1\r\nHost: x\r\nX: ";
+  const std::string exact = head + std::string(2048 - head.size() - 4, 'a') + "\r\n\r\n";
+  REQUIRE(exact.size() == 2048);
+  for (const std::size_t step : {std::size_t{1}, std::size_t{100}, std::size_t{1 << 20}}) {
+    RequestParser fits({1 << 20, 2048});
+    CHECK(feed(fits, exact, step) == State::kComplete);
+    RequestParser over({1 << 20, 2048});
+    CHECK(feed(over, head + std::string(2048 - head.size() - 3, 'a') + "\r\n\r\n", step) ==
+          State::kError);
+    CHECK(over.error_status() == bhttp::status::request_header_fields_too_large);
+  }
+}
+
+TEST_CASE("the header limit counts each pipelined request on its own", "[unit][http]") {
+  const std::string one = "GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(1500, 'a') + "\r\n\r\n";
+  std::string buf = one + one;
+  for (int i = 0; i < 2; ++i) {
+    RequestParser p({1 << 20, 2048});
+    buf.erase(0, p.put(buf));
+    REQUIRE(p.state() == State::kHeaderDone);
+    p.resume_body();
+    CHECK(p.state() == State::kComplete);
+  }
+  CHECK(buf.empty());
+}
