@@ -68,6 +68,27 @@ std::string Resolver::cache_key(const config::Config& cfg, std::string_view syst
   return cfg.pseudonym()(s);
 }
 
+net::awaitable<std::optional<std::vector<SearchMatch>>> Resolver::search(const CallContext& ctx,
+                                                                         const ConditionalRef& ref,
+                                                                         std::string_view value,
+                                                                         Resolution& out) {
+  PlatformReply reply = co_await platform_.search(ctx, ref.type, ref.system, value);
+  ++out.searched;
+  const int status =
+      reply.sent() && reply.http.ok() ? static_cast<int>(reply.http.response.result_int()) : 0;
+  std::optional<std::vector<SearchMatch>> matches;
+  if (status >= 200 && status < 300) {
+    matches = parse_search(reply.http.response.body(), ref.type);
+    if (!matches) out.reason = ref.type + " search answer is not a Bundle";
+  }
+  if (!matches) {
+    out.kind = Resolution::Kind::kFailed;
+    out.type = ref.type;
+    out.reply = std::move(reply);
+  }
+  co_return matches;
+}
+
 net::awaitable<Resolution> Resolver::resolve(const CallContext& ctx, rapidjson::Document& bundle,
                                              std::string_view input_json) {
   Resolution out;
@@ -84,24 +105,8 @@ net::awaitable<Resolution> Resolver::resolve(const CallContext& ctx, rapidjson::
         continue;
       }
     }
-    PlatformReply reply = co_await platform_.search(ctx, ref.type, ref.system, ref.value);
-    ++out.searched;
-    const int status =
-        reply.sent() && reply.http.ok() ? static_cast<int>(reply.http.response.result_int()) : 0;
-    if (status < 200 || status >= 300) {
-      out.kind = Resolution::Kind::kFailed;
-      out.type = ref.type;
-      out.reply = std::move(reply);
-      co_return out;
-    }
-    const auto matches = parse_search(reply.http.response.body(), ref.type);
-    if (!matches) {
-      out.kind = Resolution::Kind::kFailed;
-      out.type = ref.type;
-      out.reason = ref.type + " search answer is not a Bundle";
-      out.reply = std::move(reply);
-      co_return out;
-    }
+    const auto matches = co_await search(ctx, ref, ref.value, out);
+    if (!matches) co_return out;
     std::optional<std::string> id;
     if (matches->size() == 1) {
       id = matches->front().id;
@@ -120,19 +125,8 @@ net::awaitable<Resolution> Resolver::resolve(const CallContext& ctx, rapidjson::
       // Delivered before identifiers carried their kind: only an unambiguous old value will do
       // (that value was shared by every visit-like kind, so two matches prove nothing).
       if (const auto legacy = legacy_identifier_value(ref.type, ref.value)) {
-        PlatformReply old = co_await platform_.search(ctx, ref.type, ref.system, *legacy);
-        ++out.searched;
-        const bool answered =
-            old.sent() && old.http.ok() && old.http.response.result_int() / 100 == 2;
-        const auto old_matches =
-            answered ? parse_search(old.http.response.body(), ref.type) : std::nullopt;
-        if (!old_matches) {  // as the first search's failure: the platform's answer decides
-          out.kind = Resolution::Kind::kFailed;
-          out.type = ref.type;
-          if (answered) out.reason = ref.type + " search answer is not a Bundle";
-          out.reply = std::move(old);
-          co_return out;
-        }
+        const auto old_matches = co_await search(ctx, ref, *legacy, out);
+        if (!old_matches) co_return out;
         if (old_matches->size() == 1) id = old_matches->front().id;
       }
     }

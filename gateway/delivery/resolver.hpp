@@ -16,12 +16,16 @@
 
 #include <rapidjson/document.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gateway/delivery/async_store.hpp"
+#include "gateway/delivery/bundle_edit.hpp"
 #include "gateway/delivery/coro.hpp"
 #include "gateway/delivery/platform.hpp"
+#include "gateway/delivery/platform_response.hpp"
 #include "gateway/util/clock.hpp"
 
 namespace ilp::gateway::delivery {
@@ -62,6 +66,13 @@ class Resolver {
                                std::string_view value);
 
  private:
+  // One search for `ref`'s type and system with `value`: the matches, or nullopt with `out`
+  // filled as kFailed (the platform's reply, and why a 2xx answer was unusable).
+  net::awaitable<std::optional<std::vector<SearchMatch>>> search(const CallContext& ctx,
+                                                                 const ConditionalRef& ref,
+                                                                 std::string_view value,
+                                                                 Resolution& out);
+
   AsyncStore& store_;
   Platform& platform_;
   const Clock& clock_;
