@@ -3,6 +3,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cctype>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,25 @@ std::string lower_trimmed(std::string_view s) {
   return out;
 }
 
-// Every transfer coding named by every Transfer-Encoding field, in order.
-std::vector<std::string> transfer_codings(const bhttp::request<bhttp::string_body>& req) {
+// RFC 9110 §5.6.2 tchar: what a coding name may be made of.
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (const unsigned char c : s) {
+    if (std::isalnum(c) == 0 && std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) ==
+                                    std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Every transfer coding named by every Transfer-Encoding field, in order, or nothing when an
+// element is not a bare coding name. Empty list elements are legal (RFC 9110 §5.6.1) and skipped.
+// Parameters are refused, not stripped: no coding we accept takes any, and Beast frames a body as
+// chunked only when the last element is exactly "chunked", so reading "chunked;q=1" or
+// ";x=y, chunked" as chunked here would disagree with the parser about where the body ends.
+std::optional<std::vector<std::string>> transfer_codings(
+    const bhttp::request<bhttp::string_body>& req) {
   std::vector<std::string> codings;
   for (auto it = req.find(bhttp::field::transfer_encoding);
        it != req.end() && it->name() == bhttp::field::transfer_encoding; ++it) {
@@ -27,9 +45,10 @@ std::vector<std::string> transfer_codings(const bhttp::request<bhttp::string_bod
     while (!v.empty()) {
       const auto comma = v.find(',');
       auto token = lower_trimmed(v.substr(0, comma));
-      // Parameters (";q=…") do not change which coding it is.
-      token = lower_trimmed(token.substr(0, token.find(';')));
-      if (!token.empty()) codings.push_back(std::move(token));
+      if (!token.empty()) {
+        if (!is_token(token)) return std::nullopt;
+        codings.push_back(std::move(token));
+      }
       v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
     }
   }
@@ -141,7 +160,12 @@ bool RequestParser::check_header() {
     fail(bhttp::status::bad_request, "Transfer-Encoding with Content-Length");
     return false;
   }
-  const auto codings = transfer_codings(req);
+  const auto parsed = transfer_codings(req);
+  if (!parsed) {
+    fail(bhttp::status::bad_request, "malformed Transfer-Encoding");
+    return false;
+  }
+  const auto& codings = *parsed;
   // RFC 9112 §6.3: without chunked as the final coding the body length is unknowable: 400.
   if (codings.empty() || codings.back() != "chunked") {
     fail(bhttp::status::bad_request, "Transfer-Encoding without final chunked");
@@ -150,6 +174,12 @@ bool RequestParser::check_header() {
   // §6.1: a coding the server does not understand is a 501. Only chunked is understood.
   if (codings.size() > 1) {
     fail(bhttp::status::not_implemented, "unsupported transfer coding");
+    return false;
+  }
+  // Belt and braces: whatever we accepted, the body is read the way Beast frames it; if the two
+  // readings ever differ again, refuse rather than let chunk bytes become the next request.
+  if (!parser_.chunked()) {
+    fail(bhttp::status::bad_request, "Transfer-Encoding not framed as chunked");
     return false;
   }
   return true;

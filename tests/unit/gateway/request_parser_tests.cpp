@@ -3,6 +3,7 @@
 // arrive.
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "gateway/http/request_parser.hpp"
 
@@ -150,6 +151,33 @@ TEST_CASE("a transfer coding besides chunked is a 501", "[unit][http]") {
   RequestParser p({});
   CHECK(feed(p, kPost + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n") == State::kError);
   CHECK(p.error_status() == bhttp::status::not_implemented);
+}
+
+TEST_CASE(
+    "a Transfer-Encoding element that is not a plain coding (parameters without a name, "
+    "parameters on chunked, stray characters) is a 400, never read as chunked",
+    "[unit][http]") {
+  // Found by the http fuzz target: ";ext=…zip, chunked" looked like plain "chunked" to us while
+  // Beast did not frame the body as chunked, so the chunks became a second request.
+  const std::vector<std::string> malformed = {";ext=" + std::string(75, 'b') + "zip, chunked",
+                                              "chunked;q=1", "chunked ; x",  "chu\"nked",
+                                              "chunked\"",   "\"chunked\""};
+  for (const auto& te : malformed) {
+    RequestParser p({});
+    INFO(te);
+    CHECK(feed(p, kPost + "Transfer-Encoding: " + te + "\r\n\r\n0\r\n\r\n") == State::kError);
+    CHECK(p.error_status() == bhttp::status::bad_request);
+  }
+}
+
+TEST_CASE("empty Transfer-Encoding list elements are allowed (RFC 9110 §5.6.1)", "[unit][http]") {
+  for (const std::string te : {", chunked", "chunked ,", " , ,chunked"}) {
+    RequestParser p({});
+    INFO(te);
+    CHECK(feed(p, kPost + "Transfer-Encoding: " + te + "\r\n\r\n2\r\n{}\r\n0\r\n\r\n") ==
+          State::kComplete);
+    CHECK(p.release().body() == "{}");
+  }
 }
 
 TEST_CASE("a chunk extension over chunk_extension_bytes is a 400; a short one is fine",
