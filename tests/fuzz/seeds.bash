@@ -136,6 +136,9 @@ seed_http() {
   http_req te-and-cl.http "POST / HTTP/1.1"$'\r\n'"$H"$'Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n'
   http_req te-gzip.http "POST / HTTP/1.1"$'\r\n'"$H"$'Transfer-Encoding: gzip\r\n\r\n'
   http_req te-gzip-chunked.http "POST / HTTP/1.1"$'\r\n'"$H"$'Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n'
+  # The first finding: a parameter list without a coding name in front of chunked.
+  http_req te-param-no-name.http "POST / HTTP/1.1"$'\r\n'"$H"$'Transfer-Encoding: ;ext='"$(rep b 75)"$'zip, chunked\r\n\r\n0\r\n\r\n'
+  http_req te-chunked-param.http "POST / HTTP/1.1"$'\r\n'"$H"$'Transfer-Encoding: chunked;q=1\r\n\r\n0\r\n\r\n'
   http_req te-two-fields.http "POST / HTTP/1.1"$'\r\n'"$H"$'Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
   http_req two-hosts.http $'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'
   http_req no-host.http $'GET / HTTP/1.1\r\n\r\n'
