@@ -23,8 +23,8 @@ std::string lower_trimmed(std::string_view s) {
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (const unsigned char c : s) {
-    if (std::isalnum(c) == 0 && std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) ==
-                                    std::string_view::npos) {
+    if (std::isalnum(c) == 0 &&
+        std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos) {
       return false;
     }
   }

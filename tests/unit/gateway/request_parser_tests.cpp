@@ -160,8 +160,11 @@ TEST_CASE(
   // Found by the http fuzz target: ";ext=…zip, chunked" looked like plain "chunked" to us while
   // Beast did not frame the body as chunked, so the chunks became a second request.
   const std::vector<std::string> malformed = {";ext=" + std::string(75, 'b') + "zip, chunked",
-                                              "chunked;q=1", "chunked ; x",  "chu\"nked",
-                                              "chunked\"",   "\"chunked\""};
+                                              "chunked;q=1",
+                                              "chunked ; x",
+                                              "chu\"nked",
+                                              "chunked\"",
+                                              "\"chunked\""};
   for (const auto& te : malformed) {
     RequestParser p({});
     INFO(te);
