@@ -38,6 +38,9 @@ struct MapResult {
   std::string bundle_json;                // compact transaction Bundle
   std::vector<MappedResource> resources;  // in bundle order
   std::string patient_key;                // keyed pseudonym (hex); never the NIK in clear
+  // What the mapping did on the sender's behalf, for the record's status history (no PHI):
+  // e.g. the practitioner of a posyandu used for a record that named none.
+  std::vector<std::string> notes;
 
   bool ok() const { return outcome.empty(); }
 };

@@ -6,6 +6,7 @@
 #include "mappers/json.hpp"
 #include "mappers/json_emitter.hpp"
 #include "mappers/person_blocks.hpp"
+#include "mappers/practitioner_fallback.hpp"
 #include "mappers/template_expr.hpp"
 #include "mappers/template_input.hpp"
 #include "mappers/template_tree.hpp"
@@ -647,12 +648,15 @@ MapResult Mapping::Impl::run(const MapInput& in, std::vector<FieldTrace>* trace)
   rules.floor_ms = epoch_ms(*floor);
   rules.latest_ms = in.now_ms + kFutureToleranceMs;
   rules.today = local_date(in.now_ms, in.facility.utc_offset_minutes);
-  m.input.check(in.data, in.facility, rules, result.outcome);
+  auto fallback = practitioner_fallback(m.input, in.data, in.facility);
+  const rapidjson::Value& data = fallback ? fallback->data : in.data;
+  if (fallback) result.notes.push_back(std::move(fallback->note));
+  m.input.check(data, in.facility, rules, result.outcome);
   if (!result.outcome.empty()) return result;
 
   tmpl::UrnTable urns;
   urns.urns.resize(m.resources.size());
-  tmpl::EvalContext ctx{in.facility, in.record_id, in.revision, in.data, *m.tables,
+  tmpl::EvalContext ctx{in.facility, in.record_id, in.revision, data, *m.tables,
                         &urns,       {},           false,       {}};
   std::string& json = result.bundle_json;
   json.reserve(4096);
@@ -711,9 +715,9 @@ MapResult Mapping::Impl::run(const MapInput& in, std::vector<FieldTrace>* trace)
   // The patient key orders one patient's records in delivery without storing the NIK in clear.
   const rapidjson::Value* block = nullptr;
   if (m.patient_path == ".") {
-    block = &in.data;
+    block = &data;
   } else if (!m.patient_path.empty()) {
-    block = at_path(in.data, m.patient_path);
+    block = at_path(data, m.patient_path);
   }
   if (block != nullptr && block->IsObject()) {
     PatientInput p;

@@ -188,6 +188,7 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
       item.input_json = mappers::to_json(*env->doc);
       item.bundle_json = std::move(mapped.bundle_json);
       item.patient_key = std::move(mapped.patient_key);
+      for (const auto& n : mapped.notes) item.note += (item.note.empty() ? "" : "; ") + n;
       for (auto& r : mapped.resources) {
         item.resources.push_back({std::move(r.name), std::move(r.type), std::move(r.local), {}});
       }

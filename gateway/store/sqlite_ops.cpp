@@ -10,6 +10,11 @@
 namespace ilp::gateway::store {
 namespace {
 
+std::string with_note(std::string what, const std::string& note) {
+  if (!note.empty()) what += ": " + note;
+  return what;
+}
+
 // The columns every record query reads, in the order read_record() expects; input/bundle last.
 const std::string kColumns =
     "seq, id, facility, kind, record_id, revision, status, attempts, next_attempt_at, "
@@ -183,7 +188,7 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
         .run();
     seq = sqlite3_last_insert_rowid(db_.handle());
     write_resources(seq, item.resources, false);
-    add_history(seq, item.now_ms, Status::kQueued, "accepted");
+    add_history(seq, item.now_ms, Status::kQueued, with_note("accepted", item.note));
     out.kind = IngestOutcome::Kind::kCreated;
     out.revision = 1;
     out.status = Status::kQueued;
@@ -216,9 +221,10 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
     add_history(seq, item.now_ms, Status::kSuperseded, old_rev + " superseded");
   }
   const std::string new_rev = "revision " + std::to_string(next);
-  add_history(
-      seq, item.now_ms, Status::kQueued,
-      delivered_revision > 0 ? new_rev + " will be sent as an update" : new_rev + " accepted");
+  add_history(seq, item.now_ms, Status::kQueued,
+              with_note(delivered_revision > 0 ? new_rev + " will be sent as an update"
+                                               : new_rev + " accepted",
+                        item.note));
   out.kind = IngestOutcome::Kind::kRevised;
   out.revision = next;
   out.status = Status::kQueued;

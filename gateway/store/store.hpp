@@ -88,6 +88,7 @@ struct IngestItem {
   std::string patient_key;
   std::vector<ResourceRef> resources;  // server_id empty
   std::int64_t now_ms = 0;
+  std::string note;  // added to the acceptance history entry (no PHI); usually empty
 };
 
 struct IngestOutcome {

@@ -5,9 +5,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "unit/gateway/temp_config.hpp"
+
 namespace fs = std::filesystem;
 using ilp::gateway::config::ConfigError;
 using ilp::gateway::config::load;
+using ilp::test::TempConfig;
 
 namespace {
 
@@ -19,29 +22,6 @@ struct Secrets {
     ::setenv("ILP_SECRET_PKM_TANJUNG", "s2", 1);
     ::setenv("ILP_SECRET_PKM_SENTANI", "s2", 1);
   }
-};
-
-// A temp config folder with gateway.yaml and facilities.yaml; mappings, code tables and the
-// FHIR profiles (../fhir_profiles, the default) are the shipped ones (symlinked), so a config is
-// complete unless a test says otherwise.
-struct TempConfig {
-  fs::path root;
-  fs::path dir;
-  TempConfig(const std::string& gateway, const std::string& facilities) {
-    root = fs::temp_directory_path() / ("ilp-cfg-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    dir = root / "config";
-    fs::create_directories(dir);
-    fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "fhir_profiles",
-                                 root / "fhir_profiles");
-    std::ofstream(dir / "gateway.yaml") << gateway;
-    std::ofstream(dir / "facilities.yaml") << facilities;
-    fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "config" / "mappings",
-                                 dir / "mappings");
-    fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "config" / "codes", dir / "codes");
-  }
-  ~TempConfig() { fs::remove_all(root); }
-  std::string path() const { return (dir / "gateway.yaml").string(); }
 };
 
 const char* kOneFacility = R"(facilities:

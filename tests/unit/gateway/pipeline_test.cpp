@@ -215,3 +215,23 @@ TEST_CASE("a lookup that fails is 503 with nothing written, never taken for a ne
   h.fail_reads = false;
   CHECK(h.revisions() == 1);  // no revision was written on a guess
 }
+
+TEST_CASE("a posyandu record stored with its location's practitioner says so in its history",
+          "[unit][ingest][locations]") {
+  Harness h;
+  const auto r = h.submit(
+      R"({"kind":"growth","facility":"pkm-sukamaju","record_id":"G-1","data":{"visit_no":"G-1",
+      "patient":{"nik":"3204014409230008","name":"Putri","birth_date":"2023-09-04",
+      "gender":"female"},"location":"POSYANDU-MAWAR","measured_at":"2025-04-09T08:45:00",
+      "weight_kg":10.6}})");
+  REQUIRE(r.status == 202);
+  std::promise<store::ReadResult<store::Record>> p;
+  h.store->get(r.id, [&](store::ReadResult<store::Record> got) { p.set_value(std::move(got)); });
+  const auto got = p.get_future().get();
+  REQUIRE(got.is_found());
+  REQUIRE(got->history.size() == 1);
+  CHECK(got->history[0].note ==
+        "accepted: practitioner taken from posyandu POSYANDU-MAWAR (facilities.yaml): the record "
+        "named none");
+  CHECK(got->bundle_json.find("3204016708900003") != std::string::npos);
+}

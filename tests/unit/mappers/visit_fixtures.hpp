@@ -21,6 +21,17 @@
 
 namespace ilp::mappers::test {
 
+// A pustu or posyandu as config/facilities.yaml declares it.
+inline Location village_post(std::string code, std::string id, std::string name,
+                             Location::Type type, std::string village, std::string part_of,
+                             LocationPractitioner practitioner) {
+  Location l{std::move(code), std::move(id), std::move(name), type};
+  l.village_code = std::move(village);
+  l.part_of = std::move(part_of);
+  l.practitioner = std::move(practitioner);
+  return l;
+}
+
 inline Facility sukamaju() {
   Facility f;
   f.key = "pkm-sukamaju";
@@ -31,7 +42,12 @@ inline Facility sukamaju() {
   f.locations = {
       {"POLI-UMUM", "b017aa54-f1df-4ec2-9d84-8823815d7228", "Poli Umum"},
       {"KIA", "c87e0ca7-badc-4c60-9080-277aaaf27a88", "Ruang KIA"},
-      {"POSYANDU-MAWAR", "2f1c9e0a-6d4b-4b8e-9a51-3c2d7e8f9a10", "Posyandu Mawar"},
+      village_post("POSYANDU-MAWAR", "2f1c9e0a-6d4b-4b8e-9a51-3c2d7e8f9a10", "Posyandu Mawar",
+                   Location::Type::kPosyandu, "3204012001", "PUSTU-CIBIRU",
+                   LocationPractitioner{"3204016708900003", "", "Bidan Yuliani"}),
+      village_post("PUSTU-CIBIRU", "8a1d3f5e-2b7c-4e9a-9f0d-6c4b2a8e1d35", "Pustu Cibiru",
+                   Location::Type::kPustu, "3204012001", "",
+                   LocationPractitioner{"3204016708900003", "", "Bidan Yuliani"}),
   };
   return f;
 }
@@ -46,7 +62,9 @@ inline Facility tanjung() {
   f.locations = {
       {"POLI-UMUM", "7d3c2b1a-0e9f-4a8b-8c7d-6e5f4a3b2c1d", "Poli Umum"},
       {"KIA", "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d", "Ruang KIA"},
-      {"POSYANDU-MELATI", "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b", "Posyandu Melati"},
+      village_post("POSYANDU-MELATI", "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b", "Posyandu Melati",
+                   Location::Type::kPosyandu, "7371011001", "",
+                   LocationPractitioner{"7371011505850002", "", "Bidan Rina"}),
   };
   return f;
 }
@@ -61,7 +79,9 @@ inline Facility sentani() {
   f.locations = {
       {"POLI-UMUM", "5b4a3c2d-1e0f-4a9b-8c7d-2e1f0a9b8c7d", "Poli Umum"},
       {"KIA", "6c5b4a3d-2e1f-4b0a-9d8c-3f2e1d0c9b8a", "Ruang KIA"},
-      {"POSYANDU-KENANGA", "7d6c5b4e-3f2a-4c1b-8e9d-4a3f2e1d0c9b", "Posyandu Kenanga"},
+      village_post("POSYANDU-KENANGA", "7d6c5b4e-3f2a-4c1b-8e9d-4a3f2e1d0c9b", "Posyandu Kenanga",
+                   Location::Type::kPosyandu, "9103011001", "",
+                   LocationPractitioner{"9103016604880003", "", "Bidan Martha"}),
   };
   return f;
 }
