@@ -184,6 +184,10 @@ TEST_CASE("tb golden inputs map byte for byte to their expected bundles", "[gold
 TEST_CASE("patient golden inputs map byte for byte to their expected bundles", "[golden]") {
   check_goldens("patient");
 }
+TEST_CASE("youth_screening golden inputs map byte for byte to their expected bundles",
+          "[golden]") {
+  check_goldens("youth_screening");
+}
 
 TEST_CASE("the golden diff shows the changed lines with context", "[unit]") {
   const std::string a = "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": 3\n}\n";
