@@ -184,8 +184,10 @@ TEST_CASE("tb golden inputs map byte for byte to their expected bundles", "[gold
 TEST_CASE("patient golden inputs map byte for byte to their expected bundles", "[golden]") {
   check_goldens("patient");
 }
-TEST_CASE("youth_screening golden inputs map byte for byte to their expected bundles",
-          "[golden]") {
+TEST_CASE("postpartum golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("postpartum");
+}
+TEST_CASE("youth_screening golden inputs map byte for byte to their expected bundles", "[golden]") {
   check_goldens("youth_screening");
 }
 

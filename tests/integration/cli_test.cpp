@@ -47,7 +47,7 @@ TEST_CASE("check-config says OK for the shipped configuration, mappings and exam
   CHECK(r.out.ends_with("\nOK\n"));
   CHECK(r.out.find("pkm-sukamaju") != std::string::npos);
   for (const char* kind : {"visit", "anc", "immunization", "growth", "screening", "lab",
-                           "prescription", "tb", "patient", "youth_screening"}) {
+                           "prescription", "tb", "patient", "postpartum", "youth_screening"}) {
     CHECK(r.out.find(std::string(" ") + kind + " v") != std::string::npos);
   }
   CHECK(r.out.find("visit: 7/7 examples as expected") != std::string::npos);

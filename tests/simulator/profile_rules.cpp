@@ -1,8 +1,10 @@
 #include "tests/simulator/profile_rules.hpp"
 
+#include <algorithm>
 #include <array>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "mappers/datetime.hpp"
 #include "mappers/json.hpp"
@@ -257,6 +259,21 @@ std::optional<std::int64_t> instant(const Value& obj, std::string_view name) {
 
 // ---- per type ------------------------------------------------------------------------------
 
+constexpr std::string_view kEpisodeVisitSystems =
+    "http://terminology.kemkes.go.id/CodeSystem/episodeofcare/";
+
+// The visit codes of each program's Encounter identifier system; nullptr for a program whose
+// codes are not listed (accepted as sent).
+const std::vector<std::string_view>* program_visit_codes(std::string_view program) {
+  static const std::vector<std::string_view> kAnc = {"K1A", "K1M", "K2", "K3", "K4", "K5", "K6"};
+  static const std::vector<std::string_view> kPuerperium = {"KF1", "KF2", "KF3", "KF4"};
+  static const std::vector<std::string_view> kNeonate = {"KN1", "KN2", "KN3"};
+  if (program == "ANC") return &kAnc;
+  if (program == "puerperium") return &kPuerperium;
+  if (program == "neonate") return &kNeonate;
+  return nullptr;
+}
+
 void encounter(const Value& res, std::string_view org, RuleSink& sink) {
   // 10117: the facility's visit number; other identifiers only from the documented systems.
   bool has_visit = false;
@@ -266,8 +283,17 @@ void encounter(const Value& res, std::string_view org, RuleSink& sink) {
       auto under = [&](std::string_view p) { return sys.rfind(p, 0) == 0; };
       if (under(std::string(kSysIds) + "encounter/")) {
         has_visit = true;
-      } else if (!under(std::string(kSysIds) + "asik/") && !under(std::string(kSysIds) + "sitb/") &&
-                 !under("http://terminology.kemkes.go.id/CodeSystem/episodeofcare/")) {
+      } else if (under(kEpisodeVisitSystems)) {
+        // The program visit codes (reference §6; issue 15 for KF/KN): the sandbox refuses a
+        // value outside its program's list under rule 10117.
+        const auto value = string_member((*ids)[i], "value").value_or("");
+        const auto* allowed = program_visit_codes(sys.substr(kEpisodeVisitSystems.size()));
+        if (allowed != nullptr &&
+            std::find(allowed->begin(), allowed->end(), value) == allowed->end()) {
+          sink.add(family::kCodeNotFound, 10117, "identifier[" + std::to_string(i) + "].value",
+                   "\"" + std::string(value) + "\" is not a visit code of " + std::string(sys));
+        }
+      } else if (!under(std::string(kSysIds) + "asik/") && !under(std::string(kSysIds) + "sitb/")) {
         sink.add(family::kIdentifierSystem, 10117, "identifier[" + std::to_string(i) + "].system",
                  "\"" + std::string(sys) + "\" is not an Encounter identifier system");
       }

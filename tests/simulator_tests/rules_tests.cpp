@@ -139,6 +139,26 @@ TEST_CASE("identifier systems must be well-formed sys-ids systems", "[integratio
   CHECK(status(sim.fhir("POST", "/Encounter", token, anc)) == 201);
 }
 
+TEST_CASE("a program visit code outside its program's list is refused under rule 10117",
+          "[integration][sim]") {
+  SimFixture sim;
+  const auto token = sim.token();
+  const auto with_code = [](const std::string& id, const std::string& program,
+                            const std::string& code) {
+    return set_at(sample("Encounter", id), "identifier.1",
+                  R"({"system":"http://terminology.kemkes.go.id/CodeSystem/episodeofcare/)" +
+                      program + R"(","value":")" + code + R"("})");
+  };
+  expect_rejected(sim, token, "Encounter",
+                  {{with_code("V-1", "puerperium", "KF5"), "RuleNumber: 10117",
+                    "Encounter.identifier[1].value"},
+                   {with_code("V-2", "neonate", "KF1"), "RuleNumber: 10117", ""},
+                   {with_code("V-3", "ANC", "K7"), "RuleNumber: 10117", ""}});
+  CHECK(status(sim.fhir("POST", "/Encounter", token, with_code("V-4", "puerperium", "KF4"))) ==
+        201);
+  CHECK(status(sim.fhir("POST", "/Encounter", token, with_code("V-5", "neonate", "KN3"))) == 201);
+}
+
 TEST_CASE("naming another organization is 403 business rule", "[integration][sim]") {
   SimFixture sim;
   const auto token = sim.token();  // Sukamaju, 10000004
