@@ -1,12 +1,17 @@
 #pragma once
 // The Permenkes 2/2020 (Standar Antropometri Anak) categories of a z-score, read from
 // config/growth-standards/categories.csv so IT staff can correct a boundary or a display without a
-// new build. Loaded once; classify() walks at most six rows.
+// new build. The file is a code table (code_tables.hpp: quoting, BOM, comments), so a category is a
+// CodeRow the templates read like a lookup() row: .system/.code/.display (the HL7 v3
+// ObservationInterpretation coding), .category, .text_id, .text_en. Loaded once; classify() walks
+// at most six rows.
 
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "mappers/code_tables.hpp"
 
 namespace ilp::mappers {
 
@@ -15,12 +20,6 @@ enum class GrowthIndicator { kWeightForAge, kLengthHeightForAge, kWeightForLengt
 // "wfa", "lhfa", "wflh", "bfa" (the names the CSV and the template function use).
 std::string_view indicator_name(GrowthIndicator i);
 bool parse_indicator(std::string_view s, GrowthIndicator& out);
-
-struct GrowthCategory {
-  std::string code;        // e.g. "stunted"
-  std::string display_id;  // Bahasa Indonesia, e.g. "Pendek"
-  std::string display_en;
-};
 
 class GrowthCategories {
  public:
@@ -31,7 +30,7 @@ class GrowthCategories {
 
   // under5: the child is younger than 60 months (WHO 2006 standards); otherwise 5-19 years.
   // nullptr when the regulation gives no category there (e.g. height-for-age after 5 years).
-  const GrowthCategory* classify(GrowthIndicator ind, bool under5, double z) const;
+  const CodeRow* classify(GrowthIndicator ind, bool under5, double z) const;
 
  private:
   struct Row {
@@ -41,9 +40,10 @@ class GrowthCategories {
     double from;
     bool has_to, to_inclusive;
     double to;
-    GrowthCategory category;
+    const CodeRow* category;
     bool contains(double z) const;
   };
+  std::unique_ptr<CodeTable> table_;
   std::vector<Row> rows_;
 };
 

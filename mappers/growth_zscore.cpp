@@ -11,8 +11,7 @@ namespace {
 
 // WHO's month: 365.25 / 12 days (WHO Anthro, AnthroPlus).
 constexpr double kDaysPerMonth = 30.4375;
-// The last day of the 2006 standards: WHO computes them while age in months < 60.
-constexpr int kLastUnder5Day = 1826;
+constexpr int kLastUnder5Day = kWho2006LastDay;
 // The 2007 reference ends at 228 months (19 years): the last whole day before 228 * 30.4375.
 constexpr int kLast2007Day = 6939;
 // The length/height rule (WHO 2006 standards, section 5.1): 731 days = 2 years.

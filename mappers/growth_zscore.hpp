@@ -23,6 +23,10 @@
 
 namespace ilp::mappers {
 
+// The last day of the WHO 2006 standards: WHO uses them while age in months (days / 30.4375) is
+// below 60; from the next day on the WHO Reference 2007 applies.
+constexpr int kWho2006LastDay = 1826;
+
 enum class GrowthSex { kMale, kFemale };
 enum class MeasuringPosition { kUnknown, kLying, kStanding };
 

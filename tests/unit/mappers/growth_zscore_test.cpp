@@ -126,22 +126,24 @@ TEST_CASE("ages outside each reference give no z-score, with a reason", "[unit]"
 
 TEST_CASE("Permenkes 2/2020 categories close on the side the regulation says", "[unit]") {
   const auto& c = who().categories();
-  CHECK(c.classify(I::kLengthHeightForAge, true, -3.01)->code == "severely-stunted");
-  CHECK(c.classify(I::kLengthHeightForAge, true, -3.0)->display_id == "Pendek");
-  CHECK(c.classify(I::kLengthHeightForAge, true, -2.0)->code == "normal");
-  CHECK(c.classify(I::kWeightForAge, true, 1.0)->code == "normal");
-  CHECK(c.classify(I::kWeightForAge, true, 1.01)->display_id == "Risiko berat badan lebih");
-  CHECK(c.classify(I::kWeightForLengthHeight, true, 2.5)->display_id == "Gizi lebih");
-  CHECK(c.classify(I::kBmiForAge, false, 2.5)->display_id == "Obesitas");
+  CHECK(c.classify(I::kLengthHeightForAge, true, -3.01)->get("category") == "severely-stunted");
+  CHECK(c.classify(I::kLengthHeightForAge, true, -3.0)->get("text_id") == "Pendek");
+  CHECK(c.classify(I::kLengthHeightForAge, true, -2.0)->get("category") == "normal");
+  CHECK(c.classify(I::kWeightForAge, true, 1.0)->get("category") == "normal");
+  CHECK(c.classify(I::kWeightForAge, true, 1.01)->get("text_id") == "Risiko berat badan lebih");
+  CHECK(c.classify(I::kWeightForLengthHeight, true, 2.5)->get("text_id") == "Gizi lebih");
+  CHECK(c.classify(I::kBmiForAge, false, 2.5)->get("text_id") == "Obesitas");
   CHECK(c.classify(I::kLengthHeightForAge, false, 0) == nullptr);
+  CHECK(c.classify(I::kLengthHeightForAge, true, -2.5)->get("code") == "L");  // v3 ObservationInterpretation
 }
 
 TEST_CASE("a categories file with a gap between rows is refused", "[unit]") {
   std::string error;
   const auto c = GrowthCategories::parse(
-      "indicator,ages,z_from,from_op,to_op,z_to,code,display_id,display_en\n"
-      "wfa,under5,,,<,-3,a,A,A\n"
-      "wfa,under5,-2,>=,,,b,B,B\n",
+      "local_code,system,code,display,indicator,ages,z_from,from_op,to_op,z_to,category,text_id,"
+      "text_en\n"
+      "a,s,LL,x,wfa,under5,,,<,-3,a,A,A\n"
+      "b,s,N,x,wfa,under5,-2,>=,,,b,B,B\n",
       "categories.csv", error);
   CHECK(c == nullptr);
   CHECK(error.find("cover every z-score") != std::string::npos);
