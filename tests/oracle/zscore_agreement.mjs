@@ -12,8 +12,11 @@
 //     where our z-score is interpolated between the two daily rows around it);
 //   - it refuses ages under one month; month 24 is left out (the length and height tables meet
 //     there) and so is month 60 (the 2006 standards end before it);
-//   - it has no WHO Reference 2007 (5-19 years; it offers CDC instead): not compared here, checked
-//     on WHO's published values in tests/unit/mappers/growth_zscore_test.cpp;
+//   - it has no WHO Reference 2007 (5-19 years; it offers CDC instead): for those ages the children
+//     are checked instead against WHO's own published SD tables (hfa/bmi-*-z-who-2007-exp.xlsx,
+//     3 decimals, months 61-227, SD-5..SD4 for height, SD-4..SD4 for BMI, whose SD4/SD-4 rows are
+//     WHO's restricted rule), as shipped by the npm package who-growth 1.7.0 (pinned too): the
+//     z-score of the value on line SDk must be k;
 //   - it does not apply the 0.7 cm length/height rule from a measuring position: the generator
 //     gives it the WHO-adjusted length and gives us the raw length and the position;
 //   - it does not restrict BMI-for-age beyond ±3 (WHO does): BMI compared within ±2.9;
@@ -123,6 +126,36 @@ for (const [sex, sexName] of sexes) {
   }
 }
 
+// WHO Reference 2007 (5-19 years): WHO's published SD lines, read with SheetJS from who-growth.
+const XLSX = require('xlsx');
+// (the package exports only its code, so its folder is found next to this script)
+const whoDocs = new URL('./node_modules/who-growth/resources/WHODocuments', import.meta.url).pathname;
+for (const [sex, sexName] of sexes) {
+  for (const [ind, file] of [['lhfa', `heightForAge/hfa-${sexName}-z-who-2007-exp.xlsx`],
+                             ['bfa', `bmiForAge/bmi-${sexName}-z-who-2007-exp.xlsx`]]) {
+    const book = XLSX.readFile(`${whoDocs}/${file}`);
+    const rows = XLSX.utils.sheet_to_json(book.Sheets[book.SheetNames[0]]);
+    for (const r of rows) {
+      // Month 228 is 6939.75 days, after the last whole day the reference covers.
+      if (r.Month < 61 || r.Month > 227) continue;
+      const days = r.Month * DAYS_PER_MONTH;
+      for (const [col, value] of Object.entries(r)) {
+        const m = /^SD(\d)(neg)?$/.exec(col);
+        if (!m) continue;
+        const k = m[2] ? -Number(m[1]) : Number(m[1]);
+        for (const pos of ['lying', 'standing']) {
+          if (ind === 'lhfa') {
+            cases.push({ ind, sex, days, weight: 0, length: rawLength(value, days, pos), pos, oracle: k, who2007: true });
+          } else {
+            const h = 140;  // any height: BMI-for-age depends on the BMI only
+            cases.push({ ind, sex, days, weight: value * (h / 100) ** 2, length: rawLength(h, days, pos), pos, oracle: k, who2007: true });
+          }
+        }
+      }
+    }
+  }
+}
+
 const input = cases.map((c) => `${c.ind} ${c.sex} ${c.days} ${c.weight} ${c.length} ${c.pos}`).join('\n') + '\n';
 const run = spawnSync(cli, [tablesDir], { input, encoding: 'utf8', maxBuffer: 64 << 20 });
 if (run.status !== 0) {
@@ -141,14 +174,15 @@ const perIndicator = {};
 cases.forEach((c, i) => {
   const mine = ours[i].startsWith('NA') ? NaN : Number(ours[i]);
   const diff = Number.isNaN(mine) ? Infinity : Math.abs(mine - c.oracle);
-  perIndicator[c.ind] = (perIndicator[c.ind] ?? 0) + 1;
+  const group = c.who2007 ? `${c.ind} 5-19y (WHO tables)` : c.ind;
+  perIndicator[group] = (perIndicator[group] ?? 0) + 1;
   if (diff > worst.diff) worst = { diff, c, mine: ours[i] };
   if (diff > TOLERANCE) {
     if (failures < 10) console.error(`DIFF ${diff.toFixed(4)}: ${JSON.stringify(c)} ours ${ours[i]}`);
     ++failures;
   }
 });
-console.log(`zscore agreement with jsgrowup 0.8.0: ${cases.length} children ` +
+console.log(`zscore agreement with jsgrowup 0.8.0 (0-5 y) and WHO's 2007 SD tables (5-19 y): ${cases.length} children ` +
             `(${Object.entries(perIndicator).map(([k, v]) => `${k} ${v}`).join(', ')})`);
 console.log(`worst difference ${worst.diff.toFixed(5)} at ${JSON.stringify(worst.c)} (ours ${worst.mine})`);
 if (cases.length < MIN_CASES) {
