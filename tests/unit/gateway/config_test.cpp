@@ -39,6 +39,9 @@ struct TempConfig {
     fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "config" / "mappings",
                                  dir / "mappings");
     fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "config" / "codes", dir / "codes");
+    // The WHO tables the growth mapping needs load from the folder next to codes/.
+    fs::create_directory_symlink(fs::path(ILP_SOURCE_DIR) / "config" / "growth-standards",
+                                 dir / "growth-standards");
   }
   ~TempConfig() { fs::remove_all(root); }
   std::string path() const { return (dir / "gateway.yaml").string(); }
