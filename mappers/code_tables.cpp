@@ -1,11 +1,11 @@
 #include "mappers/code_tables.hpp"
 
-#include "mappers/growth_zscore.hpp"
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "mappers/growth_zscore.hpp"
 
 namespace ilp::mappers {
 namespace {

@@ -7,8 +7,8 @@ namespace ilp::mappers {
 namespace {
 
 constexpr std::string_view kNames[] = {"wfa", "lhfa", "wflh", "bfa"};
-constexpr std::string_view kColumns[] = {"indicator", "ages", "z_from", "from_op", "to_op",
-                                         "z_to", "category", "text_id", "text_en"};
+constexpr std::string_view kColumns[] = {"indicator", "ages",     "z_from",  "from_op", "to_op",
+                                         "z_to",      "category", "text_id", "text_en"};
 
 bool parse_bound(std::string_view cell, double& out) {
   if (cell.empty()) return false;
@@ -73,7 +73,8 @@ std::unique_ptr<GrowthCategories> GrowthCategories::parse(std::string_view text,
     }
     r.from_inclusive = cell("from_op") == ">=";
     r.to_inclusive = cell("to_op") == "<=";
-    if (cell("code").empty() || cell("text_id").empty()) return fail(row, "code and text_id are required");
+    if (cell("code").empty() || cell("text_id").empty())
+      return fail(row, "code and text_id are required");
     out->rows_.push_back(r);
   }
   // Every group that has rows must give exactly one category to every z-score, boundaries
@@ -96,9 +97,9 @@ std::unique_ptr<GrowthCategories> GrowthCategories::parse(std::string_view text,
           n += static_cast<int>(r.indicator) == ind && r.under5 == u5 && r.contains(z);
         }
         if (n != 1) {
-          return fail(nullptr, std::string(kNames[ind]) + (u5 ? " under5" : " 5to18") + ": z = " +
-                      std::to_string(z) + " falls in " + std::to_string(n) +
-                      " rows; the rows must cover every z-score once");
+          return fail(nullptr, std::string(kNames[ind]) + (u5 ? " under5" : " 5to18") +
+                                   ": z = " + std::to_string(z) + " falls in " + std::to_string(n) +
+                                   " rows; the rows must cover every z-score once");
         }
       }
     }

@@ -15,7 +15,12 @@
 
 namespace ilp::mappers {
 
-enum class GrowthIndicator { kWeightForAge, kLengthHeightForAge, kWeightForLengthHeight, kBmiForAge };
+enum class GrowthIndicator {
+  kWeightForAge,
+  kLengthHeightForAge,
+  kWeightForLengthHeight,
+  kBmiForAge
+};
 
 // "wfa", "lhfa", "wflh", "bfa" (the names the CSV and the template function use).
 std::string_view indicator_name(GrowthIndicator i);

@@ -7,8 +7,8 @@
 //     every age is one array index);
 //   - length vs height: a child under 731 days measured standing gets +0.7 cm, one of 731 days or
 //     more measured lying -0.7 cm, before height-for-age, the weight-for-length/height choice and
-//     BMI; weight-for-length (45-110 cm, 0.1 cm rows, interpolated) under 731 days, weight-for-height
-//     (65-120 cm) from 731 days;
+//     BMI; weight-for-length (45-110 cm, 0.1 cm rows, interpolated) under 731 days,
+//     weight-for-height (65-120 cm) from 731 days;
 //   - weight-based indicators (weight-for-age, weight-for-length/height, BMI-for-age) beyond ±3
 //     use the restricted z: 3 + (y - SD3pos) / (SD3pos - SD2pos), and the same below -3;
 //     height-for-age is plain LMS.
@@ -34,8 +34,8 @@ struct GrowthInput {
   GrowthIndicator indicator = GrowthIndicator::kWeightForAge;
   GrowthSex sex = GrowthSex::kMale;
   int age_days = 0;
-  double weight_kg = 0;   // weight-for-age, weight-for-length/height, BMI-for-age
-  double length_cm = 0;   // length/height-for-age, weight-for-length/height, BMI-for-age
+  double weight_kg = 0;  // weight-for-age, weight-for-length/height, BMI-for-age
+  double length_cm = 0;  // length/height-for-age, weight-for-length/height, BMI-for-age
   // kUnknown: taken as lying under 731 days and standing from 731 days (no adjustment).
   MeasuringPosition position = MeasuringPosition::kUnknown;
 };
@@ -70,9 +70,9 @@ class GrowthStandards {
 
  private:
   GrowthStandards() = default;
-  Table wfa_, lhfa_, bfa_;       // by day, 0..1826 (WHO 2006)
-  Table wfl_, wfh_;              // by mm of length/height from 45.0 / 65.0 cm
-  Table hfa07_, bfa07_;          // by day from 1826 (WHO 2007, interpolated from months)
+  Table wfa_, lhfa_, bfa_;  // by day, 0..1826 (WHO 2006)
+  Table wfl_, wfh_;         // by mm of length/height from 45.0 / 65.0 cm
+  Table hfa07_, bfa07_;     // by day from 1826 (WHO 2007, interpolated from months)
   std::unique_ptr<GrowthCategories> categories_;
   friend struct GrowthStandardsLoader;
 };

@@ -376,7 +376,8 @@ Val fn_order_by(EvalContext& ctx, const CallExpr& c) {
   return Val::list(std::move(items));
 }
 
-// ---- WHO growth z-scores (mappers/growth_zscore.hpp, config/growth-standards/) -------------------
+// ---- WHO growth z-scores (mappers/growth_zscore.hpp, config/growth-standards/)
+// -------------------
 
 bool check_growth(CallExpr& c, const CompileScope& scope, std::string& problem) {
   const Val* name = literal_value(*c.args[0]);
@@ -386,7 +387,8 @@ bool check_growth(CallExpr& c, const CompileScope& scope, std::string& problem) 
     return false;
   }
   if (scope.tables == nullptr || scope.tables->growth() == nullptr) {
-    problem = "the WHO growth standards are not loaded (config/growth-standards/ next to config/codes/)";
+    problem =
+        "the WHO growth standards are not loaded (config/growth-standards/ next to config/codes/)";
     return false;
   }
   return true;
@@ -403,7 +405,8 @@ bool growth_subject(EvalContext& ctx, const CallExpr& c, std::size_t patient_arg
   if (!born || !at || !gender.is_string()) return false;
   if (gender.str() != "male" && gender.str() != "female") return false;
   in.sex = gender.str() == "male" ? GrowthSex::kMale : GrowthSex::kFemale;
-  in.age_days = static_cast<int>((std::chrono::sys_days(*at) - std::chrono::sys_days(*born)).count());
+  in.age_days =
+      static_cast<int>((std::chrono::sys_days(*at) - std::chrono::sys_days(*born)).count());
   return true;
 }
 

@@ -20,10 +20,10 @@ using namespace ilp::mappers;
 
 std::vector<GrowthInput> inputs(GrowthIndicator ind) {
   std::vector<GrowthInput> out;
-  const int last_day = ind == GrowthIndicator::kWeightForAge ||
-                               ind == GrowthIndicator::kWeightForLengthHeight
-                           ? kWho2006LastDay
-                           : 6939;
+  const int last_day =
+      ind == GrowthIndicator::kWeightForAge || ind == GrowthIndicator::kWeightForLengthHeight
+          ? kWho2006LastDay
+          : 6939;
   for (int day = 0; day <= last_day; ++day) {
     GrowthInput in;
     in.indicator = ind;
@@ -32,7 +32,8 @@ std::vector<GrowthInput> inputs(GrowthIndicator ind) {
     in.position = day % 3 ? MeasuringPosition::kLying : MeasuringPosition::kStanding;
     const double years = day / 365.25;
     const double spread = 1.0 + 0.05 * ((day * 7919) % 21 - 10);  // about -5..+5 SD
-    in.length_cm = (50 + 25 * years - (years > 2 ? 4 * (years - 2) : 0)) * (0.96 + 0.004 * (day % 21));
+    in.length_cm =
+        (50 + 25 * years - (years > 2 ? 4 * (years - 2) : 0)) * (0.96 + 0.004 * (day % 21));
     if (ind == GrowthIndicator::kWeightForLengthHeight && in.length_cm > 118) in.length_cm = 118;
     in.weight_kg = (3.3 + 3 * years) * spread;
     out.push_back(in);
@@ -45,7 +46,8 @@ std::vector<GrowthInput> inputs(GrowthIndicator ind) {
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   std::vector<std::string> errors;
-  const auto who = GrowthStandards::load(std::string(ILP_SOURCE_DIR) + "/config/growth-standards", errors);
+  const auto who =
+      GrowthStandards::load(std::string(ILP_SOURCE_DIR) + "/config/growth-standards", errors);
   if (!who) {
     for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
     return 1;
@@ -66,7 +68,8 @@ int main(int argc, char** argv) {
       }
       n += in.size();
     }
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%-8s %14.0f %9.1f%%  (checksum %.3g)\n", std::string(indicator_name(ind)).c_str(),
                 n / s, 100.0 * ok / n, sink);
   }

@@ -1,6 +1,6 @@
 // Our WHO z-scores for tests/oracle/zscore_agreement.mjs, one line in, one line out:
-//   in:  INDICATOR SEX AGE_DAYS WEIGHT_KG LENGTH_CM POSITION    (wfa|lhfa|wflh|bfa, M|F, -|lying|standing)
-//   out: the z-score (not rounded), or "NA <reason>"
+//   in:  INDICATOR SEX AGE_DAYS WEIGHT_KG LENGTH_CM POSITION    (wfa|lhfa|wflh|bfa, M|F,
+//   -|lying|standing) out: the z-score (not rounded), or "NA <reason>"
 // AGE_DAYS may have a fraction: the oracle's monthly tables sit at 30.4375-day months, between two
 // of WHO's daily rows, so the z-score there is interpolated between the two whole days (the
 // gateway itself only ever asks for whole days). Usage: zscore_cli CONFIG_GROWTH_STANDARDS_DIR

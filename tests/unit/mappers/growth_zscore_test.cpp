@@ -3,13 +3,12 @@
 // their z (within the 0.1 cm / 0.1 kg the published tables are rounded to), and WHO's rules for
 // length vs height and for extreme values. The thousands of generated children are compared with
 // an independent implementation in tests/oracle/zscore_agreement.mjs.
-#include <catch2/catch.hpp>
+#include "mappers/growth_zscore.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-
-#include "mappers/growth_zscore.hpp"
 
 namespace ilp::mappers {
 namespace {
@@ -134,7 +133,8 @@ TEST_CASE("Permenkes 2/2020 categories close on the side the regulation says", "
   CHECK(c.classify(I::kWeightForLengthHeight, true, 2.5)->get("text_id") == "Gizi lebih");
   CHECK(c.classify(I::kBmiForAge, false, 2.5)->get("text_id") == "Obesitas");
   CHECK(c.classify(I::kLengthHeightForAge, false, 0) == nullptr);
-  CHECK(c.classify(I::kLengthHeightForAge, true, -2.5)->get("code") == "L");  // v3 ObservationInterpretation
+  CHECK(c.classify(I::kLengthHeightForAge, true, -2.5)->get("code") ==
+        "L");  // v3 ObservationInterpretation
 }
 
 TEST_CASE("a categories file with a gap between rows is refused", "[unit]") {
