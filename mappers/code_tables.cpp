@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "mappers/growth_zscore.hpp"
+
 namespace ilp::mappers {
 namespace {
 
@@ -183,6 +185,10 @@ CodeTables CodeTables::load(const std::string& dir, std::vector<std::string>& er
     }
     out.add(std::move(t));
   }
+  fs::path codes = fs::absolute(fs::path(dir), ec);
+  if (!codes.has_filename()) codes = codes.parent_path();
+  const fs::path growth = codes.parent_path() / "growth-standards";
+  if (fs::is_directory(growth, ec)) out.set_growth(GrowthStandards::load(growth.string(), errors));
   return out;
 }
 

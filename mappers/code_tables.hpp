@@ -18,6 +18,7 @@
 namespace ilp::mappers {
 
 class CodeTable;
+class GrowthStandards;
 
 // One row; cells are addressed by column name through the table.
 struct CodeRow {
@@ -56,15 +57,22 @@ class CodeTable {
 class CodeTables {
  public:
   // Reads every *.csv of `dir` (the table name is the file name without ".csv"). A missing
-  // directory is an empty set. Errors (one per bad file) are appended to `errors`.
+  // directory is an empty set. Errors (one per bad file) are appended to `errors`. The WHO growth
+  // standards of the sibling folder `growth-standards` (config/growth-standards) load with them
+  // when that folder exists: they are data the templates read (who_zscore()) like these tables.
   static CodeTables load(const std::string& dir, std::vector<std::string>& errors);
 
   void add(std::unique_ptr<CodeTable> table);
   const CodeTable* table(std::string_view name) const;
   std::vector<std::string> names() const;
 
+  // nullptr when no growth standards were loaded.
+  const GrowthStandards* growth() const { return growth_.get(); }
+  void set_growth(std::shared_ptr<const GrowthStandards> g) { growth_ = std::move(g); }
+
  private:
   std::unordered_map<std::string, std::shared_ptr<const CodeTable>> tables_;
+  std::shared_ptr<const GrowthStandards> growth_;
 };
 
 }  // namespace ilp::mappers

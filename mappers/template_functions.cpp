@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "mappers/datetime.hpp"
+#include "mappers/growth_zscore.hpp"
 
 namespace ilp::mappers::tmpl {
 namespace {
@@ -375,6 +376,75 @@ Val fn_order_by(EvalContext& ctx, const CallExpr& c) {
   return Val::list(std::move(items));
 }
 
+// ---- WHO growth z-scores (mappers/growth_zscore.hpp, config/growth-standards/)
+// -------------------
+
+bool check_growth(CallExpr& c, const CompileScope& scope, std::string& problem) {
+  const Val* name = literal_value(*c.args[0]);
+  GrowthIndicator ind;
+  if (name == nullptr || !name->is_string() || !parse_indicator(name->str(), ind)) {
+    problem = "the first argument must be the indicator in quotes: 'wfa', 'lhfa', 'wflh' or 'bfa'";
+    return false;
+  }
+  if (scope.tables == nullptr || scope.tables->growth() == nullptr) {
+    problem =
+        "the WHO growth standards are not loaded (config/growth-standards/ next to config/codes/)";
+    return false;
+  }
+  return true;
+}
+
+// The child's age in days at `at` and its sex, from a patient block; false when either is absent.
+bool growth_subject(EvalContext& ctx, const CallExpr& c, std::size_t patient_arg,
+                    std::size_t at_arg, GrowthInput& in) {
+  const Val p = c.arg(ctx, patient_arg);
+  if (!p.is_object()) return false;
+  const Val gender = p.member("gender");
+  const auto born = local_day(ctx, p.member("birth_date"));
+  const auto at = local_day(ctx, c.arg(ctx, at_arg));
+  if (!born || !at || !gender.is_string()) return false;
+  if (gender.str() != "male" && gender.str() != "female") return false;
+  in.sex = gender.str() == "male" ? GrowthSex::kMale : GrowthSex::kFemale;
+  in.age_days =
+      static_cast<int>((std::chrono::sys_days(*at) - std::chrono::sys_days(*born)).count());
+  return true;
+}
+
+double number_or_zero(const Val& v) { return v.is_number() ? v.as_double() : 0.0; }
+
+// who_zscore(indicator, patient, measured_at, weight_kg, length_cm[, position]): the z-score, not
+// rounded; missing when the child's age, sex or a measure is absent or the WHO tables do not
+// cover the child (the record still maps: the measurements go out without that z-score).
+Val fn_who_zscore(EvalContext& ctx, const CallExpr& c) {
+  GrowthInput in;
+  parse_indicator(text_of(c.arg(ctx, 0)), in.indicator);
+  if (!growth_subject(ctx, c, 1, 2, in)) return {};
+  in.weight_kg = number_or_zero(c.arg(ctx, 3));
+  in.length_cm = number_or_zero(c.arg(ctx, 4));
+  if (c.args.size() > 5) {
+    const std::string_view pos = text_of(c.arg(ctx, 5));
+    in.position = pos == "lying"      ? MeasuringPosition::kLying
+                  : pos == "standing" ? MeasuringPosition::kStanding
+                                      : MeasuringPosition::kUnknown;
+  }
+  const ZScore z = ctx.tables.growth()->compute(in);
+  return z.ok() ? Val::real(z.z) : Val();
+}
+
+// who_category(indicator, z, patient, measured_at): the Permenkes 2/2020 category row of
+// config/growth-standards/categories.csv (.system, .code, .display, .category, .text_id), or
+// missing when there is none for that indicator and age.
+Val fn_who_category(EvalContext& ctx, const CallExpr& c) {
+  GrowthIndicator ind;
+  parse_indicator(text_of(c.arg(ctx, 0)), ind);
+  const Val z = c.arg(ctx, 1);
+  GrowthInput in;
+  if (!z.is_number() || !growth_subject(ctx, c, 2, 3, in)) return {};
+  const bool under5 = in.age_days <= kWho2006LastDay;
+  const CodeRow* row = ctx.tables.growth()->categories().classify(ind, under5, z.as_double());
+  return row == nullptr ? Val() : Val::row(*row);
+}
+
 constexpr std::size_t kAny = 64;
 
 constexpr FunctionSpec kFunctions[] = {
@@ -400,6 +470,8 @@ constexpr FunctionSpec kFunctions[] = {
     {"len", 1, 1, fn_len, nullptr},
     {"entries", 1, 1, fn_entries, nullptr},
     {"order_by", 2, 3, fn_order_by, nullptr},
+    {"who_zscore", 5, 6, fn_who_zscore, check_growth},
+    {"who_category", 4, 4, fn_who_category, check_growth},
 };
 
 }  // namespace

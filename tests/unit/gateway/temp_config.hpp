@@ -30,6 +30,10 @@ struct TempConfig {
         std::filesystem::path(ILP_SOURCE_DIR) / "config" / "mappings", dir / "mappings");
     std::filesystem::create_directory_symlink(
         std::filesystem::path(ILP_SOURCE_DIR) / "config" / "codes", dir / "codes");
+    // The WHO tables the growth mapping needs load from the folder next to codes/.
+    std::filesystem::create_directory_symlink(
+        std::filesystem::path(ILP_SOURCE_DIR) / "config" / "growth-standards",
+        dir / "growth-standards");
   }
   ~TempConfig() { std::filesystem::remove_all(root); }
   std::string path() const { return (dir / "gateway.yaml").string(); }
