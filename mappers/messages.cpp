@@ -157,6 +157,14 @@ Text earlier_than(const Label& later, const Label& earlier) {
       name(later, In::kEn) + " cannot be earlier than " + inner(earlier, In::kEn) + "."};
 }
 
+Text too_many_days_after(const Label& f, const Label& from, int max, long days) {
+  return Text{name(f, In::kId) + " hanya berlaku sampai " + std::to_string(max) + " hari setelah " +
+                  inner(from, In::kId) + "; data ini " + std::to_string(days) + " hari setelahnya.",
+              name(f, In::kEn) + " applies only up to " + std::to_string(max) + " days after " +
+                  inner(from, In::kEn) + "; this record is " + std::to_string(days) +
+                  " days after it."};
+}
+
 Text not_after(const Label& later, const Label& earlier) {
   return Text{name(later, In::kId) + " harus setelah " + inner(earlier, In::kId) + ".",
               name(later, In::kEn) + " must be after " + inner(earlier, In::kEn) + "."};

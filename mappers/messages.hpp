@@ -98,7 +98,9 @@ Text datetime(const Label& f);
 Text before_floor(const Label& f, const std::chrono::year_month_day& floor);
 Text in_future(const Label& f);
 Text earlier_than(const Label& later, const Label& earlier);  // later < earlier
-Text not_after(const Label& later, const Label& earlier);     // later == earlier, must differ
+// `f` holds only up to `max` days after `from`; this record is `days` after it.
+Text too_many_days_after(const Label& f, const Label& from, int max, long days);
+Text not_after(const Label& later, const Label& earlier);  // later == earlier, must differ
 Text bad_date_floor_config();
 
 // Codes and values.

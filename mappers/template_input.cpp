@@ -1,5 +1,6 @@
 #include "mappers/template_input.hpp"
 
+#include <chrono>
 #include <limits>
 
 #include "mappers/code_shapes.hpp"
@@ -138,6 +139,14 @@ bool InputSpec::compile(const YAML::Node& input, std::string_view file, const Co
           f.not_future = v.as<bool>();
         } else if (key == "not_before") {
           f.not_before = v.as<std::string>();
+        } else if (key == "within_days") {
+          if (!v.IsMap() || !v["from"] || !v["to"] || !v["max"]) {
+            errors.push_back(at + "within_days needs from:, to: and max: (days)");
+          } else {
+            f.within_from = v["from"].as<std::string>();
+            f.within_to = v["to"].as<std::string>();
+            f.within_max = v["max"].as<int>();
+          }
         } else if (key == "values") {
           f.values = v.as<std::vector<std::string>>();
         } else if (key == "table") {
@@ -177,8 +186,9 @@ bool InputSpec::compile(const YAML::Node& input, std::string_view file, const Co
     fields_.push_back(std::move(f));
   }
   for (const auto& f : fields_) {
-    for (const auto* other : {&f.required_unless, &f.below, &f.after, &f.not_before}) {
-      if (!other->empty() && find(*other) == nullptr) {
+    for (const auto* other :
+         {&f.required_unless, &f.below, &f.after, &f.not_before, &f.within_from, &f.within_to}) {
+      if (!other->empty() && !declared(*other)) {
         errors.push_back(std::string(file) + ": input '" + f.path + "' refers to '" + *other +
                          "', which is not declared");
       }
@@ -340,6 +350,7 @@ struct InputSpec::Checker {
         location(parent, path, key, l, need);
         break;
     }
+    within_days(f, parent, path, key, l);
   }
 
   void list(const Field& f, const rapidjson::Value& a, const std::string& path,
@@ -395,6 +406,38 @@ struct InputSpec::Checker {
     if (f.table != nullptr && f.table->find(*c) == nullptr) {
       in.add("code-invalid", path, key, msg::unknown_code(l, f.table->name()));
     }
+  }
+
+  // The local date of a date or datetime field, or nothing when absent or unreadable (the field
+  // reports its own problem).
+  std::optional<std::chrono::year_month_day> local_day_of(const Field& f,
+                                                          const std::string& other_path,
+                                                          const rapidjson::Value& parent) const {
+    const auto* o = other(f, other_path, parent);
+    if (o == nullptr || !o->IsString()) return std::nullopt;
+    const std::string_view s(o->GetString(), o->GetStringLength());
+    if (auto d = parse_date(s)) return d;
+    const auto t = parse_datetime(s, rules.local_offset_minutes);
+    if (!t) return std::nullopt;
+    return local_date(*t, rules.local_offset_minutes);
+  }
+
+  void within_days(const Field& f, const rapidjson::Value& parent, const std::string& path,
+                   const std::string& key, const Label& l) {
+    if (!f.within_max || !InputReader::given(parent, key)) return;
+    const auto from = local_day_of(f, f.within_from, parent);
+    const auto to = local_day_of(f, f.within_to, parent);
+    if (!from || !to) return;
+    const auto days = (std::chrono::sys_days(*to) - std::chrono::sys_days(*from)).count();
+    if (days <= *f.within_max) return;
+    const Field* ff = spec.find(f.within_from);
+    // A field inside a shared block (patient.birth_date) has the block's own label.
+    const bool birth_date = f.within_from.ends_with(".birth_date");
+    const Label from_label = ff != nullptr ? label(*ff, -1)
+                             : birth_date  ? labels::kBirthDate
+                                           : Label{f.within_from, f.within_from};
+    in.add("value", path, key,
+           msg::too_many_days_after(l, from_label, *f.within_max, static_cast<long>(days)));
   }
 
   void number(const Field& f, const rapidjson::Value& parent, const std::string& path,

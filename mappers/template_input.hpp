@@ -70,6 +70,10 @@ class InputSpec {
     std::string unit_id, unit_en;  // after numbers in messages (" mmHg", "%")
     std::string below, after, not_before;
     bool not_future = false;  // dates: not after the facility's today (birth dates)
+    // within_days: {from, to, max}: a record where `to` lies more than `max` days after `from`
+    // (local dates) is refused at this field, e.g. a neonatal visit code past day 28.
+    std::string within_from, within_to;
+    std::optional<int> within_max;
     std::vector<std::string> values;
     const CodeTable* table = nullptr;
     std::size_t max_items = 100;

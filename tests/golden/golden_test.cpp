@@ -184,6 +184,9 @@ TEST_CASE("tb golden inputs map byte for byte to their expected bundles", "[gold
 TEST_CASE("patient golden inputs map byte for byte to their expected bundles", "[golden]") {
   check_goldens("patient");
 }
+TEST_CASE("neonatal golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("neonatal");
+}
 TEST_CASE("postpartum golden inputs map byte for byte to their expected bundles", "[golden]") {
   check_goldens("postpartum");
 }

@@ -46,8 +46,9 @@ TEST_CASE("check-config says OK for the shipped configuration, mappings and exam
   CHECK(r.code == 0);
   CHECK(r.out.ends_with("\nOK\n"));
   CHECK(r.out.find("pkm-sukamaju") != std::string::npos);
-  for (const char* kind : {"visit", "anc", "immunization", "growth", "screening", "lab",
-                           "prescription", "tb", "patient", "postpartum", "youth_screening"}) {
+  for (const char* kind :
+       {"visit", "anc", "immunization", "growth", "screening", "lab", "prescription", "tb",
+        "patient", "postpartum", "neonatal", "youth_screening"}) {
     CHECK(r.out.find(std::string(" ") + kind + " v") != std::string::npos);
   }
   CHECK(r.out.find("visit: 7/7 examples as expected") != std::string::npos);

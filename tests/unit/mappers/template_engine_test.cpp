@@ -446,3 +446,37 @@ TEST_CASE("the patient key follows the declared patient block", "[unit][template
 
 }  // namespace
 }  // namespace ilp::mappers
+
+namespace ilp::mappers {
+
+TEST_CASE("within_days refuses a record past the limit at its field, and only then",
+          "[unit][template]") {
+  const auto m = compile_ok(
+      one("  born: {type: date}\n  at: {type: datetime}\n"
+          "  code: {type: code, values: [A], within_days: {from: born, to: at, max: 28}}\n",
+          "      v: \"${code}\"\n"));
+  // 28 days after birth (local dates) is still inside; 29 is not.
+  CHECK(run(*m, R"({"born":"2025-01-01","at":"2025-01-29T23:00:00","code":"A"})").result.ok());
+  const auto late = run(*m, R"({"born":"2025-01-01","at":"2025-01-30T08:00:00","code":"A"})");
+  CHECK(first_issue(late.result) ==
+        "data.code | code applies only up to 28 days after born; this record is 29 days after it.");
+  // Local dates: 2025-01-29T20:00Z is already 01-30 in WIB.
+  CHECK_FALSE(
+      run(*m, R"({"born":"2025-01-01","at":"2025-01-29T20:00:00Z","code":"A"})").result.ok());
+  // Nothing to compare: no issue from this rule (the fields report their own problems).
+  CHECK(run(*m, R"({"at":"2025-06-01T08:00:00","code":"A"})").result.ok());
+  CHECK(run(*m, R"({"born":"2025-01-01","at":"2025-06-01T08:00:00"})").result.ok());
+}
+
+TEST_CASE("within_days needs from, to and max, naming declared fields", "[unit][template]") {
+  CHECK_THAT(compile_error(one("  c: {type: code, values: [A], within_days: {from: x, max: 2}}\n",
+                               "      v: \"${c}\"\n")),
+             Catch::Contains("within_days needs from:, to: and max: (days)"));
+  CHECK_THAT(compile_error(one("  at: {type: datetime}\n"
+                               "  c: {type: code, values: [A], within_days: {from: nosuch, to: "
+                               "at, max: 2}}\n",
+                               "      v: \"${c}\"\n")),
+             Catch::Contains("refers to 'nosuch', which is not declared"));
+}
+
+}  // namespace ilp::mappers
