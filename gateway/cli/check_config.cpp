@@ -1,6 +1,7 @@
 // `ilp-gateway check-config`: loads everything `serve` would (gateway.yaml, facilities, code
 // tables, every mapping), then maps every example envelope of config/examples/<kind>/ with its
-// kind's mapping, so a changed template is tried on real records before it goes live.
+// kind's mapping and checks the bundle against the profiles as ingest would, so a changed
+// template is tried on real records before it goes live.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "gateway/cli/commands.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/ingest/envelope.hpp"
+#include "gateway/ingest/profile_check.hpp"
 #include "gateway/util/clock.hpp"
 #include "gateway/validation/validator.hpp"
 
@@ -54,7 +56,19 @@ int check_examples(const config::Config& cfg) {
         } else {
           mappers::MapInput in{env.facility->info, env.record_id, 1,
                                *env.data,          now,           cfg.platform.date_floor};
-          outcome = env.mapping->map(in).outcome;
+          auto mapped = env.mapping->map(in);
+          outcome = std::move(mapped.outcome);
+          // The profile check ingest runs next: an example that maps but would be refused at
+          // ingest (422) must fail here too, before the changed template goes live.
+          auto* validator = ingest::validator_for(cfg.validation.enabled ? cfg.profiles : nullptr);
+          if (outcome.empty() && validator != nullptr) {
+            validation::Context ctx;
+            ctx.org_id = env.facility->info.organization_id;
+            ctx.date_floor = cfg.platform.date_floor;
+            ctx.now_ms = now;
+            const auto checked = validator->validate(mapped.bundle_json, ctx);
+            if (!checked.ok()) outcome = ingest::invalid_outcome(checked, env, in);
+          }
         }
       }
       if (outcome.empty() != expect_reject) {

@@ -122,6 +122,30 @@ TEST_CASE("check-config fails when an example no longer maps", "[integration][cl
   CHECK(r.out.find("data.visit_no") != std::string::npos);
 }
 
+TEST_CASE("check-config fails when an example maps to a bundle the profiles refuse",
+          "[integration][cli]") {
+  // Weight sent with the UCUM unit g under LOINC 29463-7: it maps, but rule 10012 wants kg, so
+  // ingest would answer 422. check-config must say so before the template goes live.
+  const MappingsCopy copy("prof");
+  const auto& dir = copy.dir;
+  std::string yaml;
+  {
+    std::ifstream f(dir / "neonatal.yaml");
+    std::stringstream s;
+    s << f.rdbuf();
+    yaml = s.str();
+  }
+  const std::string kg = "code: \"${lookup('vital-signs', 'weight').ucum}\"";
+  const auto at = yaml.find(kg);
+  REQUIRE(at != std::string::npos);
+  yaml.replace(at, kg.size(), "code: g");
+  std::ofstream(dir / "neonatal.yaml", std::ios::trunc) << yaml;
+  auto r = run({"check-config", "--config", config(), "--set", copy.set()});
+  CHECK(r.code == 1);
+  CHECK(r.out.find("FAIL") != std::string::npos);
+  CHECK(r.out.find("neonatal: 1/3 examples as expected") != std::string::npos);
+}
+
 TEST_CASE("check-config names a missing secret without printing any secret", "[integration][cli]") {
   auto r = run({"check-config", "--config", config()}, {{"ILP_SECRET_PKM_SUKAMAJU", "a"}});
   CHECK(r.code == 1);
