@@ -42,7 +42,8 @@ void read_practitioner(Reader& r, const YAML::Node& n, Location& loc, const std:
   rapidjson::Document block(rapidjson::kObjectType);
   auto& a = block.GetAllocator();
   const auto put = [&](const char* key, const std::string& v) {
-    if (!v.empty()) block.AddMember(rapidjson::StringRef(key), rapidjson::StringRef(v), a);
+    if (!v.empty())
+      block.AddMember(rapidjson::StringRef(key), rapidjson::StringRef(v.c_str(), v.size()), a);
   };
   put("nik", p.nik);
   put("ihs_number", p.ihs_number);
