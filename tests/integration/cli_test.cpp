@@ -85,6 +85,22 @@ struct MappingsCopy {
   }
   ~MappingsCopy() { std::filesystem::remove_all(dir); }
   std::string set() const { return "mappings=" + dir.string(); }
+
+  // Replaces the first `from` in the copy's `file` with `to`; false when `from` is not there.
+  bool replace(const std::string& file, const std::string& from, const std::string& to) const {
+    std::string yaml;
+    {
+      std::ifstream f(dir / file);
+      std::stringstream s;
+      s << f.rdbuf();
+      yaml = s.str();
+    }
+    const auto at = yaml.find(from);
+    if (at == std::string::npos) return false;
+    yaml.replace(at, from.size(), to);
+    std::ofstream(dir / file, std::ios::trunc) << yaml;
+    return true;
+  }
 };
 
 }  // namespace
@@ -103,19 +119,8 @@ TEST_CASE("check-config refuses a mapping that does not compile, naming file and
 
 TEST_CASE("check-config fails when an example no longer maps", "[integration][cli]") {
   const MappingsCopy copy("ex");
-  const auto& dir = copy.dir;
   // A stricter visit_no than the shipped examples use.
-  std::string yaml;
-  {
-    std::ifstream f(dir / "visit.yaml");
-    std::stringstream s;
-    s << f.rdbuf();
-    yaml = s.str();
-  }
-  const auto at = yaml.find("max_length: 64");
-  REQUIRE(at != std::string::npos);
-  yaml.replace(at, 14, "max_length: 3");
-  std::ofstream(dir / "visit.yaml", std::ios::trunc) << yaml;
+  REQUIRE(copy.replace("visit.yaml", "max_length: 64", "max_length: 3"));
   auto r = run({"check-config", "--config", config(), "--set", copy.set()});
   CHECK(r.code == 1);
   CHECK(r.out.find("FAIL") != std::string::npos);
@@ -127,19 +132,8 @@ TEST_CASE("check-config fails when an example maps to a bundle the profiles refu
   // Weight sent with the UCUM unit g under LOINC 29463-7: it maps, but rule 10012 wants kg, so
   // ingest would answer 422. check-config must say so before the template goes live.
   const MappingsCopy copy("prof");
-  const auto& dir = copy.dir;
-  std::string yaml;
-  {
-    std::ifstream f(dir / "neonatal.yaml");
-    std::stringstream s;
-    s << f.rdbuf();
-    yaml = s.str();
-  }
-  const std::string kg = "code: \"${lookup('vital-signs', 'weight').ucum}\"";
-  const auto at = yaml.find(kg);
-  REQUIRE(at != std::string::npos);
-  yaml.replace(at, kg.size(), "code: g");
-  std::ofstream(dir / "neonatal.yaml", std::ios::trunc) << yaml;
+  REQUIRE(copy.replace("neonatal.yaml", "code: \"${lookup('vital-signs', 'weight').ucum}\"",
+                       "code: g"));
   auto r = run({"check-config", "--config", config(), "--set", copy.set()});
   CHECK(r.code == 1);
   CHECK(r.out.find("FAIL") != std::string::npos);
