@@ -216,8 +216,9 @@ class Compiler {
     }
     for (const auto& kv : n) {
       const auto key = kv.first.Scalar();
-      if (key != "name" && key != "when" && key != "each" && key != "as" && key != "body") {
-        error(kv.first, "unknown resource key '" + key + "' (name, when, each, as, body)");
+      if (key != "name" && key != "when" && key != "each" && key != "as" && key != "body" &&
+          key != "update") {
+        error(kv.first, "unknown resource key '" + key + "' (name, when, each, as, body, update)");
       }
     }
     r.name = n["name"] ? n["name"].as<std::string>("") : "";
@@ -234,6 +235,16 @@ class Compiler {
       return r;
     }
     r.type = type.Scalar();
+    if (const auto u = n["update"]) {
+      if (!u.IsScalar() || u.Scalar() != "by_identifier") {
+        error(u,
+              "update: is by_identifier (the resource is found on the platform by its identifier)");
+      } else if (!body["identifier"]) {
+        error(body,
+              "update: by_identifier needs an identifier: in the body to find the resource by");
+      }
+      r.update_by_identifier = true;
+    }
     std::string as = "item";
     if (n["each"]) {
       r.each = single(n["each"], "each:");
@@ -502,6 +513,27 @@ struct Writer {
   }
 };
 
+// The conditional-update URL of an `update: by_identifier` resource, from the body just written:
+// `Type?identifier=system|value` with the facility's own identifier (sys-ids) preferred, as
+// delivery searches by it. nullopt when the body came out without a usable identifier.
+std::optional<std::string> update_url(const std::string& type, std::string_view body_json) {
+  rapidjson::Document body;
+  if (parse_json_strict(body_json, body)) return std::nullopt;
+  const auto* ids = member(body, "identifier");
+  if (ids == nullptr || !ids->IsArray()) return std::nullopt;
+  std::optional<std::string> url;
+  for (const auto& id : ids->GetArray()) {
+    const auto system = string_member(id, "system");
+    const auto value = string_member(id, "value");
+    if (!system || !value || system->empty() || value->empty()) continue;
+    const bool own = system->starts_with("http://sys-ids.kemkes.go.id/");
+    if (url && !own) continue;
+    url = type + "?identifier=" + std::string(*system) + "|" + std::string(*value);
+    if (own) break;
+  }
+  return url;
+}
+
 struct Instance {
   std::size_t resource;
   std::int64_t index = -1;  // ≥ 0 for each: resources
@@ -697,10 +729,24 @@ MapResult Mapping::Impl::run(const MapInput& in, std::vector<FieldTrace>* trace)
     emit.raw(R"(,"resource":)");
     if constexpr (Trace) w.path = "Bundle.entry[" + std::to_string(k) + "].resource";
     if (inst.index >= 0) ctx.push_scope(inst.scope);
+    const std::size_t body_at = json.size();
     w.node(*res.body);  // never empty: resourceType is a constant
     if (inst.index >= 0) ctx.pop_scope();
-    emit.raw(R"(,"request":{"method":"POST","url":)");
-    emit.string(res.type);
+    if (res.update_by_identifier) {
+      const auto url = update_url(res.type, std::string_view(json).substr(body_at));
+      if (!url) {
+        result.outcome.add("processing", "", msg::update_without_identifier(res.name),
+                           "update resource without identifier");
+        result.resources.clear();
+        result.bundle_json.clear();
+        return result;
+      }
+      emit.raw(R"(,"request":{"method":"PUT","url":)");
+      emit.string(*url);
+    } else {
+      emit.raw(R"(,"request":{"method":"POST","url":)");
+      emit.string(res.type);
+    }
     emit.raw("}}");
   }
   emit.raw("]}");

@@ -175,6 +175,14 @@ Text bad_date_floor_config() {
               "The gateway's date floor setting is invalid; contact IT staff."};
 }
 
+Text update_without_identifier(std::string_view resource) {
+  return Text{
+      "Pemetaan tidak lengkap: sumber daya \"" + std::string(resource) +
+          "\" harus diperbarui di SATUSEHAT tetapi tidak punya identifier; hubungi petugas IT.",
+      "Mapping incomplete: resource \"" + std::string(resource) +
+          "\" updates one on SATUSEHAT but came out without an identifier; contact IT staff."};
+}
+
 Text encounter_class(const Label& f) {
   return both(f,
               " harus salah satu dari: \"outpatient\" (rawat jalan), \"emergency\" (gawat "

@@ -102,6 +102,8 @@ Text earlier_than(const Label& later, const Label& earlier);  // later < earlier
 Text too_many_days_after(const Label& f, const Label& from, int max, long days);
 Text not_after(const Label& later, const Label& earlier);  // later == earlier, must differ
 Text bad_date_floor_config();
+// An `update: by_identifier` resource whose body has no identifier for this record.
+Text update_without_identifier(std::string_view resource);
 
 // Codes and values.
 Text encounter_class(const Label& f);

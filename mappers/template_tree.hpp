@@ -48,6 +48,9 @@ struct Resource {
   std::unique_ptr<Expr> when;
   std::unique_ptr<Expr> each;
   std::unique_ptr<Node> body;
+  // `update: by_identifier`: the resource already exists on the platform (an episode opened by
+  // an earlier record); the entry is a conditional update found by the body's identifier.
+  bool update_by_identifier = false;
 };
 
 // A null constant: a member written as nothing.

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "gateway/delivery/conditional_update.hpp"
 #include "gateway/delivery/messages.hpp"
 #include "gateway/delivery/newborn_match.hpp"
 #include "gateway/delivery/platform_response.hpp"
@@ -130,6 +131,8 @@ net::awaitable<Completion> Attempt::decide() {
     co_return needs_correction(msg::unreadable_bundle(), {}, "stored bundle unreadable");
   }
   entries_ = std::move(*entries);
+  // Updates of resources earlier records created, told apart before make_updates rewrites urls.
+  const auto updates = conditional_updates(bundle_);
 
   // Resources that already have server ids (a revision of a delivered record) are updated in
   // place: PUT with the id, references to them rewritten.
@@ -150,6 +153,12 @@ net::awaitable<Completion> Attempt::decide() {
       co_return delivered("found on the platform after an uncertain send: " +
                           std::to_string(found->found) + " resources adopted, nothing re-sent");
     }
+  }
+
+  if (!updates.empty()) {
+    std::optional<Completion> failed;
+    co_await apply_updates(ctx, updates, failed);
+    if (failed) co_return std::move(*failed);
   }
 
   const Resolution res = co_await deps_.resolver.resolve(ctx, bundle_, record_.input_json);
@@ -220,6 +229,39 @@ net::awaitable<std::optional<Attempt::Reconciled>> Attempt::reconcile(
   }
   make_updates(bundle_, adopted);
   co_return r;
+}
+
+// Each update is merged into the platform's current copy, found by identifier (again on every
+// attempt: the copy may have changed since). One that is not there (the mother's ANC was at
+// another puskesmas, whose episode has its own identifier system) is left out of the bundle,
+// and the record's history says so; the rest of the record still goes.
+net::awaitable<void> Attempt::apply_updates(const CallContext& ctx,
+                                            const std::vector<ConditionalUpdate>& updates,
+                                            std::optional<Completion>& failed) {
+  for (auto u = updates.rbegin(); u != updates.rend(); ++u) {
+    const PlatformReply reply = co_await deps_.platform.search(ctx, u->type, u->system, u->value);
+    const int status =
+        reply.sent() && reply.http.ok() ? static_cast<int>(reply.http.response.result_int()) : 0;
+    if (status < 200 || status >= 300) {
+      failed = from_reply(reply, "search by identifier");
+      co_return;
+    }
+    auto& entries = bundle_["entry"];
+    const auto existing = first_resource(reply.http.response.body(), u->type);
+    if (!existing) {
+      entries.Erase(entries.Begin() + static_cast<rapidjson::SizeType>(u->index));
+      entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(u->index));
+      ids_.erase(ids_.begin() + static_cast<std::ptrdiff_t>(u->index));
+      left_out_.push_back(u->type + " " + u->value + " not on SATUSEHAT, not updated");
+      continue;
+    }
+    const std::string id(mappers::string_member(*existing, "id").value_or(""));
+    merge_update(entries[static_cast<rapidjson::SizeType>(u->index)]["resource"], *existing, id,
+                 bundle_.GetAllocator());
+    std::vector<std::string> one(entries_.size());
+    one[u->index] = ids_[u->index] = id;
+    make_updates(bundle_, one);
+  }
 }
 
 net::awaitable<Completion> Attempt::send(const CallContext& ctx, bool after_duplicate) {
@@ -327,6 +369,7 @@ Completion Attempt::base(Status status, std::string note) const {
 }
 
 Completion Attempt::delivered(std::string note) const {
+  for (const auto& l : left_out_) note += "; " + l;
   Completion c = base(Status::kDelivered, std::move(note));
   c.maybe_sent = false;
   for (std::size_t i = 0; i < entries_.size(); ++i) {

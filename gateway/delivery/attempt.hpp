@@ -20,6 +20,7 @@
 #include "gateway/delivery/backoff.hpp"
 #include "gateway/delivery/bundle_edit.hpp"
 #include "gateway/delivery/classify.hpp"
+#include "gateway/delivery/conditional_update.hpp"
 #include "gateway/delivery/coro.hpp"
 #include "gateway/delivery/platform.hpp"
 #include "gateway/delivery/resolver.hpp"
@@ -54,6 +55,9 @@ class Attempt {
 
   net::awaitable<store::Completion> decide();
   net::awaitable<store::Completion> send(const CallContext& ctx, bool after_duplicate);
+  net::awaitable<void> apply_updates(const CallContext& ctx,
+                                     const std::vector<ConditionalUpdate>& updates,
+                                     std::optional<store::Completion>& failed);
   net::awaitable<std::optional<Reconciled>> reconcile(const CallContext& ctx,
                                                       std::optional<store::Completion>& failed);
 
@@ -85,9 +89,10 @@ class Attempt {
 
   rapidjson::Document bundle_;
   std::vector<EntryInfo> entries_;
-  std::vector<std::string> ids_;  // server id per entry, known or adopted; empty = POST
-  bool had_updates_ = false;      // entries already existed before this attempt (revision)
-  bool maybe_sent_open_ = false;  // an earlier send may have landed and is not yet ruled out
+  std::vector<std::string> ids_;       // server id per entry, known or adopted; empty = POST
+  bool had_updates_ = false;           // entries already existed before this attempt (revision)
+  bool maybe_sent_open_ = false;       // an earlier send may have landed and is not yet ruled out
+  std::vector<std::string> left_out_;  // updates of resources the platform does not have
 };
 
 }  // namespace ilp::gateway::delivery

@@ -20,25 +20,6 @@ std::string decoded(std::string_view s) {
   return s.find('%') == std::string_view::npos ? std::string(s) : http::url_decode(s);
 }
 
-std::optional<ConditionalRef> parse_conditional(std::string_view ref) {
-  constexpr std::string_view kQuery = "?identifier=";
-  const auto q = ref.find(kQuery);
-  if (q == std::string_view::npos || q == 0) return std::nullopt;
-  const std::string_view type = ref.substr(0, q);
-  for (const char c : type) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return std::nullopt;
-  }
-  const auto token = ref.substr(q + kQuery.size());
-  if (token.find('&') != std::string_view::npos) return std::nullopt;  // not ours to guess
-  const auto decoded_token = decoded(token);
-  const auto bar = decoded_token.rfind('|');
-  if (bar == std::string::npos || bar == 0 || bar + 1 == decoded_token.size()) {
-    return std::nullopt;
-  }
-  return ConditionalRef{std::string(ref), std::string(type), decoded_token.substr(0, bar),
-                        decoded_token.substr(bar + 1)};
-}
-
 void collect(const rapidjson::Value& v, std::vector<ConditionalRef>& out) {
   if (v.IsObject()) {
     for (const auto& m : v.GetObject()) {
@@ -69,6 +50,26 @@ void set_string(rapidjson::Value& obj, const char* name, std::string_view value,
 }
 
 }  // namespace
+
+std::optional<ConditionalRef> parse_conditional(std::string_view ref) {
+  constexpr std::string_view kQuery = "?identifier=";
+  const auto q = ref.find(kQuery);
+  if (q == std::string_view::npos || q == 0) return std::nullopt;
+  const std::string_view type = ref.substr(0, q);
+  for (const char c : type) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return std::nullopt;
+  }
+  const auto token = ref.substr(q + kQuery.size());
+  if (token.find('&') != std::string_view::npos) return std::nullopt;  // not ours to guess
+  const auto decoded_token = decoded(token);
+  // The first bar: identifier systems are URIs without one, values (a pregnancy id) may have one.
+  const auto bar = decoded_token.find('|');
+  if (bar == std::string::npos || bar == 0 || bar + 1 == decoded_token.size()) {
+    return std::nullopt;
+  }
+  return ConditionalRef{std::string(ref), std::string(type), decoded_token.substr(0, bar),
+                        decoded_token.substr(bar + 1)};
+}
 
 std::vector<ConditionalRef> conditional_refs(const rapidjson::Value& bundle) {
   std::vector<ConditionalRef> out;

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/store/store.hpp"
@@ -21,6 +22,9 @@ struct ConditionalRef {
   std::string system;     // "https://fhir.kemkes.go.id/id/nik", ".../nik-ibu"
   std::string value;
 };
+
+// `Type?identifier=system|value` taken apart (percent-decoded); nullopt for anything else.
+std::optional<ConditionalRef> parse_conditional(std::string_view ref);
 
 // The distinct conditional references by identifier in the bundle (`Type?identifier=sys|val`:
 // people by NIK, and earlier records such as the visit's Encounter), in order of first

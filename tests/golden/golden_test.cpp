@@ -187,6 +187,10 @@ TEST_CASE("patient golden inputs map byte for byte to their expected bundles", "
 TEST_CASE("neonatal golden inputs map byte for byte to their expected bundles", "[golden]") {
   check_goldens("neonatal");
 }
+TEST_CASE("childbirth golden inputs map byte for byte to their expected bundles", "[golden]") {
+  check_goldens("childbirth");
+}
+
 TEST_CASE("postpartum golden inputs map byte for byte to their expected bundles", "[golden]") {
   check_goldens("postpartum");
 }

@@ -46,9 +46,9 @@ TEST_CASE("every shipped example of every kind is delivered to the simulator",
   const fs::path root = fs::path(ILP_SOURCE_DIR) / "config" / "examples";
   // Earlier records first, as a puskesmas would send them; the rest may still arrive before
   // their visit is delivered and must wait for it by themselves.
-  const std::vector<std::string> kinds = {"visit",  "patient",    "anc",      "immunization",
-                                          "growth", "screening",  "lab",      "prescription",
-                                          "tb",     "postpartum", "neonatal", "youth_screening"};
+  const std::vector<std::string> kinds = {
+      "visit", "patient",      "anc", "childbirth", "immunization", "growth",         "screening",
+      "lab",   "prescription", "tb",  "postpartum", "neonatal",     "youth_screening"};
   std::map<std::string, std::pair<std::string, std::string>> ids;  // file → (id, API key)
   for (const auto& kind : kinds) {
     std::vector<fs::path> files;

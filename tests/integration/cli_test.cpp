@@ -48,7 +48,7 @@ TEST_CASE("check-config says OK for the shipped configuration, mappings and exam
   CHECK(r.out.find("pkm-sukamaju") != std::string::npos);
   for (const char* kind :
        {"visit", "anc", "immunization", "growth", "screening", "lab", "prescription", "tb",
-        "patient", "postpartum", "neonatal", "youth_screening"}) {
+        "patient", "childbirth", "postpartum", "neonatal", "youth_screening"}) {
     CHECK(r.out.find(std::string(" ") + kind + " v") != std::string::npos);
   }
   CHECK(r.out.find("visit: 7/7 examples as expected") != std::string::npos);

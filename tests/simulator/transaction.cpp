@@ -4,6 +4,7 @@
 #include <set>
 
 #include "mappers/json.hpp"
+#include "tests/simulator/episode_rules.hpp"
 #include "tests/simulator/fhir_json.hpp"
 #include "tests/simulator/resource_types.hpp"
 #include "tests/simulator/rule_sink.hpp"
@@ -147,6 +148,21 @@ gateway::http::Response TransactionProcessor::process(const FhirRequest& r,
               "same identifier as Bundle.entry[" + std::to_string(it->second) + "]");
     }
     problems.append(dup.outcome());
+  }
+  {
+    std::vector<const rapidjson::Value*> docs;
+    std::vector<std::string> ids;
+    for (const auto& entry : entries) {
+      docs.push_back(&entry.doc);
+      ids.push_back(entry.id);
+    }
+    const auto conflicts = active_episode_conflicts(store_, docs, ids);
+    for (std::size_t i = 0; i < conflicts.size(); ++i) {
+      if (conflicts[i].empty()) continue;
+      RuleSink sink("Bundle.entry[" + std::to_string(i) + "].resource");
+      sink.add(kActiveEpisodeText, 0, "status", "EpisodeOfCare/" + conflicts[i] + " is active");
+      problems.append(sink.outcome());
+    }
   }
   if (!problems.empty()) return reject(problems);
 

@@ -52,7 +52,7 @@ TEST_CASE("the shipped configuration loads with the WIB, WITA and WIT demo puske
   REQUIRE(cfg->facilities.size() == 3);
   CHECK(cfg->facility("pkm-sentani")->info.utc_offset_minutes == 540);
   REQUIRE(cfg->mappings != nullptr);
-  CHECK(cfg->mappings->kinds().size() == 12);
+  CHECK(cfg->mappings->kinds().size() == 13);
   CHECK(cfg->mapping_warnings.empty());
   const auto* f = cfg->facility("pkm-tanjung");
   REQUIRE(f != nullptr);

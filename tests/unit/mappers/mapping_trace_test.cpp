@@ -322,7 +322,7 @@ TEST_CASE("every golden input's trace points into its bundle and at fields of it
     }
     kinds_traced.insert(e.kind);
   }
-  CHECK(kinds_traced.size() == 12);
+  CHECK(kinds_traced.size() == 13);
   CHECK(tested_but_absent <= 5);  // the 5 glucose codes of one screening case
   CHECK(from_location > 0);       // the posyandu case without practitioner
 }

@@ -445,7 +445,6 @@ TEST_CASE("the patient key follows the declared patient block", "[unit][template
 }
 
 }  // namespace
-}  // namespace ilp::mappers
 
 namespace ilp::mappers {
 
@@ -477,6 +476,52 @@ TEST_CASE("within_days needs from, to and max, naming declared fields", "[unit][
                                "at, max: 2}}\n",
                                "      v: \"${c}\"\n")),
              Catch::Contains("refers to 'nosuch', which is not declared"));
+}
+
+}  // namespace ilp::mappers
+
+namespace {
+std::string updating(const std::string& identifier) {
+  return "kind: t\ninput:\n  s: {type: string}\nresources:\n  - name: r\n"
+         "    update: by_identifier\n    body:\n      resourceType: EpisodeOfCare\n" +
+         identifier + "      status: finished\n";
+}
+}  // namespace
+
+TEST_CASE("update: by_identifier writes a conditional update found by the facility identifier",
+          "[unit][template]") {
+  const auto m = compile_ok(
+      updating("      identifier:\n        - {system: 'http://other.example/x', value: o}\n"
+               "        - {system: 'http://sys-ids.kemkes.go.id/episode-of-care/1', value: "
+               "'anc-${s}'}\n"));
+  const auto r = run(*m, R"({"s":"K1"})");
+  REQUIRE(r.result.ok());
+  const auto& request = r.bundle["entry"][0]["request"];
+  CHECK(std::string(request["method"].GetString()) == "PUT");
+  CHECK(std::string(request["url"].GetString()) ==
+        "EpisodeOfCare?identifier=http://sys-ids.kemkes.go.id/episode-of-care/1|anc-K1");
+}
+
+TEST_CASE("an update whose identifier came out empty rejects the record, naming the resource",
+          "[unit][template]") {
+  const auto m = compile_ok(updating(
+      "      identifier:\n        - {system: 'http://sys-ids.kemkes.go.id/x/1', value: '${s}'}\n"));
+  const auto r = run(*m, R"({})");
+  REQUIRE_FALSE(r.result.ok());
+  CHECK_THAT(r.result.outcome.issues[0].text.en, Catch::Contains("resource \"r\" updates one"));
+  CHECK(r.result.bundle_json.empty());
+}
+
+TEST_CASE("update: takes only by_identifier and needs an identifier in the body",
+          "[unit][template]") {
+  CHECK_THAT(
+      compile_error("kind: t\ninput: {}\nresources:\n"
+                    "  - {name: r, update: yes, body: {resourceType: Basic, identifier: []}}\n"),
+      Catch::Contains("update: is by_identifier"));
+  CHECK_THAT(compile_error(
+                 "kind: t\ninput: {}\nresources:\n"
+                 "  - {name: r, update: by_identifier, body: {resourceType: Basic, status: x}}\n"),
+             Catch::Contains("needs an identifier:"));
 }
 
 }  // namespace ilp::mappers
