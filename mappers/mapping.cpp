@@ -683,7 +683,7 @@ MapResult Mapping::Impl::run(const MapInput& in, std::vector<FieldTrace>* trace)
   auto fallback = practitioner_fallback(m.input, in.data, in.facility);
   const rapidjson::Value& data = fallback ? fallback->data : in.data;
   if (fallback) result.notes.push_back(std::move(fallback->note));
-  m.input.check(data, in.facility, rules, result.outcome);
+  m.input.check(data, in.facility, rules, result.outcome, &result.notes);
   if (!result.outcome.empty()) return result;
 
   tmpl::UrnTable urns;

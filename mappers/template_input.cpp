@@ -1,5 +1,6 @@
 #include "mappers/template_input.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 
@@ -147,6 +148,24 @@ bool InputSpec::compile(const YAML::Node& input, std::string_view file, const Co
             f.within_to = v["to"].as<std::string>();
             f.within_max = v["max"].as<int>();
           }
+        } else if (key == "expected_days") {
+          if (!v.IsMap() || !v["from"] || !v["to"] || v.size() < 3) {
+            errors.push_back(at + "expected_days needs from:, to: and <value>: [min, max] (days)");
+          } else {
+            f.expected_from = v["from"].as<std::string>();
+            f.expected_to = v["to"].as<std::string>();
+            for (const auto& w : v) {
+              const auto value = w.first.as<std::string>();
+              if (value == "from" || value == "to") continue;
+              const auto range = w.second.as<std::vector<int>>();
+              if (range.size() != 2 || range[0] > range[1]) {
+                errors.push_back(where(w.first) + "input '" + f.path + "': expected_days " + value +
+                                 " is [min, max] with min <= max");
+                continue;
+              }
+              f.expected.push_back({value, range[0], range[1]});
+            }
+          }
         } else if (key == "values") {
           f.values = v.as<std::vector<std::string>>();
         } else if (key == "table") {
@@ -186,8 +205,8 @@ bool InputSpec::compile(const YAML::Node& input, std::string_view file, const Co
     fields_.push_back(std::move(f));
   }
   for (const auto& f : fields_) {
-    for (const auto* other :
-         {&f.required_unless, &f.below, &f.after, &f.not_before, &f.within_from, &f.within_to}) {
+    for (const auto* other : {&f.required_unless, &f.below, &f.after, &f.not_before, &f.within_from,
+                              &f.within_to, &f.expected_from, &f.expected_to}) {
       if (!other->empty() && !declared(*other)) {
         errors.push_back(std::string(file) + ": input '" + f.path + "' refers to '" + *other +
                          "', which is not declared");
@@ -243,6 +262,7 @@ struct InputSpec::Checker {
   const Facility& facility;
   const TimeRules& rules;
   InputReader in;
+  std::vector<std::string>* notes = nullptr;
 
   Label label(const Field& f, int item) const { return Label{f.label_id, f.label_en, item}; }
 
@@ -351,6 +371,27 @@ struct InputSpec::Checker {
         break;
     }
     within_days(f, parent, path, key, l);
+    expected_days(f, parent, path, key);
+  }
+
+  // A note, not an issue: the clinic records the visit it made, late or early; the note tells
+  // the coordinator (e.g. "KF2 11 days after born_at, usually 3-7").
+  void expected_days(const Field& f, const rapidjson::Value& parent, const std::string& path,
+                     const std::string& key) {
+    if (f.expected.empty() || notes == nullptr) return;
+    const auto value = string_member(parent, key);
+    if (!value) return;
+    const auto w = std::find_if(f.expected.begin(), f.expected.end(),
+                                [&](const Field::Window& x) { return x.value == *value; });
+    if (w == f.expected.end()) return;
+    const auto from = local_day_of(f, f.expected_from, parent);
+    const auto to = local_day_of(f, f.expected_to, parent);
+    if (!from || !to) return;
+    const auto days = (std::chrono::sys_days(*to) - std::chrono::sys_days(*from)).count();
+    if (days >= w->min && days <= w->max) return;
+    notes->push_back(InputReader::path(path, key).substr(5) + " " + w->value + " " +
+                     std::to_string(days) + " days after " + f.expected_from + ", usually " +
+                     std::to_string(w->min) + "-" + std::to_string(w->max));
   }
 
   void list(const Field& f, const rapidjson::Value& a, const std::string& path,
@@ -506,8 +547,8 @@ struct InputSpec::Checker {
 };
 
 void InputSpec::check(const rapidjson::Value& data, const Facility& facility,
-                      const TimeRules& rules, Outcome& out) const {
-  Checker c{*this, data, facility, rules, InputReader(out)};
+                      const TimeRules& rules, Outcome& out, std::vector<std::string>* notes) const {
+  Checker c{*this, data, facility, rules, InputReader(out), notes};
   if (!data.IsObject()) {
     c.in.add("invalid", "data", "", msg::not_object(labels::kData));
     return;

@@ -50,9 +50,10 @@ class InputSpec {
   // The declared type of a path, if declared.
   std::optional<Type> type_of(std::string_view path) const;
 
-  // Checks `data` (the envelope's "data"); every problem becomes one issue of `out`.
+  // Checks `data` (the envelope's "data"); every problem becomes one issue of `out`. What is
+  // worth a word but no refusal (a visit outside its usual window) goes to `notes`, without PHI.
   void check(const rapidjson::Value& data, const Facility& facility, const TimeRules& rules,
-             Outcome& out) const;
+             Outcome& out, std::vector<std::string>* notes = nullptr) const;
 
  private:
   struct Segment {
@@ -74,6 +75,14 @@ class InputSpec {
     // (local dates) is refused at this field, e.g. a neonatal visit code past day 28.
     std::string within_from, within_to;
     std::optional<int> within_max;
+    // expected_days: {from, to, <value>: [min, max], …}: for a code field, the usual number of
+    // days from `from` to `to` per value (KF2: 3–7 days after birth). Outside: a note, accepted.
+    struct Window {
+      std::string value;
+      int min = 0, max = 0;
+    };
+    std::string expected_from, expected_to;
+    std::vector<Window> expected;
     std::vector<std::string> values;
     const CodeTable* table = nullptr;
     std::size_t max_items = 100;

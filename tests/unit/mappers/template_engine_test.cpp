@@ -524,4 +524,42 @@ TEST_CASE("update: takes only by_identifier and needs an identifier in the body"
              Catch::Contains("needs an identifier:"));
 }
 
+TEST_CASE("expected_days notes a visit outside its usual window and still maps it",
+          "[unit][template]") {
+  const auto m = compile_ok(
+      one("  born: {type: datetime}\n  at: {type: datetime}\n"
+          "  code: {type: code, values: [A, B], expected_days: {from: born, to: at, A: [0, 2], "
+          "B: [3, 7]}}\n",
+          "      v: \"${code}\"\n"));
+  const auto inside =
+      run(*m, R"({"born":"2025-01-01T23:00:00","at":"2025-01-03T08:00:00","code":"A"})");
+  REQUIRE(inside.result.ok());
+  CHECK(inside.result.notes.empty());
+  const auto late =
+      run(*m, R"({"born":"2025-01-01T23:00:00","at":"2025-01-12T08:00:00","code":"B"})");
+  REQUIRE(late.result.ok());
+  REQUIRE(late.result.notes.size() == 1);
+  CHECK(late.result.notes[0] == "code B 11 days after born, usually 3-7");
+  // Without the time it counts from, nothing to say.
+  const auto unknown = run(*m, R"({"at":"2025-01-12T08:00:00","code":"B"})");
+  REQUIRE(unknown.result.ok());
+  CHECK(unknown.result.notes.empty());
+}
+
+TEST_CASE("expected_days needs from, to and [min, max] windows", "[unit][template]") {
+  CHECK_THAT(compile_error(one("  a: {type: datetime}\n"
+                               "  c: {type: code, expected_days: {from: a, to: a}}\n",
+                               "")),
+             Catch::Contains("expected_days needs from:, to: and <value>: [min, max]"));
+  CHECK_THAT(compile_error(one("  a: {type: datetime}\n"
+                               "  c: {type: code, expected_days: {from: a, to: a, X: [5, 1]}}\n",
+                               "")),
+             Catch::Contains("expected_days X is [min, max] with min <= max"));
+  CHECK_THAT(
+      compile_error(one("  a: {type: datetime}\n"
+                        "  c: {type: code, expected_days: {from: nosuch, to: a, X: [0, 1]}}\n",
+                        "")),
+      Catch::Contains("refers to 'nosuch', which is not declared"));
+}
+
 }  // namespace ilp::mappers
