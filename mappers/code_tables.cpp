@@ -5,58 +5,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "mappers/csv.hpp"
 #include "mappers/growth_zscore.hpp"
 
 namespace ilp::mappers {
 namespace {
 
 constexpr std::string_view kRequiredColumns[] = {"local_code", "system", "code", "display"};
-
-// One record of RFC 4180 CSV starting at `pos`; advances `pos` and `line` past it. Returns
-// false with `error` set on an unterminated quote.
-bool read_record(std::string_view text, std::size_t& pos, int& line,
-                 std::vector<std::string>& cells, std::string& error) {
-  cells.clear();
-  std::string cell;
-  bool quoted = false;
-  bool was_quoted = false;
-  const int start_line = line;
-  while (pos < text.size()) {
-    const char c = text[pos++];
-    if (quoted) {
-      if (c == '"') {
-        if (pos < text.size() && text[pos] == '"') {
-          cell += '"';
-          ++pos;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        cell += c;
-      }
-      continue;
-    }
-    if (c == '"' && cell.empty() && !was_quoted) {
-      quoted = was_quoted = true;
-    } else if (c == ',') {
-      cells.push_back(std::move(cell));
-      cell.clear();
-      was_quoted = false;
-    } else if (c == '\n') {
-      ++line;
-      break;
-    } else if (c != '\r') {
-      cell += c;
-    }
-  }
-  if (quoted) {
-    error = "line " + std::to_string(start_line) + ": a quoted cell is never closed";
-    return false;
-  }
-  cells.push_back(std::move(cell));
-  return true;
-}
 
 std::string trim(std::string s) {
   const auto b = s.find_first_not_of(" \t");
@@ -112,7 +67,7 @@ std::unique_ptr<CodeTable> CodeTable::parse(std::string name, std::string_view t
       continue;
     }
     std::string csv_error;
-    if (!read_record(text, pos, line, cells, csv_error)) {
+    if (!read_csv_record(text, pos, line, cells, csv_error)) {
       error = std::string(file_label) + ": " + csv_error;
       return nullptr;
     }

@@ -4,8 +4,11 @@
 
 #include "gateway/api/http_util.hpp"
 #include "gateway/api/list_query.hpp"
+#include "gateway/api/pws_query.hpp"
 #include "gateway/api/record_json.hpp"
+#include "gateway/pws/render.hpp"
 #include "gateway/util/log.hpp"
+#include "mappers/datetime.hpp"
 #include "mappers/json.hpp"
 
 namespace ilp::gateway::api {
@@ -97,11 +100,14 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
         } else {
           record_queue_gauges(s.value());
         }
-        respond(text_response(status::ok, metrics_.render(),
-                              "text/plain; version=0.0.4; charset=utf-8"));
+        pws_gauges(config_.get(), 0, [this, respond] {
+          respond(text_response(status::ok, metrics_.render(),
+                                "text/plain; version=0.0.4; charset=utf-8"));
+        });
       });
     });
   }
+  if (path == "/api/v1/pws" && get) return pws_report(target.query, lang, std::move(respond));
   if (path == "/admin/reload" && req.method() == bhttp::verb::post) {
     auto problems = reload_();
     if (problems.empty()) {
@@ -144,6 +150,60 @@ void AdminApi::record_queue_gauges(const store::Stats& s) {
       .set(s.oldest_pending_ms
                ? static_cast<double>(clock_.now_ms() - *s.oldest_pending_ms) / 1000.0
                : 0.0);
+}
+
+void AdminApi::pws_report(const std::map<std::string, std::string>& query, mappers::Lang lang,
+                          http::Respond respond) {
+  auto cfg = config_.get();
+  auto parsed = parse_pws_request(query, *cfg, clock_.now_ms());
+  if (const auto* bad = std::get_if<PwsProblem>(&parsed)) {
+    const bool unknown = bad->kind == PwsProblem::Kind::kUnknown;
+    return respond(problem(unknown ? status::not_found : status::bad_request, lang,
+                           unknown ? "not-found" : "value", bad->parameter, bad->text));
+  }
+  auto req = std::make_shared<PwsRequest>(std::get<PwsRequest>(std::move(parsed)));
+  store_.pws_facts(
+      req->facilities, pws::windows(req->month),
+      [this, cfg, req, lang, respond](store::ReadResult<std::vector<pws::FactRow>> rows) {
+        // Counting runs on the executor, never on the store's thread.
+        net::post(executor_, [cfg, req, lang, respond, rows = std::move(rows)] {
+          if (rows.is_failed()) return respond(store_unavailable(lang, "pws", rows.error()));
+          respond(json_response(status::ok,
+                                pws::to_json(build_pws_report(*req, *cfg, rows.value()), lang)));
+        });
+      });
+}
+
+void AdminApi::pws_gauges(std::shared_ptr<const config::Config> cfg, std::size_t i,
+                          std::function<void()> done) {
+  if (i >= cfg->facilities.size()) return done();
+  const auto& facility = cfg->facilities[i].info;
+  const auto today = mappers::local_date(clock_.now_ms(), facility.utc_offset_minutes);
+  const pws::Month month{static_cast<int>(today.year()), static_cast<unsigned>(today.month())};
+  store_.pws_facts(
+      {facility.key}, pws::windows(month),
+      [this, cfg, i, month, done](store::ReadResult<std::vector<pws::FactRow>> rows) {
+        net::post(executor_, [this, cfg, i, month, done, rows = std::move(rows)] {
+          // A failed read leaves the last values (ilp_store_readable tells the scrape).
+          if (rows.is_found()) {
+            const auto report = pws::compute(rows.value(), month, *cfg->pws, {});
+            for (const auto indicator : pws::kMainIndicators) {
+              std::int64_t n = 0;
+              for (const auto& v : report.villages) {
+                n += v.indicators[static_cast<std::size_t>(indicator)].month;
+              }
+              metrics_
+                  .gauge("ilp_pws_month",
+                         "PWS: persons counted this month (facility's timezone) from delivered "
+                         "records, all villages",
+                         {{"facility", cfg->facilities[i].info.key},
+                          {"indicator", std::string(pws::info(indicator).id)}})
+                  .set(static_cast<double>(n));
+            }
+          }
+          pws_gauges(cfg, i + 1, done);
+        });
+      });
 }
 
 void AdminApi::readyz(http::Respond respond) {

@@ -3,6 +3,8 @@
 // operations the CLI also offers. Everything but /healthz and /readyz needs the admin token.
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -35,6 +37,12 @@ class AdminApi {
   void readyz(http::Respond respond);
   void record_queue_gauges(const store::Stats& s);
   void queue(const std::string& path, http::Request&& req, http::Respond respond);
+  // GET /api/v1/pws (DESIGN.md §9.1).
+  void pws_report(const std::map<std::string, std::string>& query, mappers::Lang lang,
+                  http::Respond respond);
+  // The ilp_pws_month gauges of facility `i` onwards, then `done` (on the executor).
+  void pws_gauges(std::shared_ptr<const config::Config> cfg, std::size_t i,
+                  std::function<void()> done);
 
   const config::Holder& config_;
   store::Store& store_;

@@ -8,7 +8,8 @@ namespace ilp::gateway::cli {
 namespace {
 // Options that take a value, so "--status dead" keeps "dead" out of the positional list.
 const std::set<std::string> kValued = {"--status", "--facility", "--kind",
-                                       "--limit",  "--profiles", "--max-mb"};
+                                       "--limit",  "--profiles", "--max-mb",
+                                       "--month",  "--village",  "--format"};
 
 // What each command understands besides --config and --set. A misspelt option is refused rather
 // than ignored: `queue retry --stauts dead` must not quietly mean something else.
@@ -18,6 +19,7 @@ const std::map<std::string, std::set<std::string>> kCommandOptions = {
     {"map", {"--en"}},
     {"queue", {"--status", "--facility", "--kind", "--limit", "--en"}},
     {"validate", {"--profiles", "--facility", "--r4", "--en", "--json", "--max-mb"}},
+    {"pws", {"--month", "--facility", "--village", "--format", "--en"}},
 };
 
 void check_options(const Args& a) {
@@ -93,6 +95,8 @@ std::string usage() {
                            | show ID | retry ID... | retry --status S
   ilp-gateway validate     [--config FILE | --profiles DIR] [--facility KEY] [--r4] [--en]
                            [--json] [--max-mb N] FILE.json...
+  ilp-gateway pws          [--config FILE] --month YYYY-MM [--facility KEY] [--village CODE]
+                           [--format json|csv] [--en]
 )";
 }
 

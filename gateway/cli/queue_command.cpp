@@ -1,7 +1,6 @@
 // `ilp-gateway queue`: the queue, read and re-sent straight from the store. Works whether the
 // gateway runs or not (SQLite serialises the writers); a running gateway picks re-queued
 // records up at its next poll.
-#include <future>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -11,24 +10,16 @@
 
 #include "gateway/api/list_query.hpp"
 #include "gateway/api/record_json.hpp"
+#include "gateway/cli/cli_store.hpp"
 #include "gateway/cli/commands.hpp"
 #include "gateway/cli/terminal_text.hpp"
 #include "gateway/config/config.hpp"
-#include "gateway/store/pseudonym_key.hpp"
 #include "gateway/store/sqlite_store.hpp"
 #include "gateway/util/clock.hpp"
 #include "mappers/json.hpp"
 
 namespace ilp::gateway::cli {
 namespace {
-
-template <class T, class Op>
-T wait_for(Op op) {
-  std::promise<T> p;
-  auto f = p.get_future();
-  op([&p](T v) { p.set_value(std::move(v)); });
-  return f.get();
-}
 
 void print_pretty(const std::string& json) {
   rapidjson::Document d;
@@ -64,20 +55,9 @@ int queue(const Args& args) {
     std::cerr << e.what();
     return 2;
   }
-  // A store older than schema 4 is migrated by whichever opens it first: that needs the key.
   std::optional<mappers::Pseudonymizer> pseudonym;
-  std::unique_ptr<store::SqliteStore> opened;
-  try {
-    pseudonym.emplace(
-        store::open_store_pseudonym_key(cfg->store.pseudonym_key, cfg->store.sqlite).key);
-    store::SqliteStore::Options options;
-    options.path = cfg->store.sqlite;
-    options.pseudonymizer = &*pseudonym;
-    opened = std::make_unique<store::SqliteStore>(options);
-  } catch (const std::exception& e) {
-    std::cerr << "error: the store could not be opened: " << terminal_safe(e.what()) << "\n";
-    return 3;
-  }
+  auto opened = open_cli_store(*cfg, pseudonym);
+  if (!opened) return 3;
   auto& db = *opened;
   SystemClock clock;
   const auto& verb = args.positional[0];

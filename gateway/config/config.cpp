@@ -11,6 +11,7 @@
 
 #include "gateway/config/locations.hpp"
 #include "gateway/config/yaml_reader.hpp"
+#include "gateway/pws/tables.hpp"
 #include "gateway/validation/validator.hpp"
 #include "mappers/datetime.hpp"
 
@@ -118,7 +119,7 @@ bool is_hex64(const std::string& s) {
 void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.known_keys(root,
                {"listen", "store", "platform", "retry", "delivery", "limits", "validation",
-                "facilities", "mappings", "codes", "admin", "log"},
+                "facilities", "mappings", "codes", "pws", "admin", "log"},
                "");
   const auto listen = child(root, "listen");
   r.known_keys(listen, {"ingest", "admin"}, "listen");
@@ -213,6 +214,7 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.str(root, "facilities", c.facilities_file, "");
   r.str(root, "mappings", c.mappings_dir, "");
   r.str(root, "codes", c.codes_dir, "");
+  r.str(root, "pws", c.pws_dir, "");
 
   const auto admin = child(root, "admin");
   r.known_keys(admin, {"token_env"}, "admin");
@@ -335,6 +337,7 @@ std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& o
   c->facilities_file = resolve(base, c->facilities_file);
   c->mappings_dir = resolve(base, c->mappings_dir);
   c->codes_dir = resolve(base, c->codes_dir);
+  c->pws_dir = resolve(base, c->pws_dir);
   c->validation.profiles = resolve(base, c->validation.profiles);
   if (!c->platform.ca_file.empty()) {
     c->platform.ca_file = resolve(base, c->platform.ca_file);
@@ -355,6 +358,7 @@ std::shared_ptr<const Config> load(const std::string& path, const LoadOptions& o
   c->mappings = mappers::MappingSet::load(c->mappings_dir, c->codes_dir, report);
   for (auto& e : report.errors) problems.push_back(std::move(e));
   c->mapping_warnings = std::move(report.warnings);
+  c->pws = pws::Tables::load(c->pws_dir, problems, c->mapping_warnings);
   if (c->validation.enabled && !c->validation.profiles.empty() &&
       !fs::is_directory(c->validation.profiles)) {
     r.problem(child(child(root, "validation"), "profiles"),

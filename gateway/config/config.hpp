@@ -18,6 +18,9 @@
 namespace ilp::validation {
 class Profiles;
 }
+namespace ilp::gateway::pws {
+class Tables;
+}
 
 namespace ilp::gateway::config {
 
@@ -144,11 +147,14 @@ struct Config {
   std::string facilities_file = "facilities.yaml";
   std::string mappings_dir = "mappings";
   std::string codes_dir = "codes";
+  // config/pws: targets.csv and idl-schedule.csv (gateway/pws/tables.hpp, docs/pws.md).
+  std::string pws_dir = "pws";
   std::vector<Facility> facilities;
   // Compiled config/mappings with config/codes; a reload swaps the whole Config, so a record is
   // always mapped by one consistent set.
   std::shared_ptr<const mappers::MappingSet> mappings;
   std::vector<std::string> mapping_warnings;  // "file:line: …" (check-config prints them)
+  std::shared_ptr<const pws::Tables> pws;     // never null after load()
   // fhir_profiles/ loaded once per (re)load; immutable, shared by every validator thread.
   // With validation.enabled false it is loaded if it loads, only to explain SATUSEHAT's rule
   // numbers (bundles are not checked), else nullptr.

@@ -4,6 +4,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "gateway/ingest/profile_check.hpp"
+#include "gateway/pws/extract.hpp"
 #include "gateway/util/log.hpp"
 #include "gateway/validation/validator.hpp"
 #include "mappers/json.hpp"
@@ -188,6 +189,12 @@ void Pipeline::map_and_commit(const std::shared_ptr<Batch>& b) {
       item.input_json = mappers::to_json(*env->doc);
       item.bundle_json = std::move(mapped.bundle_json);
       item.patient_key = std::move(mapped.patient_key);
+      // FHIR pass-through bundles carry no record data to count: PWS reads mapped records.
+      const auto growth = b->cfg->mappings ? b->cfg->mappings->tables().growth() : nullptr;
+      if (auto facts =
+              pws::extract_facts({env->kind, *no_data(env), env->facility->info, growth})) {
+        item.pws_facts = pws::encode(*facts);
+      }
       for (const auto& n : mapped.notes) item.note += (item.note.empty() ? "" : "; ") + n;
       for (auto& r : mapped.resources) {
         item.resources.push_back({std::move(r.name), std::move(r.type), std::move(r.local), {}});

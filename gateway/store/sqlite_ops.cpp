@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "gateway/store/sqlite_pws.hpp"
 #include "gateway/store/tracking_id.hpp"
 
 namespace ilp::gateway::store {
@@ -112,6 +113,13 @@ bool retryable_from(Status s) {
 
 constexpr const char* kRetryNote = "re-queued by operator";
 
+// records.pws_pending: the revision's facts, or '' for a revision that counts for nothing (its
+// delivery still withdraws what an earlier delivered revision counted).
+std::string_view pending_facts(const IngestItem& item) {
+  // "" and not std::string_view(): a null data pointer would bind NULL.
+  return item.pws_facts ? std::string_view(*item.pws_facts) : std::string_view("");
+}
+
 }  // namespace
 
 std::string encode_list_cursor(std::int64_t updated_ms, std::string_view id) {
@@ -181,10 +189,10 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
     out.id = new_tracking_id(item.now_ms);
     db_.query(
            "INSERT INTO records (id, facility, kind, record_id, revision, status, patient_key, "
-           "created_ms, updated_ms, content_hash, input_json, bundle_json) "
-           "VALUES (?1, ?2, ?3, ?4, 1, 'queued', ?5, ?6, ?6, ?7, ?8, ?9)")
+           "created_ms, updated_ms, content_hash, input_json, bundle_json, pws_pending) "
+           "VALUES (?1, ?2, ?3, ?4, 1, 'queued', ?5, ?6, ?6, ?7, ?8, ?9, ?10)")
         .bind_all(out.id, item.facility, item.kind, item.record_id, item.patient_key, item.now_ms,
-                  item.content_hash, item.input_json, item.bundle_json)
+                  item.content_hash, item.input_json, item.bundle_json, pending_facts(item))
         .run();
     seq = sqlite3_last_insert_rowid(db_.handle());
     write_resources(seq, item.resources, false);
@@ -206,10 +214,10 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
   db_.query(
          "UPDATE records SET revision = ?2, status = 'queued', attempts = 0, "
          "next_attempt_at = NULL, last_error = '', content_hash = ?3, input_json = ?4, "
-         "bundle_json = ?5, patient_key = ?6, updated_ms = ?7, "
+         "bundle_json = ?5, patient_key = ?6, updated_ms = ?7, pws_pending = ?8, "
          "maybe_sent = CASE WHEN maybe_sent != 0 THEN 2 ELSE 0 END WHERE seq = ?1")
       .bind_all(seq, next, item.content_hash, item.input_json, item.bundle_json, item.patient_key,
-                item.now_ms)
+                item.now_ms, pending_facts(item))
       .run();
   // Server ids stay with their resource names: a delivered record is updated in place (PUT).
   write_resources(seq, item.resources, true);
@@ -459,6 +467,7 @@ bool SqliteOps::complete(const Completion& c) {
                   c.status == Status::kWaiting ? c.waiting_on : std::string())
         .run();
     add_history(seq, c.now_ms, c.status, c.note);
+    if (delivered) count_delivered(seq);
     return true;
   }
   // Revised during the attempt: the new revision's status and attempts stand. What the old
@@ -476,6 +485,31 @@ bool SqliteOps::complete(const Completion& c) {
       .run();
   add_history(seq, c.now_ms, c.status, "revision " + std::to_string(c.revision) + ": " + c.note);
   return true;
+}
+
+// In the completion's transaction: the delivered revision's facts replace the record's, and are
+// consumed (a second completion of the same revision counts nothing twice).
+void SqliteOps::count_delivered(std::int64_t seq) {
+  std::string pending;
+  std::string patient_key;
+  std::string facility;
+  {
+    auto q = db_.query(
+        "SELECT pws_pending, patient_key, facility FROM records "
+        "WHERE seq = ?1 AND pws_pending IS NOT NULL");
+    q.bind_all(seq);
+    if (!q.step()) return;
+    pending = q.text(0);
+    patient_key = q.text(1);
+    facility = q.text(2);
+  }
+  SqlitePws(db_).apply(seq, patient_key, facility, pending);
+  db_.query("UPDATE records SET pws_pending = NULL WHERE seq = ?1").bind_all(seq).run();
+}
+
+std::vector<pws::FactRow> SqliteOps::pws_facts(const std::vector<std::string>& facilities,
+                                               const std::vector<pws::Window>& windows) {
+  return SqlitePws(db_).read(facilities, windows);
 }
 
 int SqliteOps::recover(std::int64_t now_ms) {

@@ -38,6 +38,9 @@ class SqliteOps {
   int prune(std::int64_t delivered_before_ms, int limit);
   int wake(const std::vector<std::string>& keys, std::int64_t now_ms);
 
+  std::vector<pws::FactRow> pws_facts(const std::vector<std::string>& facilities,
+                                      const std::vector<pws::Window>& windows);
+
   std::optional<std::string> cache_get(std::string_view kind, std::string_view key);
   void cache_put(std::string_view kind, std::string_view key, std::string_view value,
                  std::int64_t now_ms);
@@ -52,6 +55,7 @@ class SqliteOps {
   Record full_record(std::int64_t seq, bool with_history);
   std::vector<ResourceRef> resources(std::int64_t seq);
   std::vector<HistoryEntry> history(std::int64_t seq);
+  void count_delivered(std::int64_t seq);
   void add_history(std::int64_t seq, std::int64_t at_ms, Status status, std::string_view note);
   void write_resources(std::int64_t seq, const std::vector<ResourceRef>& refs, bool keep_ids);
 

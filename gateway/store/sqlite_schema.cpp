@@ -139,6 +139,38 @@ CREATE INDEX ihs_cache_updated ON ihs_cache (updated_ms);
 UPDATE records SET waiting_on = '', next_attempt_at = 0
   WHERE status = 'waiting' AND waiting_on != '';
 )sql",
+    // 5: PWS facts (issue 17; gateway/store/sqlite_pws.hpp). A record keeps the facts of its
+    // current revision in pws_pending (NULL: nothing to count) until that revision is
+    // delivered; then they replace the record's rows in pws_records and pws_facts. Records
+    // delivered before this step are not counted (their facts were never extracted).
+    R"sql(
+ALTER TABLE records ADD COLUMN pws_pending TEXT;
+CREATE TABLE pws_persons (
+  person      INTEGER PRIMARY KEY,
+  patient_key TEXT    NOT NULL UNIQUE,
+  village     TEXT    NOT NULL DEFAULT ''
+);
+CREATE TABLE pws_records (
+  record_seq       INTEGER PRIMARY KEY,
+  person           INTEGER NOT NULL,
+  facility         TEXT    NOT NULL,
+  day              INTEGER NOT NULL,
+  events           INTEGER NOT NULL,  -- bit n set: an event n row is in pws_facts
+  address_village  TEXT    NOT NULL DEFAULT '',
+  location_village TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX pws_records_person ON pws_records (person, day);
+CREATE TABLE pws_facts (
+  record_seq INTEGER NOT NULL,
+  facility   TEXT    NOT NULL,
+  event      INTEGER NOT NULL,
+  day        INTEGER NOT NULL,
+  person     INTEGER NOT NULL,
+  value      INTEGER NOT NULL,
+  episode    TEXT    NOT NULL
+);
+CREATE INDEX pws_facts_window ON pws_facts (facility, event, day);
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

@@ -418,6 +418,17 @@ void SqliteStore::stats(std::function<void(ReadResult<Stats>)> done) {
       std::move(done), &ReadResult<Stats>::failed);
 }
 
+void SqliteStore::pws_facts(std::vector<std::string> facilities, std::vector<pws::Window> windows,
+                            std::function<void(ReadResult<std::vector<pws::FactRow>>)> done) {
+  using R = ReadResult<std::vector<pws::FactRow>>;
+  submit<R>(
+      Access::kRead,
+      [facilities = std::move(facilities), windows = std::move(windows)](SqliteOps& ops) {
+        return R::found(ops.pws_facts(facilities, windows));
+      },
+      std::move(done), &R::failed);
+}
+
 void SqliteStore::claim(std::int64_t now_ms, int limit,
                         std::function<void(std::vector<Record>)> done) {
   submit<std::vector<Record>>(

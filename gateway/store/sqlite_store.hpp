@@ -131,6 +131,8 @@ class SqliteStore final : public Store {
   void cache_put(std::string kind, std::string key, std::string value, std::int64_t now_ms,
                  std::function<void(bool ok)> done) override;
   void check_writable(std::function<void(bool ok)> done) override;
+  void pws_facts(std::vector<std::string> facilities, std::vector<pws::Window> windows,
+                 std::function<void(ReadResult<std::vector<pws::FactRow>>)> done) override;
   void prune(std::int64_t delivered_before_ms, int limit,
              std::function<void(int count)> done) override;
   void wake(std::vector<std::string> keys, std::int64_t now_ms,

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/pws/report.hpp"
 #include "gateway/store/read_result.hpp"
 
 namespace ilp::gateway::store {
@@ -89,6 +90,9 @@ struct IngestItem {
   std::vector<ResourceRef> resources;  // server_id empty
   std::int64_t now_ms = 0;
   std::string note;  // added to the acceptance history entry (no PHI); usually empty
+  // The revision's PWS facts (pws::encode), counted once it is delivered; nullopt: it counts for
+  // nothing (and a delivered earlier revision's facts are withdrawn when this one is delivered).
+  std::optional<std::string> pws_facts;
 };
 
 struct IngestOutcome {
@@ -201,6 +205,10 @@ class Store {
   // Makes the records waiting on any of `keys` (Completion::waiting_on) due at `now_ms`.
   virtual void wake(std::vector<std::string> keys, std::int64_t now_ms,
                     std::function<void(int count)> done) = 0;
+
+  // The PWS facts of delivered records in `windows`, for these facilities (gateway/pws/report).
+  virtual void pws_facts(std::vector<std::string> facilities, std::vector<pws::Window> windows,
+                         std::function<void(ReadResult<std::vector<pws::FactRow>>)> done) = 0;
 
   // /readyz, on every probe: whether a write committed now would succeed (see the
   // implementation for how; it must be cheap, a probe comes every few seconds).

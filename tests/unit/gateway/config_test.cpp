@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "gateway/pws/tables.hpp"
 #include "unit/gateway/temp_config.hpp"
 
 namespace fs = std::filesystem;
@@ -166,4 +167,36 @@ TEST_CASE("the pseudonym key lives beside the store unless store.pseudonym_key n
   const auto named = load(shipped(), {{"store.pseudonym_key=../secrets/gw.key"}});
   CHECK(named->store.pseudonym_key ==
         (fs::path(shipped()).parent_path() / "../secrets/gw.key").lexically_normal().string());
+}
+
+TEST_CASE("the shipped PWS targets and IDL schedule load; without targets.csv targets are null",
+          "[unit][config]") {
+  Secrets s;
+  auto cfg = load(shipped());
+  REQUIRE(cfg->pws != nullptr);
+  CHECK(cfg->pws->target("3204012001", 2025, ilp::gateway::pws::Indicator::kK1) == 120);
+  CHECK(cfg->pws->idl_schedule().size() == 11);
+  TempConfig t("", kOneFacility);
+  auto bare = load(t.path());
+  REQUIRE(bare->pws != nullptr);
+  CHECK_FALSE(bare->pws->target("3204012001", 2025, ilp::gateway::pws::Indicator::kK1));
+}
+
+TEST_CASE("a broken pws/targets.csv is refused naming the file and line", "[unit][config]") {
+  Secrets s;
+  TempConfig t("", kOneFacility);
+  fs::create_directories(t.dir / "pws");
+  std::ofstream(t.dir / "pws" / "targets.csv")
+      << "village_code,village_name,year,indicator,target\n"
+         "3204012001,A,2025,k1,10\n3204012001,A,2025,k1,11\n"
+         "32040,A,2025,k4,1\n3204012001,A,2025,kx,1\n";
+  std::ofstream(t.dir / "pws" / "idl-schedule.csv") << "dose,vaccines,display\nHB0,HB0,HB0\n";
+  try {
+    load(t.path());
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK(any_problem_contains(e, "targets.csv:3: duplicate row"));
+    CHECK(any_problem_contains(e, "targets.csv:4: village_code"));
+    CHECK(any_problem_contains(e, "targets.csv:5: unknown indicator \"kx\""));
+  }
 }

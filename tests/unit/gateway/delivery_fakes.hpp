@@ -176,6 +176,10 @@ class MemoryStore final : public store::Store {
     done(0);
   }
   std::vector<std::string> woken;  // keys wake() was called with
+  void pws_facts(std::vector<std::string>, std::vector<pws::Window>,
+                 std::function<void(store::ReadResult<std::vector<pws::FactRow>>)> done) override {
+    done(store::ReadResult<std::vector<pws::FactRow>>::found({}));
+  }
 
  private:
   std::mutex mu_;

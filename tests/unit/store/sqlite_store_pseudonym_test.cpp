@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "gateway/store/pseudonym_key.hpp"
+#include "gateway/store/sqlite_schema.hpp"
 #include "mappers/sha256.hpp"
 #include "store_test_support.hpp"
 
@@ -202,7 +203,7 @@ TEST_CASE("a schema-3 store is migrated to keyed pseudonyms in one step at first
   }
 
   RawDb db(dir.db());
-  CHECK(db.text("PRAGMA user_version") == "4");
+  CHECK(db.text("PRAGMA user_version") == std::to_string(kSchemaVersion));
   const auto key_of = [&](const char* id) {
     return db.text(std::string("SELECT patient_key FROM records WHERE id = '") + id + "'");
   };

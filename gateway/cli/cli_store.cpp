@@ -1,0 +1,25 @@
+#include "gateway/cli/cli_store.hpp"
+
+#include <iostream>
+
+#include "gateway/cli/terminal_text.hpp"
+#include "gateway/store/pseudonym_key.hpp"
+
+namespace ilp::gateway::cli {
+
+std::unique_ptr<store::SqliteStore> open_cli_store(
+    const config::Config& cfg, std::optional<mappers::Pseudonymizer>& pseudonym) {
+  try {
+    pseudonym.emplace(
+        store::open_store_pseudonym_key(cfg.store.pseudonym_key, cfg.store.sqlite).key);
+    store::SqliteStore::Options options;
+    options.path = cfg.store.sqlite;
+    options.pseudonymizer = &*pseudonym;
+    return std::make_unique<store::SqliteStore>(options);
+  } catch (const std::exception& e) {
+    std::cerr << "error: the store could not be opened: " << terminal_safe(e.what()) << "\n";
+    return nullptr;
+  }
+}
+
+}  // namespace ilp::gateway::cli

@@ -1,0 +1,181 @@
+// The PWS facts tables (gateway/store/sqlite_pws): written in the transaction of the delivery,
+// replaced by a later delivered revision, and the village rule kept per person.
+#include <catch2/catch.hpp>
+
+#include "gateway/pws/record_facts.hpp"
+#include "store_test_support.hpp"
+
+namespace ilp::gateway::store {
+namespace {
+using namespace testing;
+using pws::Event;
+
+const std::string kA = "3204012001";
+const std::string kB = "3204012002";
+const std::string kC = "3204012003";
+const std::string kD = "3204012004";
+
+std::string facts(int day, std::vector<pws::FactEvent> events, std::string address = "",
+                  std::string location = "") {
+  pws::RecordFacts f;
+  f.day = day;
+  f.address_village = std::move(address);
+  f.location_village = std::move(location);
+  f.events = std::move(events);
+  return pws::encode(f);
+}
+
+int march(unsigned day) { return pws::day_number(2025, 3, day); }
+
+IngestItem item(const std::string& record_id, const std::string& content,
+                std::optional<std::string> pws_facts, const std::string& patient = "patient-1",
+                const std::string& facility = "pkm-sukamaju") {
+  auto i = make_item(record_id, content, patient, kT0, facility, "anc");
+  i.pws_facts = std::move(pws_facts);
+  return i;
+}
+
+struct Fixture {
+  TempDir dir;
+  SqliteStore store{options(dir)};
+  Sync s{store};
+  std::int64_t now = kT0 + 1000;
+
+  // Claims every due record and reports each delivered (a patient's records one at a time).
+  void deliver_all() {
+    for (;;) {
+      now += 1000;
+      const auto claimed = s.claim(now);
+      if (claimed.empty()) return;
+      for (const auto& r : claimed) REQUIRE(s.complete(delivered(r, now)));
+    }
+  }
+  std::vector<pws::FactRow> rows(std::vector<std::string> facilities = {"pkm-sukamaju"},
+                                 int first = march(1), int last = march(31)) {
+    std::vector<pws::Window> windows;
+    for (int e = 1; e <= pws::kMaxEvent; ++e) {
+      windows.push_back({static_cast<Event>(e), first, last});
+    }
+    auto r = wait_result<ReadResult<std::vector<pws::FactRow>>>(
+        [&](auto done) { store.pws_facts(facilities, windows, std::move(done)); });
+    INFO(r.error());
+    REQUIRE(r.is_found());
+    return std::move(r).value();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("PWS facts count only once their revision is delivered", "[unit]") {
+  Fixture f;
+  f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
+  CHECK(f.rows().empty());  // queued: SATUSEHAT has nothing yet
+  f.deliver_all();
+  const auto rows = f.rows();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].event == Event::kAncK1);
+  CHECK(rows[0].day == march(5));
+  CHECK(rows[0].episode == "H1");
+  CHECK(rows[0].village == kA);
+}
+
+TEST_CASE("A refused record's facts do not count", "[unit]") {
+  Fixture f;
+  f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
+  for (const auto& r : f.s.claim(f.now)) {
+    REQUIRE(f.s.complete(failed_with(r, Status::kNeedsCorrection, f.now)));
+  }
+  CHECK(f.rows().empty());
+}
+
+TEST_CASE("A delivered revision's facts are replaced when the next revision is delivered",
+          "[unit]") {
+  Fixture f;
+  f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
+  f.deliver_all();
+  f.s.ingest(item("ANC-1", "v2", facts(march(6), {{Event::kAncK4, 4, "H1"}}, "", kA)));
+  auto rows = f.rows();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].event == Event::kAncK1);  // SATUSEHAT still holds revision 1
+  f.deliver_all();
+  rows = f.rows();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].event == Event::kAncK4);
+  CHECK(rows[0].day == march(6));
+}
+
+TEST_CASE("A revision superseded before it was sent never counts", "[unit]") {
+  Fixture f;
+  f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
+  f.s.ingest(item("ANC-1", "v2", facts(march(5), {{Event::kAncK4, 4, "H1"}}, "", kA)));
+  f.deliver_all();
+  const auto rows = f.rows();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].event == Event::kAncK4);
+}
+
+TEST_CASE("A delivered revision that counts for nothing withdraws the record's facts", "[unit]") {
+  Fixture f;
+  f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
+  f.deliver_all();
+  f.s.ingest(item("ANC-1", "v2", std::nullopt));
+  f.deliver_all();
+  CHECK(f.rows().empty());
+}
+
+TEST_CASE("A record delivered months late counts on the day of its service", "[unit]") {
+  Fixture f;
+  f.s.ingest(item("TB-1", "v1", facts(march(3), {{Event::kTbNotified, 0, ""}}, kA)));
+  f.now += 90LL * 24 * 3600 * 1000;  // delivered in June
+  f.deliver_all();
+  const auto rows = f.rows();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].day == march(3));
+  CHECK(
+      f.rows({"pkm-sukamaju"}, pws::day_number(2025, 6, 1), pws::day_number(2025, 6, 30)).empty());
+}
+
+TEST_CASE("A person counts in the village of their latest address, else their latest location",
+          "[unit]") {
+  Fixture f;
+  f.s.ingest(item("R1", "v1", facts(march(1), {{Event::kAncK1, 1, "H"}}, kA, kC)));
+  f.s.ingest(item("R2", "v1", facts(march(10), {{Event::kAncK4, 4, "H"}}, kB, kC)));
+  f.s.ingest(item("R3", "v1", facts(march(20), {{Event::kAncK6, 6, "H"}}, "", kD)));
+  // Q has no address anywhere: the latest location.
+  f.s.ingest(item("Q1", "v1", facts(march(1), {{Event::kPtmScreened, 0, ""}}, "", kC), "q"));
+  f.s.ingest(item("Q2", "v1", facts(march(5), {{Event::kTbNotified, 0, ""}}, "", kD), "q"));
+  f.deliver_all();
+  auto rows = f.rows();
+  REQUIRE(rows.size() == 5);
+  for (const auto& r : rows) {
+    INFO(static_cast<int>(r.event));
+    CHECK(r.village == (r.event == Event::kPtmScreened || r.event == Event::kTbNotified ? kD : kB));
+  }
+  // R2 corrected without its address: the latest address is R1's again.
+  f.s.ingest(item("R2", "v2", facts(march(10), {{Event::kAncK4, 4, "H"}}, "", kC)));
+  f.deliver_all();
+  rows = f.rows();
+  for (const auto& r : rows) {
+    if (r.event == Event::kAncK1 || r.event == Event::kAncK4 || r.event == Event::kAncK6) {
+      CHECK(r.village == kA);
+    }
+  }
+}
+
+TEST_CASE("Facts are read per facility, and a record without a patient key counts nothing",
+          "[unit]") {
+  Fixture f;
+  f.s.ingest(item("T1", "v1", facts(march(3), {{Event::kTbNotified, 0, ""}}, kA), "p1"));
+  f.s.ingest(
+      item("T2", "v1", facts(march(3), {{Event::kTbNotified, 0, ""}}, kA), "p2", "pkm-tanjung"));
+  f.s.ingest(item("T3", "v1", facts(march(3), {{Event::kTbNotified, 0, ""}}, kA), ""));
+  f.deliver_all();
+  CHECK(f.rows({"pkm-sukamaju"}).size() == 1);
+  CHECK(f.rows({"pkm-tanjung"}).size() == 1);
+  CHECK(f.rows({"pkm-sukamaju", "pkm-tanjung"}).size() == 2);
+  const auto a = f.rows({"pkm-sukamaju"});
+  const auto b = f.rows({"pkm-tanjung"});
+  CHECK(a[0].person != b[0].person);
+}
+
+}  // namespace ilp::gateway::store
