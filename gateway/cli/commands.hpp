@@ -1,7 +1,10 @@
 #pragma once
 // Subcommands of ilp-gateway. Each returns the process exit code.
 
+#include <memory>
+
 #include "gateway/cli/args.hpp"
+#include "gateway/config/config.hpp"
 
 namespace ilp::gateway::cli {
 
@@ -11,5 +14,9 @@ int pws(const Args& args);
 int queue(const Args& args);
 int serve(const Args& args);
 int validate(const Args& args);
+
+// The configuration of --config and --set for the offline commands (map, pws, queue); nullptr,
+// with the problems printed on stderr, when it does not load.
+std::shared_ptr<const config::Config> load_config_or_report(const Args& args);
 
 }  // namespace ilp::gateway::cli

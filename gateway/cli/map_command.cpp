@@ -65,13 +65,8 @@ int map(const Args& args) {
     std::cerr << "usage: ilp-gateway map [--config FILE] FILE.json|FILE.ndjson|-\n";
     return 2;
   }
-  std::shared_ptr<const config::Config> cfg;
-  try {
-    cfg = config::load(args.config, {args.overrides, false});
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what();
-    return 2;
-  }
+  const auto cfg = load_config_or_report(args);
+  if (!cfg) return 2;
   const auto& file = args.positional[0];
   const bool ndjson = file == "-" || (file.size() > 7 && file.ends_with(".ndjson"));
   std::ifstream in_file;

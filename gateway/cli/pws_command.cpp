@@ -24,13 +24,8 @@ int pws(const Args& args) {
     std::cerr << usage();
     return 2;
   }
-  std::shared_ptr<const config::Config> cfg;
-  try {
-    cfg = config::load(args.config, {args.overrides, false});
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what();
-    return 2;
-  }
+  const auto cfg = load_config_or_report(args);
+  if (!cfg) return 2;
   const auto lang = args.flag("--en") ? mappers::Lang::kEn : mappers::Lang::kId;
   std::map<std::string, std::string> query;
   for (const char* name : {"month", "facility", "village"}) {

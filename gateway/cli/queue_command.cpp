@@ -48,13 +48,8 @@ int queue(const Args& args) {
     std::cerr << usage();
     return 2;
   }
-  std::shared_ptr<const config::Config> cfg;
-  try {
-    cfg = config::load(args.config, {args.overrides, false});
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what();
-    return 2;
-  }
+  const auto cfg = load_config_or_report(args);
+  if (!cfg) return 2;
   std::optional<mappers::Pseudonymizer> pseudonym;
   auto opened = open_cli_store(*cfg, pseudonym);
   if (!opened) return 3;
