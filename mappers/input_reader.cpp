@@ -17,6 +17,16 @@ std::size_t char_count(std::string_view s) {
   return n;
 }
 
+// FHIR strings forbid code points below U+0020 other than tab, CR and LF (R4 datatypes, string);
+// one typed from a keyboard never has them, so the record is refused rather than cleaned up.
+bool has_control_character(std::string_view s) {
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && c != '\t' && c != '\r' && c != '\n') return true;
+  }
+  return false;
+}
+
 bool all_digits(std::string_view s) {
   for (const char c : s) {
     if (c < '0' || c > '9') return false;
@@ -121,6 +131,10 @@ std::optional<std::string_view> InputReader::string(const rapidjson::Value& pare
   }
   if (char_count(s) > max_chars) {
     add("value", parent_path, key, msg::too_long(f, max_chars));
+    return std::nullopt;
+  }
+  if (has_control_character(s)) {
+    add("value", parent_path, key, msg::control_character(f));
     return std::nullopt;
   }
   return s;

@@ -91,6 +91,13 @@ Text too_long(const Label& f, std::size_t max_chars) {
               " is too long; at most " + n + " characters.");
 }
 
+Text control_character(const Label& f) {
+  return both(f,
+              " berisi karakter kontrol (misalnya NUL); hanya teks, tab dan baris baru yang boleh.",
+              " contains a control character (such as NUL); only text, tabs and line breaks are "
+              "allowed.");
+}
+
 Text too_many(const Label& f, std::size_t max_items) {
   const auto n = std::to_string(max_items);
   return both(f, " berisi terlalu banyak baris; paling banyak " + n + ".",

@@ -83,6 +83,7 @@ Text not_object(const Label& f);
 Text not_list(const Label& f);
 Text not_boolean(const Label& f);
 Text too_long(const Label& f, std::size_t max_chars);
+Text control_character(const Label& f);
 Text too_many(const Label& f, std::size_t max_items);
 
 // Identity.

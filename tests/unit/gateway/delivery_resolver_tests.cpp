@@ -138,6 +138,16 @@ TEST_CASE("conditional references are collected once each", "[unit]") {
   CHECK(refs[1].type == "Practitioner");
 }
 
+TEST_CASE("a percent-encoded conditional URL is read back as the value the mapper encoded",
+          "[unit]") {
+  const auto c = parse_conditional(
+      "EpisodeOfCare?identifier=http://sys-ids.kemkes.go.id/x/1|KH%202025%2631%25%C3%A9|2");
+  REQUIRE(c);
+  CHECK(c->type == "EpisodeOfCare");
+  CHECK(c->system == "http://sys-ids.kemkes.go.id/x/1");
+  CHECK(c->value == "KH 2025&31%\xC3\xA9|2");
+}
+
 TEST_CASE("a revision turns entries with server ids into PUTs with the id in the body", "[unit]") {
   rapidjson::Document d;
   REQUIRE_FALSE(mappers::parse_json_strict(test_bundle(kNik, kDoctorNik), d));

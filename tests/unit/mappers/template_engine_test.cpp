@@ -502,6 +502,19 @@ TEST_CASE("update: by_identifier writes a conditional update found by the facili
         "EpisodeOfCare?identifier=http://sys-ids.kemkes.go.id/episode-of-care/1|anc-K1");
 }
 
+TEST_CASE("an update URL percent-encodes a value with a space, '&', '%' or a non-ASCII letter",
+          "[unit][template]") {
+  const auto m = compile_ok(updating(
+      "      identifier:\n        - {system: 'http://sys-ids.kemkes.go.id/x/1', value: '${s}'}\n"));
+  const auto r = run(*m, R"({"s":"KH 2025&31%é|2"})");
+  REQUIRE(r.result.ok());
+  CHECK(std::string(r.bundle["entry"][0]["request"]["url"].GetString()) ==
+        "EpisodeOfCare?identifier=http://sys-ids.kemkes.go.id/x/1|KH%202025%2631%25%C3%A9|2");
+  // The body keeps the value as typed: only the URL is encoded.
+  CHECK(std::string(r.bundle["entry"][0]["resource"]["identifier"][0]["value"].GetString()) ==
+        "KH 2025&31%é|2");
+}
+
 TEST_CASE("an update whose identifier came out empty rejects the record, naming the resource",
           "[unit][template]") {
   const auto m = compile_ok(updating(

@@ -61,6 +61,17 @@ TEST_CASE("a visit number longer than 64 characters is rejected", "[unit]") {
   CHECK(VisitCase().set("visit_no", ok).map().ok());
 }
 
+TEST_CASE("a visit number with a NUL or other control character is rejected", "[unit]") {
+  const auto i =
+      only_issue(VisitCase().set("visit_no", R"("KN-01\u0000")").map(), "data.visit_no", "value");
+  CHECK_THAT(i.text.en, Catch::Contains("control character"));
+  only_issue(VisitCase().set("visit_no", R"("KN\u001b01")").map(), "data.visit_no", "value");
+}
+
+TEST_CASE("tabs and line breaks in text are not control characters to refuse", "[unit]") {
+  CHECK(VisitCase().set("visit_no", R"("KN\t01")").map().ok());
+}
+
 // --- patient ----------------------------------------------------------------------------------
 
 TEST_CASE("a missing patient block is required", "[unit]") {
