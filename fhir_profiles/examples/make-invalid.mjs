@@ -35,7 +35,11 @@ const SNOMED = 'http://snomed.info/sct';
 // rule id -> [change, [other rule ids it also trips]]. `r` is a copy of valid/<Type>.json.
 const CHANGES = {
   // ---- Encounter
-  'encounter-identifier': [(r) => { r.identifier[0].system = 'http://sys-ids.kemkes.go.id/encounters/10000004'; }],
+  'encounter-identifier': [(r) => { r.identifier[0].system = 'http://sys-ids.kemkes.go.id/encounter/99999999'; }],
+  'encounter-identifier-systems': [(r) => { r.identifier.push({ system: 'http://example.org/visit', value: 'V-1' }); }],
+  'encounter-anc-visit-code': [(r) => { r.identifier.push({ system: 'http://terminology.kemkes.go.id/CodeSystem/episodeofcare/ANC', value: 'K7' }); }],
+  'encounter-kf-visit-code': [(r) => { r.identifier.push({ system: 'http://terminology.kemkes.go.id/CodeSystem/episodeofcare/puerperium', value: 'KF5' }); }],
+  'encounter-kn-visit-code': [(r) => { r.identifier.push({ system: 'http://terminology.kemkes.go.id/CodeSystem/episodeofcare/neonate', value: 'KN4' }); }],
   'encounter-status-history': [(r) => { delete r.statusHistory; }, ['encounter-status-history-finished']],
   'encounter-status-history-finished': [(r) => { r.statusHistory.shift(); }],
   'encounter-status-history-start': [(r) => { delete r.statusHistory[1].period.start; }],

@@ -315,7 +315,8 @@ std::shared_ptr<const Profiles> Profiles::load(const std::filesystem::path& dir,
     }
     d.rules_by_type[t].push_back(i);
     if (r.check == Check::kUtc) d.utc_rule_paths.insert(r.type + "." + r.path_text);
-    d.rule_infos.push_back({r.number, r.id, r.type, r.path_text, r.message, r.fix});
+    d.rule_infos.push_back(
+        {r.number, r.id, r.type, r.path_text, std::string(to_string(r.check)), r.message, r.fix});
   }
   // Elements whose times may lie ahead: "Type.backbone.element" names a node and one of its
   // elements.

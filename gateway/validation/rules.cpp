@@ -137,13 +137,28 @@ std::vector<std::string> scalars(const YAML::Node& n) {
 }
 
 const std::pair<std::string_view, Check> kChecks[] = {
-    {"required", Check::kRequired}, {"system", Check::kSystem},     {"code", Check::kCode},
-    {"pattern", Check::kPattern},   {"utc", Check::kUtc},           {"floor", Check::kFloor},
-    {"after", Check::kAfter},       {"includes", Check::kIncludes}, {"values", Check::kValues},
+    {"required", Check::kRequired},
+    {"system", Check::kSystem},
+    {"code", Check::kCode},
+    {"pattern", Check::kPattern},
+    {"utc", Check::kUtc},
+    {"floor", Check::kFloor},
+    {"after", Check::kAfter},
+    {"includes", Check::kIncludes},
+    {"values", Check::kValues},
     {"unit", Check::kUnit},
+    {"system_prefix", Check::kSystemPrefix},
+    {"identifier_values", Check::kIdentifierValues},
 };
 
 }  // namespace
+
+std::string_view to_string(Check c) {
+  for (const auto& [name, check] : kChecks) {
+    if (check == c) return name;
+  }
+  return "?";
+}
 
 bool RuleSet::load(const std::string& yaml_text, const std::string& label,
                    std::vector<std::string>& errors) {
@@ -298,7 +313,8 @@ bool RuleSet::load(const std::string& yaml_text, const std::string& label,
         if (!ok) continue;
       }
       const bool missing =
-          (r.check == Check::kSystem && r.systems.empty()) ||
+          ((r.check == Check::kSystem || r.check == Check::kSystemPrefix) && r.systems.empty()) ||
+          (r.check == Check::kIdentifierValues && (r.systems.empty() || r.values.empty())) ||
           (r.check == Check::kCode && r.shapes.empty()) ||
           (r.check == Check::kPattern && r.pattern.empty()) ||
           (r.check == Check::kAfter && r.than.empty()) ||
@@ -701,6 +717,26 @@ void RuleSet::run(const std::vector<std::size_t>& rules, const dom::element& res
         });
         break;
       }
+      case Check::kSystemPrefix:
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, Pieces& at) {
+          const auto sys = string_at(v, "system");
+          const bool ok = std::any_of(r.systems.begin(), r.systems.end(),
+                                      [&](const std::string& p) { return sys.starts_with(p); });
+          if (ok) return;
+          at.push_back({"system", -1});
+          report(r, at);
+          at.pop_back();
+        });
+        break;
+      case Check::kIdentifierValues:
+        each_at(root, r.path, r.first_key, pieces, [&](const dom::element& v, Pieces& at) {
+          if (!listed(r.systems, string_at(v, "system"))) return;
+          if (listed(r.values, string_at(v, "value"))) return;
+          at.push_back({"value", -1});
+          report(r, at);
+          at.pop_back();
+        });
+        break;
       case Check::kUnit: {
         // The unit SATUSEHAT expects follows from the observation's LOINC code.
         const std::string* want = nullptr;

@@ -49,7 +49,10 @@ enum class Check {
   kIncludes,  // values at path include every one of `values`
   kValues,    // every value at path is one of `values`
   kUnit,      // a Quantity at path has system UCUM and the unit `units` gives for the LOINC code
+  kSystemPrefix,      // every identifier at path has a system starting with one of `systems`
+  kIdentifierValues,  // identifiers at path whose system is one of `systems` have a listed value
 };
+std::string_view to_string(Check c);
 
 struct Condition {
   std::vector<std::string> path;

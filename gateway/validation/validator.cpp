@@ -162,11 +162,11 @@ struct Validator::Impl {
           [this](const Rule& r, const std::vector<PathPiece>& at) {
             if (full()) return;
             Problem p;
-            p.code =
-                r.check == Check::kRequired ? "required"
-                : r.check == Check::kCode || r.check == Check::kSystem || r.check == Check::kValues
-                    ? "code-invalid"
-                    : "value";
+            p.code = r.check == Check::kRequired ? "required"
+                     : r.check == Check::kCode || r.check == Check::kSystem ||
+                             r.check == Check::kValues || r.check == Check::kIdentifierValues
+                         ? "code-invalid"
+                         : "value";
             p.expression = expression(&at);
             p.rule = r.number;
             p.rule_id = r.id;

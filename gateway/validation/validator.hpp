@@ -83,6 +83,7 @@ class Profiles {
     std::string id;
     std::string type;       // resource type
     std::string path;       // element path within the resource ("period.end")
+    std::string check;      // the rule's check as rules.yaml names it ("required", "system")
     mappers::Text message;  // what is wrong
     mappers::Text fix;      // what to do about it, for needs_correction
   };

@@ -59,7 +59,8 @@ Response FhirApi::handle(const Request& req, const Target& target) {
                 *client, RuleContext{}};
   r.rules.org_id = client->org_id;
   r.rules.now_ms = clock_.now_ms();
-  r.rules.date_floor_ms = date_floor_ms_;
+  r.rules.date_floor = date_floor_;
+  r.rules.profiles = profiles_;
   r.rules.exists = [this](std::string_view t, std::string_view id) { return store_.exists(t, id); };
 
   const auto segs = split_path(std::string_view(target.path).substr(kFhirPrefix.size()));

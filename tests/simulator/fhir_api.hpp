@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "gateway/http/server.hpp"
 #include "gateway/util/clock.hpp"
@@ -18,20 +19,23 @@
 
 namespace ilp::sim {
 
+class ProfileRules;
+
 inline constexpr std::string_view kFhirPrefix = "/fhir-r4/v1";
 
 class FhirApi {
  public:
   FhirApi(ResourceStore& store, IdGenerator& ids, TokenService& tokens, PatientRegistry& patients,
-          TransactionProcessor& transactions, const gateway::Clock& clock,
-          std::int64_t date_floor_ms)
+          TransactionProcessor& transactions, const gateway::Clock& clock, std::string date_floor,
+          ProfileRules* profiles)
       : store_(store),
         ids_(ids),
         tokens_(tokens),
         patients_(patients),
         transactions_(transactions),
         clock_(clock),
-        date_floor_ms_(date_floor_ms) {}
+        date_floor_(std::move(date_floor)),
+        profiles_(profiles) {}
 
   // `target.path` starts with kFhirPrefix.
   gateway::http::Response handle(const gateway::http::Request& req, const Target& target);
@@ -51,7 +55,8 @@ class FhirApi {
   PatientRegistry& patients_;
   TransactionProcessor& transactions_;
   const gateway::Clock& clock_;
-  std::int64_t date_floor_ms_;
+  std::string date_floor_;
+  ProfileRules* profiles_;
 };
 
 }  // namespace ilp::sim

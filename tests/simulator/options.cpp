@@ -34,6 +34,8 @@ Server
                                 Prints "listening on HOST:PORT" on stdout once it accepts.
   --seed FILE                   organizations, clients, locations, patients, practitioners
                                 (default config/examples/sim-seed.json)
+  --profiles DIR                fhir_profiles folder whose satusehat/rules.yaml the platform enforces
+                                (default: the checkout's fhir_profiles, the gateway's own rules)
   --max-body BYTES              largest request body; larger gets 413 (default 4194304)
   --log-level LEVEL             trace|debug|info|warn|error|off (default info; logs go to stderr)
   --seed-random N               seed for every random choice (ids, tokens, faults): reproducible runs
@@ -107,6 +109,11 @@ ParseResult parse_options(int argc, char** argv) {
       {"--seed",
        [&](std::string_view v) {
          o.seed_path = v;
+         return !v.empty();
+       }},
+      {"--profiles",
+       [&](std::string_view v) {
+         o.profiles_dir = v;
          return !v.empty();
        }},
       {"--max-body",

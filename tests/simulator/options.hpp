@@ -8,6 +8,11 @@
 
 #include "tests/simulator/faults.hpp"
 
+// Set by CMake for satusehat-sim to the checkout's fhir_profiles.
+#ifndef ILP_SIM_PROFILES_DIR
+#define ILP_SIM_PROFILES_DIR "fhir_profiles"
+#endif
+
 namespace ilp::sim {
 
 enum class PatientCreateResponse {
@@ -18,6 +23,9 @@ enum class PatientCreateResponse {
 struct Options {
   std::string listen = "127.0.0.1:9900";
   std::string seed_path = "config/examples/sim-seed.json";
+  // SATUSEHAT's rules (satusehat/rules.yaml), the file the gateway validates with: one source.
+  // The checkout's own by default, so the simulator runs from any working directory.
+  std::string profiles_dir = ILP_SIM_PROFILES_DIR;
   int token_ttl_s = 3599;   // expires_in of issued tokens (docs: 3599; production seen: 14399)
   int auth_backoff_s = 60;  // lock-out after a failed login (reference §1.4: 1/min)
   // The status of the lock-out answer is not documented (reference §1.4 gives only the text).

@@ -1,15 +1,9 @@
 #include "tests/simulator/platform.hpp"
 
-#include "mappers/datetime.hpp"
 #include "tests/simulator/master_data.hpp"
 
 namespace ilp::sim {
 namespace {
-
-std::int64_t floor_ms(const std::string& date) {
-  const auto d = mappers::parse_date(date);
-  return d ? mappers::epoch_ms(*d) : 0;
-}
 
 Rng make_rng(const Options& o) {
   if (o.seed_random) return Rng(*o.seed_random);
@@ -28,7 +22,9 @@ Platform::Platform(const Options& options, Seed seed, const gateway::Clock& cloc
               ids_, clock, stats_),
       patients_(store_, ids_, options.patient_create_response),
       transactions_(store_, ids_, stats_),
-      fhir_(store_, ids_, tokens_, patients_, transactions_, clock, floor_ms(options.date_floor)) {
+      profiles_(ProfileRules::load(options.profiles_dir)),
+      fhir_(store_, ids_, tokens_, patients_, transactions_, clock, options.date_floor,
+            profiles_.get()) {
   store_.reset(seed_resources(seed_, ids_));
 }
 

@@ -11,6 +11,7 @@
 #include "tests/simulator/id_generator.hpp"
 #include "tests/simulator/options.hpp"
 #include "tests/simulator/patient_registry.hpp"
+#include "tests/simulator/profile_rules.hpp"
 #include "tests/simulator/resource_store.hpp"
 #include "tests/simulator/seed.hpp"
 #include "tests/simulator/stats.hpp"
@@ -48,6 +49,7 @@ class Platform {
   TokenService tokens_;
   PatientRegistry patients_;
   TransactionProcessor transactions_;
+  std::shared_ptr<ProfileRules> profiles_;
   FhirApi fhir_;
 };
 

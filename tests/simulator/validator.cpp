@@ -49,29 +49,28 @@ class Walker {
   Walker(const RuleContext& ctx, std::string_view type, RuleSink& sink)
       : ctx_(ctx), type_(type), sink_(sink) {}
 
-  // `top` = the resource's top-level element the value sits under (for rule numbers).
+  // Dates, and the date of a date-time, must be calendar dates (2024-02-30 is refused): how a
+  // date-time is written (UTC, seconds), the date floor and the future are rules.yaml's, run by
+  // profile_rules. `top` is the resource's element the value sits under, for its rule number.
   void dates(const Value& v, const std::string& path, std::string_view top) {
     if (v.IsObject()) {
       for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
         const std::string_view key(it->name.GetString(), it->name.GetStringLength());
         if (skipped_for_dates(key)) continue;
         const std::string child = path.empty() ? std::string(key) : path + "." + std::string(key);
-        const auto next_top = top.empty() ? key : top;
-        if (it->value.IsString()) {
-          date_value(std::string_view(it->value.GetString(), it->value.GetStringLength()), child,
-                     next_top);
-        } else {
-          dates(it->value, child, next_top);
-        }
+        dates(it->value, child, top.empty() ? key : top);
       }
     } else if (v.IsArray()) {
       for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-        const std::string child = path + "[" + std::to_string(i) + "]";
-        if (v[i].IsString()) {
-          date_value(std::string_view(v[i].GetString(), v[i].GetStringLength()), child, top);
-        } else {
-          dates(v[i], child, top);
-        }
+        dates(v[i], path + "[" + std::to_string(i) + "]", top);
+      }
+    } else if (v.IsString()) {
+      const std::string_view s(v.GetString(), v.GetStringLength());
+      const bool date = s.size() == 10 && looks_like_date(s, 10);
+      const bool date_time = looks_like_date(s, 11) && s[10] == 'T';
+      if ((date || date_time) && !mappers::parse_date(s.substr(0, 10))) {
+        const int rule = ctx_.profiles != nullptr ? ctx_.profiles->datetime_rule(type_, top) : 0;
+        sink_.add(family::kDateTimeFormat, rule, path, std::string(s) + " is not a calendar date");
       }
     }
   }
@@ -107,7 +106,7 @@ class Walker {
                                       ? path.substr(sink_.prefix().size() + 1)
                                       : std::string();
           const auto top = std::string_view(rel).substr(0, rel.find_first_of(".["));
-          const int rule = reference_rule(type_, top);
+          const int rule = ctx_.profiles != nullptr ? ctx_.profiles->reference_rule(type_, top) : 0;
           const std::string expr = path + ".reference";
           if (ref.rfind("urn:", 0) == 0) {
             sink_.add_at(
@@ -147,32 +146,6 @@ class Walker {
       }
     }
     return false;
-  }
-
-  void date_value(std::string_view s, const std::string& path, std::string_view top) {
-    const int rule = datetime_rule(type_, top);
-    if (looks_like_date(s, 11) && s[10] == 'T') {
-      const bool utc =
-          (s.size() > 6 && s.substr(s.size() - 6) == "+00:00") || (!s.empty() && s.back() == 'Z');
-      const bool seconds = s.size() >= 19 && s[16] == ':';
-      const auto ms = mappers::parse_datetime(s, 0);
-      if (!utc || !seconds || !ms) {
-        sink_.add(family::kDateTimeFormat, rule, path,
-                  std::string(s) + " must be YYYY-MM-DDThh:mm:ss+00:00 (UTC)");
-        return;
-      }
-      if (*ms < ctx_.date_floor_ms) {
-        sink_.add(family::kDateTimeValue, rule, path,
-                  std::string(s) + " is earlier than " + mappers::format_utc(ctx_.date_floor_ms));
-      } else if (*ms > ctx_.now_ms + ctx_.future_tolerance_ms &&
-                 path.find("validityPeriod") == std::string::npos) {
-        // A prescription's validity (MedicationRequest.dispenseRequest.validityPeriod) is
-        // meant to reach into the future; everything else records what already happened.
-        sink_.add(family::kDateTimeValue, rule, path, std::string(s) + " is in the future");
-      }
-    } else if (s.size() == 10 && looks_like_date(s, 10) && !mappers::parse_date(s)) {
-      sink_.add(family::kDateTimeFormat, rule, path, std::string(s) + " is not a calendar date");
-    }
   }
 
   void identifier(const Value& id, const std::string& path) {
@@ -223,7 +196,9 @@ mappers::Outcome Validator::check(const rapidjson::Value& resource, std::string_
   walker.dates(resource, "", "");
   walker.identifier_systems(resource, "");
   walker.references(resource);
-  check_profile(type, resource, ctx_.org_id, sink);
+  if (ctx_.profiles != nullptr) {
+    ctx_.profiles->check(resource, ctx_.org_id, ctx_.now_ms, ctx_.date_floor, sink);
+  }
   return sink.outcome();
 }
 

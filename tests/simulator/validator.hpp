@@ -1,8 +1,9 @@
 #pragma once
-// SATUSEHAT's rule checks on one resource (reference §2.1, §3.1, §4, §5.1): the generic ones
-// that walk the whole resource (UTC date-times and the date floor, identifier systems of the
-// client's organization, references that must exist, organization references) and the
-// per-type required elements in profile_rules.
+// SATUSEHAT's rule checks on one resource (reference §2.1, §3.1, §4, §5.1): rules.yaml's, run
+// by profile_rules (required elements, codes, UTC date-times, the date floor, no future dates),
+// and the ones only the platform can make, which walk the whole resource here: identifier systems
+// of the client's organization, references that must exist, organization references, and
+// calendar dates.
 //
 // Pure: the store is reached only through `exists`, so a transaction can check entries against
 // the store plus its own not-yet-stored entries.
@@ -18,13 +19,15 @@
 
 namespace ilp::sim {
 
+class ProfileRules;
+
 struct RuleContext {
   std::string org_id;  // the organization the client's credentials are bound to
   std::int64_t now_ms = 0;
-  std::int64_t date_floor_ms = 0;  // earliest accepted date-time (--date-floor)
-  // Date-times later than now + this are "in the future"; a few minutes absorb clock skew.
-  std::int64_t future_tolerance_ms = 5 * 60 * 1000;
+  std::string date_floor = "2014-06-03";  // earliest accepted date (--date-floor)
   std::function<bool(std::string_view type, std::string_view id)> exists;
+  // rules.yaml, loaded once by the simulator; nullptr checks only the platform-side walkers.
+  ProfileRules* profiles = nullptr;
 };
 
 class Validator {

@@ -1,8 +1,8 @@
-// The validator against the simulator's own rule checks (tests/simulator/validator.cpp, written
-// from the same reference by another route): every small change to a valid example that the
-// simulator refuses, the validator refuses too — so a record the local SATUSEHAT would refuse
-// never gets past ingest. Reference resolution is left out: urn:uuid references resolve inside a
-// bundle and conditional ones at delivery, neither within one resource.
+// The validator against the simulator's rule checks (tests/simulator/validator.cpp: rules.yaml,
+// the one source both use, plus the platform-side walkers): every small change to a valid
+// example that the simulator refuses, the validator refuses too — so a record the local SATUSEHAT
+// would refuse never gets past ingest. Reference resolution is left out: urn:uuid references
+// resolve inside a bundle and conditional ones at delivery, neither within one resource.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -14,6 +14,7 @@
 
 #include "gateway/validation/validator.hpp"
 #include "mappers/json.hpp"
+#include "tests/simulator/profile_rules.hpp"
 #include "tests/simulator/validator.hpp"
 #include "tests/unit/validation/validation_support.hpp"
 
@@ -23,8 +24,7 @@ namespace {
 using namespace ilp::validation::test;
 namespace fs = std::filesystem;
 
-constexpr std::int64_t kNow = 1790000000000;      // 2026-09-21
-constexpr std::int64_t kFloorMs = 1401753600000;  // 2014-06-03T00:00:00Z
+constexpr std::int64_t kNow = 1790000000000;  // 2026-09-21
 constexpr std::string_view kOrg = "10000004";
 
 // Every member and array item, in document order, by a path of keys and indexes.
@@ -127,8 +127,13 @@ TEST_CASE("whatever the simulator refuses in a changed valid example, the valida
   sim::RuleContext rc;
   rc.org_id = std::string(kOrg);
   rc.now_ms = kNow;
-  rc.date_floor_ms = kFloorMs;
+  rc.date_floor = "2014-06-03";
   rc.exists = [](std::string_view, std::string_view) { return true; };
+  // The simulator's copy of the same rules.yaml: what this test can still catch is a refusal of
+  // the simulator's own walkers (identifier systems of another organization, calendar dates)
+  // or of its adapter, that the validator lets through.
+  const auto sim_rules = sim::ProfileRules::load(kProfiles);
+  rc.profiles = sim_rules.get();
   const sim::Validator theirs(rc);
   Context ctx{kOrg};
   ctx.now_ms = kNow;
