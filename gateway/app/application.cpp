@@ -1,9 +1,12 @@
 #include "gateway/app/application.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -14,6 +17,7 @@
 #include "gateway/config/holder.hpp"
 #include "gateway/delivery/worker.hpp"
 #include "gateway/ingest/pipeline.hpp"
+#include "gateway/store/pg/pg_store.hpp"
 #include "gateway/store/pseudonym_key.hpp"
 #include "gateway/store/sqlite_store.hpp"
 #include "gateway/util/log.hpp"
@@ -68,7 +72,20 @@ void publish_server(Metrics& m, const http::Server& server) {
   set("out_of_descriptors", c.fd_exhausted);
 }
 
-std::unique_ptr<store::SqliteStore> open_store(const config::Config& cfg) {
+std::string default_instance_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "%s", "host");
+  return std::string(host) + ":" + std::to_string(getpid());
+}
+
+std::unique_ptr<store::Store> open_store(const config::Config& cfg) {
+  if (!cfg.store.postgres.empty()) {
+    store::pg::PgStore::Options o;
+    o.conninfo = cfg.store.postgres;
+    o.instance_id = cfg.store.instance_id.empty() ? default_instance_id() : cfg.store.instance_id;
+    logger("store")->info("PostgreSQL store, instance {}", o.instance_id);
+    return std::make_unique<store::pg::PgStore>(o);
+  }
   store::SqliteStore::Options o;
   o.path = cfg.store.sqlite;
   o.pseudonymizer = &cfg.pseudonym();
@@ -94,7 +111,7 @@ struct Application::Impl {
   Metrics metrics;
   std::shared_ptr<const mappers::Pseudonymizer> pseudonymizer;
   net::io_context ioc;
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<store::Store> store;
   std::unique_ptr<delivery::Delivery> delivery;
   std::unique_ptr<ingest::Pipeline> pipeline;
   std::unique_ptr<api::IngestApi> ingest_api;
@@ -112,7 +129,7 @@ struct Application::Impl {
       const auto& cur = *config.get();
       std::vector<std::string> notes;
       if (next->listen.ingest != cur.listen.ingest || next->listen.admin != cur.listen.admin ||
-          next->store.sqlite != cur.store.sqlite ||
+          next->store.sqlite != cur.store.sqlite || next->store.postgres != cur.store.postgres ||
           next->store.pseudonym_key != cur.store.pseudonym_key) {
         logger("config")->warn(
             "listen addresses, the store path and the pseudonym key change only on restart");
@@ -167,9 +184,13 @@ int Application::run() {
   {
     const auto raw = m.config.get();
     std::error_code ec;
-    const bool had_store =
-        raw->store.sqlite != ":memory:" && std::filesystem::exists(raw->store.sqlite, ec);
-    const auto key = store::open_store_pseudonym_key(raw->store.pseudonym_key, raw->store.sqlite);
+    const bool postgres = !raw->store.postgres.empty();
+    const bool had_store = !postgres && raw->store.sqlite != ":memory:" &&
+                           std::filesystem::exists(raw->store.sqlite, ec);
+    // A hub's instances share one key file (config requires it with store.postgres).
+    const auto key =
+        postgres ? store::open_pseudonym_key(raw->store.pseudonym_key)
+                 : store::open_store_pseudonym_key(raw->store.pseudonym_key, raw->store.sqlite);
     if (key.created && had_store) {
       // The first start after an upgrade (a lost key of a keyed store stops the start).
       logger("store")->warn(

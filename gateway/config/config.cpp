@@ -127,11 +127,23 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.str(listen, "admin", c.listen.admin, "listen.");
 
   const auto store = child(root, "store");
-  r.known_keys(store, {"sqlite", "postgres", "pseudonym_key"}, "store");
+  r.known_keys(store, {"sqlite", "postgres", "pseudonym_key", "instance_id"}, "store");
   r.str(store, "sqlite", c.store.sqlite, "store.");
   r.str(store, "pseudonym_key", c.store.pseudonym_key, "store.");
+  r.str(store, "postgres", c.store.postgres, "store.");
+  r.str(store, "instance_id", c.store.instance_id, "store.");
   if (child(store, "postgres").IsDefined()) {
-    r.problem(child(store, "postgres"), "store.postgres is not available yet; use store.sqlite");
+    if (c.store.postgres.empty()) {
+      r.problem(child(store, "postgres"), "store.postgres must be a libpq connection string");
+    } else if (c.store.postgres.find("password") != std::string::npos) {
+      r.problem(child(store, "postgres"),
+                "store.postgres must not hold the password: use PGPASSWORD or ~/.pgpass");
+    }
+    if (c.store.pseudonym_key.empty()) {
+      r.problem(child(store, "postgres"),
+                "store.postgres needs store.pseudonym_key: every instance must use the same key "
+                "file");
+    }
   }
 
   const auto p = child(root, "platform");

@@ -34,8 +34,15 @@ struct Store {
   std::string sqlite = "../var/ilp-gateway.db";
   // The per-installation key of the patient pseudonyms (docs/security.md). Empty: the file
   // pseudonym.key in the store's folder, so a backup of that folder carries both and a copy of
-  // the database alone does not. Created at first start.
+  // the database alone does not. Created at first start. Required with `postgres`: every
+  // instance of a hub must read the same key, or one patient gets two keys and loses its order.
   std::string pseudonym_key;
+  // A libpq connection string (DESIGN.md §12): the PostgreSQL store instead of `sqlite`, for a
+  // hub of several instances. The password comes from PGPASSWORD or ~/.pgpass, never from here.
+  std::string postgres;
+  // This instance's name in the leases it takes (PostgreSQL only). Empty: hostname:pid, which
+  // is unique per running process; a fixed name must differ between instances.
+  std::string instance_id;
 };
 
 struct Platform {

@@ -58,6 +58,9 @@ std::unique_ptr<PgConnection> PgConnection::connect(const std::string& conninfo,
     if (c != nullptr) PQfinish(c);
     return nullptr;
   }
+  // Server notices ("relation … already exists, skipping") would go to stderr unasked.
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(c));
 }
 

@@ -200,3 +200,33 @@ TEST_CASE("a broken pws/targets.csv is refused naming the file and line", "[unit
     CHECK(any_problem_contains(e, "targets.csv:5: unknown indicator \"kx\""));
   }
 }
+
+TEST_CASE("store.postgres needs a shared pseudonym key and no password inline", "[unit][config]") {
+  Secrets s;
+  {
+    TempConfig t("store:\n  postgres: \"host=/run/pg dbname=ilp\"\n", kOneFacility);
+    try {
+      load(t.path());
+      FAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      CHECK(any_problem_contains(e, "store.postgres needs store.pseudonym_key"));
+    }
+  }
+  {
+    TempConfig t("store:\n  postgres: \"host=db password=secret\"\n  pseudonym_key: k.key\n",
+                 kOneFacility);
+    try {
+      load(t.path());
+      FAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      CHECK(any_problem_contains(e, "must not hold the password"));
+    }
+  }
+  TempConfig ok(
+      "store:\n  postgres: \"host=db dbname=ilp\"\n  pseudonym_key: k.key\n"
+      "  instance_id: hub-1\n",
+      kOneFacility);
+  const auto cfg = load(ok.path());
+  CHECK(cfg->store.postgres == "host=db dbname=ilp");
+  CHECK(cfg->store.instance_id == "hub-1");
+}
