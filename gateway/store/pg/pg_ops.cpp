@@ -517,7 +517,7 @@ int PgOps::reap(std::int64_t now_ms) {
       "UPDATE records SET status = 'retrying', "
       "maybe_sent = CASE WHEN maybe_sent = 2 THEN 2 ELSE 1 END, next_attempt_at = $1, "
       "inflight_revision = NULL, lease_owner = NULL, lease_token = NULL, lease_until = NULL, "
-      "updated_ms = $1 WHERE lease_token IS NOT NULL AND lease_until < $1 AND status = 'sending' "
+      "updated_ms = $1 WHERE lease_token IS NOT NULL AND lease_until <= $1 AND status = 'sending' "
       "RETURNING seq",
       {N(now_ms)});
   for (int i = 0; i < sending.rows(); ++i) {
@@ -530,7 +530,7 @@ int PgOps::reap(std::int64_t now_ms) {
   const auto revised = must(
       "UPDATE records SET maybe_sent = 2, inflight_revision = NULL, lease_owner = NULL, "
       "lease_token = NULL, lease_until = NULL, updated_ms = $1 "
-      "WHERE lease_token IS NOT NULL AND lease_until < $1 AND status <> 'sending' "
+      "WHERE lease_token IS NOT NULL AND lease_until <= $1 AND status <> 'sending' "
       "RETURNING seq, status",
       {N(now_ms)});
   for (int i = 0; i < revised.rows(); ++i) {

@@ -50,8 +50,10 @@ TEST_CASE("tracking ids are 26-char ULIDs, unique and ordered by time", "[unit]"
 }
 
 TEST_CASE("ingest of a new key creates a queued record with revision 1", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
 
   const auto out = s.ingest(make_item("RJ-1"));
@@ -115,8 +117,10 @@ TEST_CASE("ingest of the same key with the same content is unchanged and writes 
 }
 
 TEST_CASE("ingest with new content before delivery supersedes the old revision", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
 
   const auto first = s.ingest(make_item("RJ-1", "v1"));
@@ -154,8 +158,10 @@ TEST_CASE("ingest with new content before delivery supersedes the old revision",
 
 TEST_CASE("ingest with new content after delivery is sent as an update with the server ids",
           "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
 
   const auto first = s.ingest(make_item("RJ-1", "v1"));
@@ -195,8 +201,10 @@ TEST_CASE("ingest with new content after delivery is sent as an update with the 
 }
 
 TEST_CASE("two items with the same key in one call behave as two calls", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
 
   SECTION("same content") {
@@ -226,8 +234,10 @@ TEST_CASE("two items with the same key in one call behave as two calls", "[unit]
 }
 
 TEST_CASE("a failing item is rolled back alone; the other items of the call are stored", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
 
   auto bad = make_item("RJ-2", "v1");
@@ -244,8 +254,10 @@ TEST_CASE("a failing item is rolled back alone; the other items of the call are 
 }
 
 TEST_CASE("an empty ingest call answers with no outcomes", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   CHECK(s.ingest(std::vector<IngestItem>{}).empty());
 }

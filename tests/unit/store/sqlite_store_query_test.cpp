@@ -18,8 +18,10 @@ using testing::Sync;
 using testing::TempDir;
 
 TEST_CASE("list pagination covers every record exactly once, newest change first", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   std::set<std::string> all;
   // Pairs share updated_ms, so the id tie-break matters.
@@ -60,8 +62,10 @@ TEST_CASE("list pagination covers every record exactly once, newest change first
 }
 
 TEST_CASE("list filters by facility, status, kind and since", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   s.ingest(make_item("A", "v1", "p1", kT0, "pkm-a", "visit"));
   s.ingest(make_item("B", "v1", "p2", kT0 + 10, "pkm-a", "lab"));
@@ -92,8 +96,10 @@ TEST_CASE("list filters by facility, status, kind and since", "[unit]") {
 
 TEST_CASE("list clamps the limit and fails a foreign cursor rather than answer an empty page",
           "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   for (int i = 0; i < 3; ++i) s.ingest(make_item("R" + std::to_string(i)));
   ListQuery q;
@@ -145,8 +151,10 @@ TEST_CASE("a read that fails says failed, never not found or an empty page", "[u
 }
 
 TEST_CASE("stats count records by facility, kind and status, with the oldest pending", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   CHECK(s.stats().rows.empty());
   CHECK(s.stats().pending == 0);
@@ -171,10 +179,12 @@ TEST_CASE("stats count records by facility, kind and status, with the oldest pen
 }
 
 TEST_CASE("stats stay equal to a recount through every kind of change", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
   std::vector<std::string> ids;
   {
-    SqliteStore store(options(dir));
+    auto owned_store = open_store(backend, dir);
+    Store& store = *owned_store;
     Sync s(store);
     for (int i = 0; i < 12; ++i) {
       ids.push_back(
@@ -191,7 +201,8 @@ TEST_CASE("stats stay equal to a recount through every kind of change", "[unit]"
     REQUIRE(s.retry({claimed[1].id}, std::nullopt, kT0 + 103) == 1);
     REQUIRE(s.claim(kT0 + 104, 2).size() == 2);
   }  // two records left sending
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   REQUIRE(s.recover(kT0 + 200) == 3);
 
@@ -214,8 +225,10 @@ TEST_CASE("stats stay equal to a recount through every kind of change", "[unit]"
 }
 
 TEST_CASE("the IHS cache stores, overwrites and misses", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   CHECK_FALSE(s.cache_get("Patient", "k1"));
   CHECK(s.cache_put("Patient", "k1", "P0001", kT0));

@@ -29,8 +29,10 @@ std::string deliver(Sync& s, const std::string& record_id, std::int64_t at_ms) {
 
 TEST_CASE("a delivered record older than the cut-off loses its data but keeps status and ids",
           "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   const auto old_id = deliver(s, "OLD", kT0);
   const auto new_id = deliver(s, "NEW", kT0 + 40 * kDay);
@@ -54,8 +56,10 @@ TEST_CASE("a delivered record older than the cut-off loses its data but keeps st
 
 TEST_CASE("the same record sent again after pruning is still recognised (200, no new work)",
           "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   const auto id = deliver(s, "R1", kT0);
   REQUIRE(s.prune(kT0 + kDay) == 1);
@@ -65,8 +69,10 @@ TEST_CASE("the same record sent again after pruning is still recognised (200, no
 }
 
 TEST_CASE("pruning goes in batches of the given size", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   Sync s(store);
   for (int i = 0; i < 5; ++i) deliver(s, "B" + std::to_string(i), kT0);
   CHECK(s.prune(kT0 + kDay, 2) == 2);
@@ -83,8 +89,10 @@ namespace {
 
 TEST_CASE("NIK to IHS cache entries older than the cut-off are purged with the payloads",
           "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
   testing::Sync s(store);
   REQUIRE(s.cache_put("Patient", "old-key", "P100", kT0));
   REQUIRE(s.cache_put("Patient", "refreshed-key", "P200", kT0));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -15,7 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/store/pg/pg_store.hpp"
 #include "gateway/store/sqlite_store.hpp"
+#include "pg_test_cluster.hpp"
 
 namespace ilp::gateway::store::testing {
 
@@ -48,6 +51,45 @@ inline SqliteStore::Options options(const TempDir& dir) {
   SqliteStore::Options o;
   o.path = dir.db();
   return o;
+}
+
+// The store a contract test runs against: every test that opens its store with open_store()
+// runs once on each (STORE_BACKENDS() at the top of the test case).
+enum class Backend { kSqlite, kPostgres };
+inline const char* name(Backend b) { return b == Backend::kSqlite ? "sqlite" : "postgres"; }
+
+#define STORE_BACKENDS()                                                             \
+  const auto backend = GENERATE(::ilp::gateway::store::testing::Backend::kSqlite,    \
+                                ::ilp::gateway::store::testing::Backend::kPostgres); \
+  INFO("store: " << ::ilp::gateway::store::testing::name(backend))
+
+// One PostgreSQL server per test process, started on first use.
+inline ilp::testing::PgTestCluster& pg_cluster() {
+  static ilp::testing::PgTestCluster cluster;
+  return cluster;
+}
+
+// The store of `dir`: the SQLite file in it, or the PostgreSQL database named after it (made on
+// first use, so that opening again after a "crash" finds what the first store wrote). The
+// PostgreSQL store's leases last 1 ms here and it has no heartbeat of its own: recover() then
+// returns every attempt that was running, as SQLite's recover() after a restart does.
+inline std::unique_ptr<Store> open_store(Backend b, const TempDir& dir) {
+  if (b == Backend::kSqlite) return std::make_unique<SqliteStore>(options(dir));
+  static std::map<std::string, std::string> databases;
+  static std::mutex mu;
+  std::string conninfo;
+  {
+    std::lock_guard lock(mu);
+    auto& c = databases[dir.path().string()];
+    if (c.empty()) c = pg_cluster().create_database("t" + std::to_string(databases.size()));
+    conninfo = c;
+  }
+  pg::PgStore::Options o;
+  o.conninfo = conninfo;
+  o.instance_id = "test:" + dir.path().filename().string();
+  o.lease_ms = 1;
+  o.heartbeat_ms = 0;
+  return std::make_unique<pg::PgStore>(o);
 }
 
 // Starts an operation with a callback and waits for the callback's value.
