@@ -1,5 +1,6 @@
 #include "gateway/delivery/rate_limiter.hpp"
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -8,10 +9,14 @@
 
 namespace ilp::gateway::delivery {
 
-RateLimiter::RateLimiter(const Clock& clock, Metrics& metrics) : clock_(clock), metrics_(metrics) {}
+RateLimiter::RateLimiter(const Clock& clock, Metrics& metrics, std::function<int()> share)
+    : clock_(clock), metrics_(metrics), share_(std::move(share)) {}
 
-net::awaitable<void> RateLimiter::acquire(const std::string& facility, int per_minute) {
-  if (per_minute <= 0) co_return;
+net::awaitable<void> RateLimiter::acquire(const std::string& facility, int limit_per_minute) {
+  if (limit_per_minute <= 0) co_return;
+  const int instances = share_ ? std::max(1, share_()) : 1;
+  // At least one request a minute each, so that no instance stands still.
+  const int per_minute = std::max(1, limit_per_minute / instances);
   const auto now = clock_.now_ms();
   const double burst = default_burst(per_minute);
   auto it = buckets_.find(facility);

@@ -3,6 +3,7 @@
 // one TokenBucket per facility, awaited before every platform request (token requests
 // included). Runs on the delivery thread only.
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -15,15 +16,18 @@ namespace ilp::gateway::delivery {
 
 class RateLimiter {
  public:
-  RateLimiter(const Clock& clock, Metrics& metrics);
+  // `share`: how many instances send for the same facilities (store::Store::instances()); each
+  // keeps to per_minute / share, so together they stay within the platform's limit.
+  RateLimiter(const Clock& clock, Metrics& metrics, std::function<int()> share = {});
 
-  // Returns when `facility` may send one more request at `per_minute` (≤ 0: at once). The wait
-  // is a real timer; the bucket's arithmetic uses the injected clock.
+  // Returns when `facility` may send one more request at its share of `per_minute` (≤ 0: at
+  // once). The wait is a real timer; the bucket's arithmetic uses the injected clock.
   net::awaitable<void> acquire(const std::string& facility, int per_minute);
 
  private:
   const Clock& clock_;
   Metrics& metrics_;
+  std::function<int()> share_;
   std::map<std::string, TokenBucket> buckets_;
 };
 

@@ -210,6 +210,11 @@ class Store {
   virtual void pws_facts(std::vector<std::string> facilities, std::vector<pws::Window> windows,
                          std::function<void(ReadResult<std::vector<pws::FactRow>>)> done) = 0;
 
+  // How many gateway instances share this store and so the platform's per-facility rate (the
+  // PostgreSQL hub counts those whose heartbeat is within a lease); each sends at its share.
+  // Any thread. The embedded store has one.
+  virtual int instances() const { return 1; }
+
   // /readyz, on every probe: whether a write committed now would succeed (see the
   // implementation for how; it must be cheap, a probe comes every few seconds).
   virtual void check_writable(std::function<void(bool ok)> done) = 0;

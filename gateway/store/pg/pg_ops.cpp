@@ -547,7 +547,15 @@ int PgOps::renew(std::int64_t now_ms) {
       "lease_token IS NOT NULL",
       {S(instance_), N(now_ms), N(lease_ms_)});
   (void)q;
-  return static_cast<int>(tokens_.size());
+  must(
+      "INSERT INTO instances (id, seen_ms) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET "
+      "seen_ms = excluded.seen_ms",
+      {S(instance_), N(now_ms)});
+  // A stopped instance's row stays until it is a day old: the count is what matters.
+  must("DELETE FROM instances WHERE seen_ms < $1::bigint - 86400000", {N(now_ms)});
+  const auto live = must("SELECT count(*) FROM instances WHERE seen_ms > $1::bigint - $2::bigint",
+                         {N(now_ms), N(lease_ms_)});
+  return static_cast<int>(int_at(live, 0, 0));
 }
 
 int PgOps::wake(const std::vector<std::string>& keys, std::int64_t now_ms) {

@@ -50,7 +50,8 @@ class PgOps {
   // `retrying` with maybe_sent, as SqliteOps::recover does after a restart. One instance at a
   // time (a transaction-level advisory lock); the others return 0 at once.
   int reap(std::int64_t now_ms);
-  // The heartbeat: this instance's leases last lease_ms from `now_ms` again.
+  // The heartbeat: this instance's leases last lease_ms from `now_ms` again, and it is seen;
+  // returns the instances seen within a lease (this one included).
   int renew(std::int64_t now_ms);
   int retry(const std::vector<std::string>& ids, std::optional<Status> by_status,
             std::int64_t now_ms);

@@ -119,8 +119,14 @@ CREATE INDEX pws_facts_window ON pws_facts (facility, event, day);
 CREATE INDEX pws_facts_record ON pws_facts (record_seq);
 )sql";
 
+// Version 2: the instances of a hub, seen by their heartbeat; each sends at its share of the
+// platform's per-facility rate (RateLimiter), so that together they keep to it.
+static const char* const kV2 = R"sql(
+CREATE TABLE instances (id text PRIMARY KEY, seen_ms bigint NOT NULL);
+)sql";
+
 const std::vector<Migration>& store_migrations() {
-  static const std::vector<Migration> all = {{1, kV1}};
+  static const std::vector<Migration> all = {{1, kV1}, {2, kV2}};
   return all;
 }
 

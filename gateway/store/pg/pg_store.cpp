@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -129,7 +130,7 @@ int PgStore::beat() {
   try {
     ops_->must("BEGIN");
     const auto now = options_.now_ms();
-    ops_->renew(now);
+    instances_ = std::max(1, ops_->renew(now));
     const int reaped = ops_->reap(now);
     ops_->must("COMMIT");
     if (reaped > 0) log_->warn("{} attempt(s) lost their lease; retrying", reaped);
@@ -284,7 +285,7 @@ void PgStore::heartbeat(std::function<void(int reaped)> done) {
       true,
       [this](PgOps& ops) {
         const auto now = options_.now_ms();
-        ops.renew(now);
+        instances_ = std::max(1, ops.renew(now));
         return ops.reap(now);
       },
       std::move(done), fail_with(0));

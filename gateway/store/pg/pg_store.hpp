@@ -17,6 +17,7 @@
 // answers 503, nothing half-written, as the transaction never committed — and the next batch
 // connects again.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -90,6 +91,9 @@ class PgStore final : public Store {
   // The heartbeat and reaper now, on the store thread (tests: after moving the clock on).
   void heartbeat(std::function<void(int reaped)> done);
 
+  // Instances whose heartbeat is within a lease, as of this instance's last heartbeat.
+  int instances() const override { return instances_.load(); }
+
  private:
   template <class R>
   void submit(bool write, std::function<R(PgOps&)> body, std::function<void(R)> done,
@@ -109,6 +113,7 @@ class PgStore final : public Store {
   std::condition_variable cv_;
   std::deque<std::unique_ptr<PgJob>> queue_;
   bool stopping_ = false;
+  std::atomic<int> instances_{1};
   std::thread thread_;
 };
 

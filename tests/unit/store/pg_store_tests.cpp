@@ -243,3 +243,22 @@ TEST_CASE("pg: lists page newest first, stats count by status, retry re-queues",
   CHECK(s.cache_get("Patient", "k") == "P-1");
   CHECK(s.check_writable());
 }
+
+TEST_CASE("pg: the instances of a hub count each other by heartbeat, a stopped one drops out",
+          "[store][pg]") {
+  Hub hub("instances");
+  auto a = hub.instance("a");
+  CHECK(a->instances() == 1);
+  {
+    auto b = hub.instance("b");
+    beat(*a);
+    beat(*b);
+    CHECK(b->instances() == 2);
+    hub.now = kT0 + 1'000;
+    beat(*a);
+    CHECK(a->instances() == 2);  // each sends at half the facility's rate
+  }                              // b stops
+  hub.now = kT0 + 1'000 + kLease;
+  beat(*a);
+  CHECK(a->instances() == 1);
+}
