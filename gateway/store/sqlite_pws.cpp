@@ -89,11 +89,22 @@ std::optional<std::int64_t> SqlitePws::apply(std::int64_t seq,
       current.from_address = q.int64(4) != 0;
     }
   }
-  if (person == 0) {
-    auto q = db_.query("INSERT INTO pws_persons (patient_key) VALUES (?1) RETURNING person");
-    q.bind_all(patient_key);
+  // The village is decided by the record with an address, then the latest day, then the
+  // latest accepted: this record replaces the decider only when it comes after it.
+  Decider mine;
+  mine.from_address = !facts->address_village.empty();
+  mine.village = mine.from_address ? facts->address_village : facts->location_village;
+  mine.day = facts->day;
+  mine.seq = mine.village.empty() ? 0 : seq;
+  if (person == 0) {  // a new person, whose village this record decides (if it tells one)
+    auto q = db_.query(
+        "INSERT INTO pws_persons (patient_key, village, village_day, village_seq, "
+        "village_address) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING person");
+    q.bind_all(patient_key, mine.village, mine.seq == 0 ? 0 : mine.day, mine.seq,
+               mine.from_address ? 1 : 0);
     if (!q.step()) throw std::runtime_error("pws_persons: no person returned");
     person = q.int64(0);
+    current = mine;
   }
   std::int64_t events = 0;
   for (const auto& e : facts->events) events |= std::int64_t{1} << static_cast<int>(e.event);
@@ -114,15 +125,8 @@ std::optional<std::int64_t> SqlitePws::apply(std::int64_t seq,
   if (old_decided && *old_person == person) {
     recompute(person);  // the record that decided was this one's earlier revision
   } else {
-    // The village is decided by the record with an address, then the latest day, then the
-    // latest accepted: the new record replaces the decider only when it comes after it.
-    Decider mine;
-    mine.from_address = !facts->address_village.empty();
-    mine.village = mine.from_address ? facts->address_village : facts->location_village;
-    mine.day = facts->day;
-    mine.seq = seq;
     const auto rank = [](const Decider& d) { return std::tuple(d.from_address, d.day, d.seq); };
-    if (!mine.village.empty() && (current.seq == 0 || rank(mine) > rank(current))) {
+    if (mine.seq != 0 && (current.seq == 0 || rank(mine) > rank(current))) {
       write_decider(person, mine);
     }
   }
