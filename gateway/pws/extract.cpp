@@ -118,6 +118,20 @@ void growth_events(Context& c) {
   if (z.ok()) c.out.push_back({Event::kHeightMeasured, z.z < -2.0 ? 1 : 0, {}});
 }
 
+// PF: a birth at a health facility (the puskesmas or a pustu, childbirth-place.csv `facility`
+// and `pustu`) attended by a health worker (childbirth-attendant.csv `midwife`, `doctor`,
+// `obstetrician`). A home birth, or one attended by family or a dukun, is no PF.
+void childbirth_events(Context& c) {
+  const auto place = text_at(c.in.data, "place");
+  const auto attendant = text_at(c.in.data, "attendant");
+  const bool at_facility = place == "facility" || place == "pustu";
+  const bool health_worker =
+      attendant == "midwife" || attendant == "doctor" || attendant == "obstetrician";
+  if (at_facility && health_worker) {
+    c.out.push_back({Event::kFacilityBirth, 0, std::string(text_at(c.in.data, "pregnancy_id"))});
+  }
+}
+
 void screening_events(Context& c) { c.out.push_back({Event::kPtmScreened, 0, {}}); }
 void tb_events(Context& c) { c.out.push_back({Event::kTbNotified, 0, {}}); }
 void no_events(Context&) {}
@@ -129,11 +143,9 @@ struct KindRule {
   std::string_view address = "patient.address.village_code";
 };
 
-// One row per kind that PWS reads. `childbirth` will be one more row:
-//   {"childbirth", "born_at", childbirth_events}, with childbirth_events pushing
-//   {Event::kFacilityBirth, 0, pregnancy_id} when `place` is "facility" and `attendant` is
-//   midwife, doctor or obstetrician (docs/pws.md, pf).
+// One row per kind that PWS reads.
 constexpr KindRule kRules[] = {
+    {"childbirth", "born_at", childbirth_events},
     {"anc", "arrived_at", anc_events},
     {"postpartum", "arrived_at", postpartum_events},
     {"neonatal", "arrived_at", neonatal_events},

@@ -16,7 +16,7 @@ enum class Event : std::uint8_t {
   kAncK1 = 1,           // ANC contact K1A/K1M; episode = pregnancy_id
   kAncK4 = 2,           // ANC contact K4
   kAncK6 = 3,           // ANC contact K6
-  kFacilityBirth = 4,   // a birth at a health facility by a health worker (childbirth, to come)
+  kFacilityBirth = 4,   // a birth at a health facility by a health worker; episode = pregnancy_id
   kKf = 5,              // postpartum visit; value = 1…4 (KF1…KF4), episode = pregnancy_id
   kKn = 6,              // neonatal visit; value = 1…3 (KN1…KN3)
   kBasicDose = 7,       // a dose given before the first birthday; episode = vaccine, value = dose

@@ -5,6 +5,8 @@
 #include <rapidjson/writer.h>
 
 #include <chrono>
+#include <cstdint>
+#include <limits>
 
 namespace ilp::gateway::pws {
 
@@ -37,7 +39,76 @@ std::string encode(const RecordFacts& f) {
   return {buf.GetString(), buf.GetSize()};
 }
 
+namespace {
+
+// The form encode() writes, read without building a DOM: decode() runs once per delivered
+// record, inside the delivery's transaction. Anything else (escapes in a string, spaces, keys in
+// another order) returns nullopt and is read by the general parser below.
+class FastReader {
+ public:
+  explicit FastReader(std::string_view t) : t_(t) {}
+  std::optional<RecordFacts> read() {
+    RecordFacts f;
+    if (!lit("{\"d\":") || !integer(f.day)) return std::nullopt;
+    if (lit(",\"a\":") && !string(f.address_village)) return std::nullopt;
+    if (lit(",\"l\":") && !string(f.location_village)) return std::nullopt;
+    if (!lit(",\"e\":[")) return std::nullopt;
+    while (!lit("]")) {
+      if (!f.events.empty() && !lit(",")) return std::nullopt;
+      int event = 0;
+      FactEvent e;
+      if (!lit("[") || !integer(event) || !is_event(event) || !lit(",") || !integer(e.value) ||
+          !lit(",") || !string(e.episode) || !lit("]")) {
+        return std::nullopt;
+      }
+      e.event = static_cast<Event>(event);
+      f.events.push_back(std::move(e));
+    }
+    if (!lit("}") || i_ != t_.size()) return std::nullopt;
+    return f;
+  }
+
+ private:
+  bool lit(std::string_view s) {
+    if (t_.substr(i_, s.size()) != s) return false;
+    i_ += s.size();
+    return true;
+  }
+  template <class Int>
+  bool integer(Int& out) {
+    const bool negative = lit("-");
+    const std::size_t start = i_;
+    std::int64_t v = 0;
+    while (i_ < t_.size() && t_[i_] >= '0' && t_[i_] <= '9' && i_ - start < 18) {
+      v = v * 10 + (t_[i_++] - '0');
+    }
+    if (i_ == start || (i_ < t_.size() && t_[i_] >= '0' && t_[i_] <= '9')) return false;
+    v = negative ? -v : v;
+    if (v < std::numeric_limits<Int>::min() || v > std::numeric_limits<Int>::max()) return false;
+    out = static_cast<Int>(v);
+    return true;
+  }
+  bool string(std::string& out) {
+    if (!lit("\"")) return false;
+    const auto end = t_.find('"', i_);
+    if (end == std::string_view::npos) return false;
+    const auto s = t_.substr(i_, end - i_);
+    for (const char c : s) {
+      if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+    }
+    out.assign(s);
+    i_ = end + 1;
+    return true;
+  }
+
+  std::string_view t_;
+  std::size_t i_ = 0;
+};
+
+}  // namespace
+
 std::optional<RecordFacts> decode(std::string_view text) {
+  if (auto fast = FastReader(text).read()) return fast;
   rapidjson::Document d;
   d.Parse(text.data(), text.size());
   if (d.HasParseError() || !d.IsObject()) return std::nullopt;

@@ -91,7 +91,10 @@ std::string to_json(const Report& r, mappers::Lang lang) {
 }
 
 std::string to_csv(const Report& r, mappers::Lang lang) {
+  // The UTF-8 byte order mark first: without it Excel reads a village name such as
+  // "Pasir Jambu – Timur" as Windows-1252; LibreOffice and Python's utf-8-sig ignore it.
   std::string out =
+      "\xEF\xBB\xBF"
       "month,village_code,village_name,indicator,label,month_count,cumulative,target,"
       "coverage_pct\r\n";
   for (const auto& v : r.villages) {

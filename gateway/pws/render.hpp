@@ -11,7 +11,8 @@ namespace ilp::gateway::pws {
 
 std::string to_json(const Report& r, mappers::Lang lang);
 // Header month,village_code,village_name,indicator,label,month_count,cumulative,target,
-// coverage_pct; CRLF line ends and RFC 4180 quoting, as spreadsheets read it.
+// coverage_pct; UTF-8 with a byte order mark, CRLF line ends and RFC 4180 quoting, as
+// spreadsheets read it.
 std::string to_csv(const Report& r, mappers::Lang lang);
 
 }  // namespace ilp::gateway::pws

@@ -437,12 +437,22 @@ std::vector<Record> SqliteOps::claim(std::int64_t now_ms, int limit) {
 bool SqliteOps::complete(const Completion& c) {
   std::int64_t seq = 0;
   int revision = 0;
+  std::string patient_key;
+  std::string facility;
+  std::optional<std::int64_t> pws_person;
+  std::optional<std::string> pws_pending;
   {
-    auto q = db_.query("SELECT seq, revision FROM records WHERE id = ?1");
+    auto q = db_.query(
+        "SELECT seq, revision, patient_key, facility, pws_person, pws_pending FROM records "
+        "WHERE id = ?1");
     q.bind_all(c.id);
     if (!q.step()) return false;
     seq = q.int64(0);
     revision = q.int32(1);
+    patient_key = q.text(2);
+    facility = q.text(3);
+    pws_person = q.opt_int64(4);
+    if (!q.is_null(5)) pws_pending = q.text(5);
   }
   if (c.revision < 1 || c.revision > revision) return false;
 
@@ -456,18 +466,27 @@ bool SqliteOps::complete(const Completion& c) {
   }
   const bool delivered = c.status == Status::kDelivered;
   if (c.revision == revision) {
+    // The delivered revision's PWS facts replace the record's and are consumed (a second
+    // completion of the same revision counts nothing twice), in this transaction and in the
+    // records row this completion rewrites anyway: no second write of the row.
+    const bool count = delivered && pws_pending.has_value();
+    if (count) {
+      pws_person = SqlitePws(db_).apply(seq, pws_person, patient_key, facility, *pws_pending);
+    }
     db_.query(
            "UPDATE records SET status = ?2, next_attempt_at = ?3, last_error = ?4, "
            "attempts = attempts + ?5, "
            "maybe_sent = CASE WHEN ?7 THEN 0 WHEN maybe_sent = 2 THEN 2 ELSE ?6 END, "
            "delivered_revision = CASE WHEN ?7 THEN revision ELSE delivered_revision END, "
-           "inflight_revision = NULL, updated_ms = ?8, waiting_on = ?9 WHERE seq = ?1")
+           "inflight_revision = NULL, updated_ms = ?8, waiting_on = ?9, "
+           "pws_pending = CASE WHEN ?10 THEN NULL ELSE pws_pending END, pws_person = ?11 "
+           "WHERE seq = ?1")
         .bind_all(seq, to_string(c.status), c.next_attempt_at_ms, c.last_error,
                   c.count_attempt ? 1 : 0, c.maybe_sent ? 1 : 0, delivered ? 1 : 0, c.now_ms,
-                  c.status == Status::kWaiting ? c.waiting_on : std::string())
+                  c.status == Status::kWaiting ? c.waiting_on : std::string(), count ? 1 : 0,
+                  pws_person)
         .run();
     add_history(seq, c.now_ms, c.status, c.note);
-    if (delivered) count_delivered(seq);
     return true;
   }
   // Revised during the attempt: the new revision's status and attempts stand. What the old
@@ -485,26 +504,6 @@ bool SqliteOps::complete(const Completion& c) {
       .run();
   add_history(seq, c.now_ms, c.status, "revision " + std::to_string(c.revision) + ": " + c.note);
   return true;
-}
-
-// In the completion's transaction: the delivered revision's facts replace the record's, and are
-// consumed (a second completion of the same revision counts nothing twice).
-void SqliteOps::count_delivered(std::int64_t seq) {
-  std::string pending;
-  std::string patient_key;
-  std::string facility;
-  {
-    auto q = db_.query(
-        "SELECT pws_pending, patient_key, facility FROM records "
-        "WHERE seq = ?1 AND pws_pending IS NOT NULL");
-    q.bind_all(seq);
-    if (!q.step()) return;
-    pending = q.text(0);
-    patient_key = q.text(1);
-    facility = q.text(2);
-  }
-  SqlitePws(db_).apply(seq, patient_key, facility, pending);
-  db_.query("UPDATE records SET pws_pending = NULL WHERE seq = ?1").bind_all(seq).run();
 }
 
 std::vector<pws::FactRow> SqliteOps::pws_facts(const std::vector<std::string>& facilities,

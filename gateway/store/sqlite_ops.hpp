@@ -55,7 +55,6 @@ class SqliteOps {
   Record full_record(std::int64_t seq, bool with_history);
   std::vector<ResourceRef> resources(std::int64_t seq);
   std::vector<HistoryEntry> history(std::int64_t seq);
-  void count_delivered(std::int64_t seq);
   void add_history(std::int64_t seq, std::int64_t at_ms, Status status, std::string_view note);
   void write_resources(std::int64_t seq, const std::vector<ResourceRef>& refs, bool keep_ids);
 

@@ -1,25 +1,25 @@
 #include "gateway/store/sqlite_pws.hpp"
 
+#include <tuple>
+
 #include "gateway/pws/record_facts.hpp"
 
 namespace ilp::gateway::store {
 
-void SqlitePws::forget(std::int64_t seq, std::int64_t& person) {
+bool SqlitePws::forget(std::int64_t seq, std::int64_t person) {
   std::string facility;
   int day = 0;
   std::int64_t events = 0;
   {
-    auto q =
-        db_.query("SELECT person, facility, day, events FROM pws_records WHERE record_seq = ?1");
-    q.bind_all(seq);
-    if (!q.step()) return;
-    person = q.int64(0);
-    facility = q.text(1);
-    day = q.int32(2);
-    events = q.int64(3);
+    auto q = db_.query(
+        "SELECT facility, day, events FROM pws_records WHERE person = ?1 AND record_seq = ?2");
+    q.bind_all(person, seq);
+    if (!q.step()) return false;
+    facility = q.text(0);
+    day = q.int32(1);
+    events = q.int64(2);
   }
-  // One probe of pws_facts_window per event the record had, instead of an index on record_seq
-  // that every fact would pay for.
+  // One probe of pws_facts' key per event the record had.
   for (int e = 1; e <= pws::kMaxEvent; ++e) {
     if ((events & (std::int64_t{1} << e)) == 0) continue;
     db_.query(
@@ -28,56 +28,110 @@ void SqlitePws::forget(std::int64_t seq, std::int64_t& person) {
         .bind_all(facility, e, day, seq)
         .run();
   }
-  db_.query("DELETE FROM pws_records WHERE record_seq = ?1").bind_all(seq).run();
+  db_.query("DELETE FROM pws_records WHERE person = ?1 AND record_seq = ?2")
+      .bind_all(person, seq)
+      .run();
+  auto q = db_.query("SELECT village_seq FROM pws_persons WHERE person = ?1");
+  q.bind_all(person);
+  return q.step() && q.int64(0) == seq;
 }
 
-void SqlitePws::place(std::int64_t person) {
-  db_.query(R"sql(
-UPDATE pws_persons SET village = COALESCE((
-  SELECT CASE WHEN address_village != '' THEN address_village ELSE location_village END
-  FROM pws_records
-  WHERE person = ?1 AND (address_village != '' OR location_village != '')
-  ORDER BY address_village != '' DESC, day DESC, record_seq DESC LIMIT 1), '')
-WHERE person = ?1)sql")
-      .bind_all(person)
+void SqlitePws::write_decider(std::int64_t person, const Decider& d) {
+  db_.query(
+         "UPDATE pws_persons SET village = ?2, village_day = ?3, village_seq = ?4, "
+         "village_address = ?5 WHERE person = ?1")
+      .bind_all(person, d.village, d.day, d.seq, d.from_address ? 1 : 0)
       .run();
 }
 
-void SqlitePws::apply(std::int64_t seq, std::string_view patient_key, std::string_view facility,
-                      std::string_view encoded) {
-  std::int64_t old_person = 0;
-  forget(seq, old_person);
+void SqlitePws::recompute(std::int64_t person) {
+  Decider d;
+  {
+    auto q = db_.query(R"sql(
+SELECT address_village != '', day, record_seq,
+       CASE WHEN address_village != '' THEN address_village ELSE location_village END
+FROM pws_records
+WHERE person = ?1 AND (address_village != '' OR location_village != '')
+ORDER BY address_village != '' DESC, day DESC, record_seq DESC LIMIT 1)sql");
+    q.bind_all(person);
+    if (q.step()) {
+      d.from_address = q.int64(0) != 0;
+      d.day = q.int32(1);
+      d.seq = q.int64(2);
+      d.village = q.text(3);
+    }
+  }
+  write_decider(person, d);
+}
+
+std::optional<std::int64_t> SqlitePws::apply(std::int64_t seq,
+                                             std::optional<std::int64_t> old_person,
+                                             std::string_view patient_key,
+                                             std::string_view facility, std::string_view encoded) {
+  const bool old_decided = old_person && forget(seq, *old_person);
   const auto facts = pws::decode(encoded);
   if (!facts || patient_key.empty()) {
-    if (old_person != 0) place(old_person);
-    return;
+    if (old_decided) recompute(*old_person);
+    return std::nullopt;
   }
   std::int64_t person = 0;
+  Decider current;
   {
     auto q = db_.query(
-        "INSERT INTO pws_persons (patient_key) VALUES (?1) ON CONFLICT (patient_key) "
-        "DO UPDATE SET patient_key = excluded.patient_key RETURNING person");
+        "SELECT person, village, village_day, village_seq, village_address FROM pws_persons "
+        "WHERE patient_key = ?1");
     q.bind_all(patient_key);
+    if (q.step()) {
+      person = q.int64(0);
+      current.village = q.text(1);
+      current.day = q.int32(2);
+      current.seq = q.int64(3);
+      current.from_address = q.int64(4) != 0;
+    }
+  }
+  // The village is decided by the record with an address, then the latest day, then the
+  // latest accepted: this record replaces the decider only when it comes after it.
+  Decider mine;
+  mine.from_address = !facts->address_village.empty();
+  mine.village = mine.from_address ? facts->address_village : facts->location_village;
+  mine.day = facts->day;
+  mine.seq = mine.village.empty() ? 0 : seq;
+  if (person == 0) {  // a new person, whose village this record decides (if it tells one)
+    auto q = db_.query(
+        "INSERT INTO pws_persons (patient_key, village, village_day, village_seq, "
+        "village_address) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING person");
+    q.bind_all(patient_key, mine.village, mine.seq == 0 ? 0 : mine.day, mine.seq,
+               mine.from_address ? 1 : 0);
     if (!q.step()) throw std::runtime_error("pws_persons: no person returned");
     person = q.int64(0);
+    current = mine;
   }
   std::int64_t events = 0;
   for (const auto& e : facts->events) events |= std::int64_t{1} << static_cast<int>(e.event);
   db_.query(
-         "INSERT INTO pws_records (record_seq, person, facility, day, events, address_village, "
+         "INSERT INTO pws_records (person, record_seq, facility, day, events, address_village, "
          "location_village) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-      .bind_all(seq, person, facility, facts->day, events, facts->address_village,
+      .bind_all(person, seq, facility, facts->day, events, facts->address_village,
                 facts->location_village)
       .run();
   for (const auto& e : facts->events) {
+    // OR IGNORE: the same event twice in one record is one fact (counts are of persons).
     db_.query(
-           "INSERT INTO pws_facts (record_seq, facility, event, day, person, value, episode) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-        .bind_all(seq, facility, static_cast<int>(e.event), facts->day, person, e.value, e.episode)
+           "INSERT OR IGNORE INTO pws_facts (facility, event, day, record_seq, value, episode, "
+           "person) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind_all(facility, static_cast<int>(e.event), facts->day, seq, e.value, e.episode, person)
         .run();
   }
-  place(person);
-  if (old_person != 0 && old_person != person) place(old_person);
+  if (old_decided && *old_person == person) {
+    recompute(person);  // the record that decided was this one's earlier revision
+  } else {
+    const auto rank = [](const Decider& d) { return std::tuple(d.from_address, d.day, d.seq); };
+    if (mine.seq != 0 && (current.seq == 0 || rank(mine) > rank(current))) {
+      write_decider(person, mine);
+    }
+  }
+  if (old_decided && *old_person != person) recompute(*old_person);
+  return person;
 }
 
 std::vector<pws::FactRow> SqlitePws::read(const std::vector<std::string>& facilities,
@@ -87,7 +141,7 @@ std::vector<pws::FactRow> SqlitePws::read(const std::vector<std::string>& facili
     for (const auto& w : windows) {
       auto q = db_.query(
           "SELECT f.person, f.day, f.value, f.episode, p.village "
-          "FROM pws_facts f INDEXED BY pws_facts_window JOIN pws_persons p ON p.person = f.person "
+          "FROM pws_facts f JOIN pws_persons p ON p.person = f.person "
           "WHERE f.facility = ?1 AND f.event = ?2 AND f.day BETWEEN ?3 AND ?4");
       q.bind_all(facility, static_cast<int>(w.event), w.first_day, w.last_day);
       while (q.step()) {

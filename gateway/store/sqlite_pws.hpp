@@ -1,15 +1,26 @@
 #pragma once
-// The PWS facts tables (schema 5): what delivered records count for, kept up to date in the
-// transaction that records the delivery. Synchronous SQL on the store's connection; throws on
-// failure like SqliteOps (the caller rolls back).
+// The PWS facts tables (schema 5, keyed for their writes in 6): what delivered records count
+// for, kept up to date in the transaction that records the delivery. Synchronous SQL on the
+// store's connection; throws on failure like SqliteOps (the caller rolls back).
 //
 //   pws_persons  one row per patient key (the store's pseudonym, never a NIK) with the village
 //                the person is counted in: the address of their latest record that gives one,
-//                else the village of their latest record's location (docs/pws.md);
-//   pws_records  one row per delivered record with facts: day, villages, which events;
-//   pws_facts    one row per event, indexed by (facility, event, day) for the month queries.
+//                else the village of their latest record's location (docs/pws.md), and which
+//                record decided it, so a new record is compared with that one alone;
+//   pws_records  one row per counted record, keyed (person, record_seq): day, villages, which
+//                events — the person's village history, and what to delete when replaced;
+//   pws_facts    one row per event, keyed (facility, event, day, record_seq, …) for the month
+//                queries: the table is its own index.
+//
+// records.pws_person names the person the record's counted facts belong to (NULL: none), so
+// a replacement finds its pws_records row without an index on record_seq.
+//
+// Cost per delivered record with one event (tests/bench/pws_bench): one person lookup (plus a
+// row write when this record decides the village), one pws_records and one pws_facts insert;
+// the records row itself is rewritten by the completion anyway.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,17 +34,29 @@ class SqlitePws {
  public:
   explicit SqlitePws(SqliteDb& db) : db_(db) {}
 
-  // Replaces the facts of record `seq` with `encoded` (pws::encode form; a form decode() refuses
-  // counts as no facts), counted for `patient_key`'s person. An empty key counts nothing: a
-  // count of persons needs a person.
-  void apply(std::int64_t seq, std::string_view patient_key, std::string_view facility,
-             std::string_view encoded);
+  // Replaces the counted facts of record `seq` (those of `old_person`, when it has some) with
+  // `encoded` (pws::encode form; a form decode() refuses counts as no facts), counted for
+  // `patient_key`'s person. Returns the person they now count for (the new records.pws_person);
+  // nullopt when they count for nothing. An empty key counts nothing: a count of persons needs
+  // a person.
+  std::optional<std::int64_t> apply(std::int64_t seq, std::optional<std::int64_t> old_person,
+                                    std::string_view patient_key, std::string_view facility,
+                                    std::string_view encoded);
   std::vector<pws::FactRow> read(const std::vector<std::string>& facilities,
                                  const std::vector<pws::Window>& windows);
 
  private:
-  void forget(std::int64_t seq, std::int64_t& person);
-  void place(std::int64_t person);
+  struct Decider {  // the record that decides a person's village
+    bool from_address = false;
+    int day = 0;
+    std::int64_t seq = 0;  // 0: none
+    std::string village;
+  };
+  // Removes record `seq`'s rows of `person`; true when that record decided the person's village.
+  bool forget(std::int64_t seq, std::int64_t person);
+  // The person's village from their remaining records (the rare path: the decider went away).
+  void recompute(std::int64_t person);
+  void write_decider(std::int64_t person, const Decider& d);
 
   SqliteDb& db_;
 };

@@ -171,6 +171,53 @@ CREATE TABLE pws_facts (
 );
 CREATE INDEX pws_facts_window ON pws_facts (facility, event, day);
 )sql",
+    // 6: PWS tables keyed for their writes (issue 17, write cost). pws_facts and pws_records
+    // become WITHOUT ROWID tables whose keys are the indexes they had (one B-tree each instead
+    // of a table and an index); pws_records is keyed by person, found from records.pws_person;
+    // pws_persons keeps the record that decided the village, so a delivery compares with it
+    // instead of re-reading the person's records.
+    R"sql(
+ALTER TABLE records ADD COLUMN pws_person INTEGER;
+UPDATE records SET pws_person = (SELECT person FROM pws_records WHERE record_seq = records.seq)
+  WHERE seq IN (SELECT record_seq FROM pws_records);
+CREATE TABLE pws_records_6 (
+  person           INTEGER NOT NULL,
+  record_seq       INTEGER NOT NULL,
+  facility         TEXT    NOT NULL,
+  day              INTEGER NOT NULL,
+  events           INTEGER NOT NULL,  -- bit n set: an event n row is in pws_facts
+  address_village  TEXT    NOT NULL DEFAULT '',
+  location_village TEXT    NOT NULL DEFAULT '',
+  PRIMARY KEY (person, record_seq)
+) WITHOUT ROWID;
+INSERT INTO pws_records_6 SELECT person, record_seq, facility, day, events, address_village,
+  location_village FROM pws_records;
+DROP TABLE pws_records;
+ALTER TABLE pws_records_6 RENAME TO pws_records;
+CREATE TABLE pws_facts_6 (
+  facility   TEXT    NOT NULL,
+  event      INTEGER NOT NULL,
+  day        INTEGER NOT NULL,
+  record_seq INTEGER NOT NULL,
+  value      INTEGER NOT NULL,
+  episode    TEXT    NOT NULL,
+  person     INTEGER NOT NULL,
+  PRIMARY KEY (facility, event, day, record_seq, value, episode)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO pws_facts_6 SELECT facility, event, day, record_seq, value, episode, person
+  FROM pws_facts;
+DROP TABLE pws_facts;
+ALTER TABLE pws_facts_6 RENAME TO pws_facts;
+ALTER TABLE pws_persons ADD COLUMN village_day INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pws_persons ADD COLUMN village_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pws_persons ADD COLUMN village_address INTEGER NOT NULL DEFAULT 0;
+UPDATE pws_persons SET (village_address, village_day, village_seq) = (
+  SELECT address_village != '', day, record_seq FROM pws_records r
+  WHERE r.person = pws_persons.person AND (address_village != '' OR location_village != '')
+  ORDER BY address_village != '' DESC, day DESC, record_seq DESC LIMIT 1)
+WHERE EXISTS (SELECT 1 FROM pws_records r WHERE r.person = pws_persons.person
+  AND (address_village != '' OR location_village != ''));
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

@@ -91,7 +91,8 @@ TEST_CASE("PWS counts what was delivered, per village, in the API and the CLI CS
       gw.cli({"pws", "--month", "2025-03", "--facility", "pkm-sukamaju", "--format", "csv"});
   INFO(csv);
   CHECK(code == 0);
-  CHECK(csv.rfind("month,village_code,village_name,indicator,label,month_count,cumulative,target,"
+  CHECK(csv.rfind("\xEF\xBB\xBFmonth,village_code,village_name,indicator,label,month_count,"
+                  "cumulative,target,"
                   "coverage_pct\r\n",
                   0) == 0);
   CHECK(csv.find("\r\n2025-03,3204012002,,k1,Ibu hamil K1,1,1,,\r\n") != std::string::npos);

@@ -108,6 +108,31 @@ TEST_CASE("Postpartum and neonatal visits carry their number; KF also its pregna
   CHECK(kn->events == std::vector<FactEvent>{{Event::kKn, 1, ""}});
 }
 
+TEST_CASE(
+    "A birth at the puskesmas or a pustu by a midwife or doctor is a PF; a home birth by a "
+    "dukun is not",
+    "[unit]") {
+  const auto birth = [](const char* place, const char* attendant) {
+    return facts("childbirth", std::string(R"({"pregnancy_id":"H-7","location":"PUSTU",
+                 "born_at":"2025-03-31T23:10:00","place":")") +
+                                   place + R"(","attendant":")" + attendant + R"("})");
+  };
+  const std::vector<FactEvent> pf{{Event::kFacilityBirth, 0, "H-7"}};
+  const auto pustu = birth("pustu", "midwife");
+  REQUIRE(pustu);
+  CHECK(pustu->events == pf);
+  CHECK(pustu->day == day_number(2025, 3, 31));  // the local day of the birth
+  CHECK(birth("facility", "midwife")->events == pf);
+  CHECK(birth("facility", "doctor")->events == pf);
+  CHECK(birth("facility", "obstetrician")->events == pf);
+  CHECK(birth("home", "dukun")->events.empty());
+  CHECK(birth("home", "midwife")->events.empty());    // not at a facility
+  CHECK(birth("facility", "dukun")->events.empty());  // not a health worker
+  CHECK(birth("pustu", "family")->events.empty());
+  // Still a record of the mother's: her location tells the village.
+  CHECK(birth("home", "dukun")->location_village == "3204012001");
+}
+
 TEST_CASE("A dose counts towards IDL only when given before the first birthday", "[unit]") {
   const auto dose = [](const char* given) {
     return facts("immunization", std::string(R"({"vaccine":"MR-1","dose_number":1,
@@ -178,6 +203,16 @@ TEST_CASE("Facts survive their stored form; anything else is refused", "[unit]")
   CHECK_FALSE(decode(""));
   CHECK_FALSE(decode(R"({"d":1,"e":[[99,0,""]]})"));
   CHECK_FALSE(decode(R"({"d":"x","e":[]})"));
+  // The quick reader of encode()'s own form and the general one agree; truncated text is refused.
+  RecordFacts g;
+  g.day = 20150;
+  g.location_village = "3204012001";
+  g.events = {{Event::kAncK1, 1, "H-1"}, {Event::kWeighed, -5, ""}};
+  CHECK(decode(R"({"d":20150,"l":"3204012001","e":[[1,1,"H-1"],[8,-5,""]]})") == g);
+  CHECK(decode(R"({ "l": "3204012001", "d": 20150, "e": [[1, 1, "H-1"], [8, -5, ""]] })") == g);
+  const auto text = encode(g);
+  for (std::size_t n = 0; n < text.size(); ++n) CHECK_FALSE(decode(text.substr(0, n)));
+  CHECK_FALSE(decode(text + "x"));
 }
 
 }  // namespace ilp::gateway::pws

@@ -3,6 +3,7 @@
 #include "gateway/pws/report.hpp"
 
 #include <catch2/catch.hpp>
+#include <utility>
 
 #include "gateway/pws/record_facts.hpp"
 #include "gateway/pws/render.hpp"
@@ -87,6 +88,12 @@ std::vector<FactRow> population() {
       {E::kTbNotified, 16, d(2025, 3, 7), 0, "", ""},
       // P17 (A): K1 in April: after the month asked for.
       {E::kAncK1, 17, d(2025, 4, 2), 1, "H17", kA},
+      // P18 (A): her sixth ANC contact in March; P21 (B) hers last November.
+      {E::kAncK6, 18, d(2025, 3, 25), 6, "H18", kA},
+      {E::kAncK6, 21, d(2024, 11, 25), 6, "H21", kB},
+      // P19 (B): gave birth at a facility in February; P20 (A) in March.
+      {E::kFacilityBirth, 19, d(2025, 2, 14), 0, "H19", kB},
+      {E::kFacilityBirth, 20, d(2025, 3, 31), 0, "H20", kA},
   };
 }
 
@@ -115,6 +122,10 @@ TEST_CASE("Every indicator of a synthetic population matches the hand count", "[
   check(value(r, kA, I::kK1), 1, 2);  // P2 this month; P1 and P2 this year
   check(value(r, kA, I::kK4), 1, 1);
   check(value(r, kB, I::kK1), 0, 0);         // P3 was last year
+  check(value(r, kA, I::kK6), 1, 1);         // P18
+  check(value(r, kB, I::kK6), 0, 0);         // P21 was last year
+  check(value(r, kA, I::kPf), 1, 1);         // P20
+  check(value(r, kB, I::kPf), 0, 1);         // P19 in February
   check(value(r, kA, I::kKfLengkap), 1, 1);  // P4; P5 lacks KF4
   check(value(r, kB, I::kKfLengkap), 0, 1);  // P6 completed in February
   check(value(r, kA, I::kKn1), 1, 1);
@@ -190,7 +201,8 @@ TEST_CASE("The JSON has the shape of DESIGN.md 9.1 and the CSV one row per villa
   CHECK(json.find(R"({"id":"k4","label":"Ibu hamil K4","month":1,"cumulative":1,"target":null,)"
                   R"("coverage_pct":null})") != std::string::npos);
   const auto csv = to_csv(r, mappers::Lang::kEn);
-  CHECK(csv.rfind("month,village_code,village_name,indicator,label,month_count,cumulative,target,"
+  CHECK(csv.rfind("\xEF\xBB\xBFmonth,village_code,village_name,indicator,label,month_count,"
+                  "cumulative,target,"
                   "coverage_pct\r\n2025-03,3204012001,Cibiru Wetan,k1,"
                   "Pregnant women, first ANC contact (K1),1,2,10,20.0\r\n",
                   0) != 0);  // the label has a comma: quoted
@@ -199,6 +211,81 @@ TEST_CASE("The JSON has the shape of DESIGN.md 9.1 and the CSV one row per villa
   std::size_t lines = 0;
   for (const char c : csv) lines += c == '\n';
   CHECK(lines == 1 + kIndicatorCount);
+}
+
+namespace {
+
+// An RFC 4180 reader, as a spreadsheet reads the file: quoted fields may hold commas, doubled
+// quotes and line breaks; records end with CRLF.
+std::vector<std::vector<std::string>> read_rfc4180(std::string_view text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  bool in_quotes = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_quotes) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        in_quotes = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"' && field.empty() && !quoted) {
+      in_quotes = quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(std::exchange(field, {}));
+      quoted = false;
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      rows.back().push_back(std::exchange(field, {}));
+      quoted = false;
+      rows.emplace_back();
+      ++i;
+    } else {
+      REQUIRE(c != '"');   // a bare quote inside an unquoted field is not RFC 4180
+      REQUIRE(c != '\n');  // a bare LF ends no record
+      field += c;
+    }
+  }
+  REQUIRE_FALSE(in_quotes);
+  REQUIRE(field.empty());  // the last record ends with CRLF too
+  rows.pop_back();
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("The CSV reads back in a spreadsheet: UTF-8 with BOM, header, quoted names intact",
+          "[unit]") {
+  // A village name (from targets.csv) with a comma, quotes, a line break and non-ASCII text.
+  const std::string name = "Cibiru \"Wetan\", RW 2 \xE2\x80\x93 Kulon\r\nBaru";
+  Report r;
+  r.month = {2025, 3};
+  VillageReport v;
+  v.village_code = kA;
+  v.village_name = name;
+  for (const auto& def : indicators()) v.indicators.push_back({def.indicator, 1, 2, 10, 20.0});
+  r.villages.push_back(v);
+  VillageReport unknown;
+  for (const auto& def : indicators()) unknown.indicators.push_back({def.indicator, 0, 1, {}, {}});
+  r.villages.push_back(unknown);
+  const auto csv = to_csv(r, mappers::Lang::kId);
+  REQUIRE(csv.rfind("\xEF\xBB\xBF", 0) == 0);
+  const auto rows = read_rfc4180(std::string_view(csv).substr(3));
+  REQUIRE(rows.size() == 1 + 2 * kIndicatorCount);
+  CHECK(rows[0] == std::vector<std::string>{"month", "village_code", "village_name", "indicator",
+                                            "label", "month_count", "cumulative", "target",
+                                            "coverage_pct"});
+  for (const auto& row : rows) CHECK(row.size() == 9);
+  CHECK(rows[1] == std::vector<std::string>{"2025-03", kA, name, "k1", "Ibu hamil K1", "1", "2",
+                                            "10", "20.0"});
+  const auto& last = rows.back();
+  CHECK(last[1].empty());  // the unknown village
+  CHECK(last[3] == "tb_notified");
+  CHECK(last[7].empty());  // no target: an empty cell
+  CHECK(last[8].empty());
 }
 
 TEST_CASE("Months are YYYY-MM with a real month", "[unit]") {

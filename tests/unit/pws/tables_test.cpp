@@ -2,6 +2,12 @@
 #include "gateway/pws/tables.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "gateway/pws/record_facts.hpp"
+#include "gateway/pws/report.hpp"
 
 namespace ilp::gateway::pws {
 namespace {
@@ -58,6 +64,30 @@ TEST_CASE("Without targets every target is null; the schedule still loads", "[un
   REQUIRE(t);
   CHECK_FALSE(t->target("3204012001", 2025, Indicator::kK1));
   CHECK(t->idl_schedule().size() == 1);
+}
+
+TEST_CASE("A config folder without targets.csv loads: every target and coverage is null",
+          "[unit]") {
+  namespace fs = std::filesystem;
+  const auto dir =
+      fs::temp_directory_path() / ("pws-no-targets-" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "idl-schedule.csv") << kSchedule;
+  std::vector<std::string> errors, warnings;
+  const auto t = Tables::load(dir.string(), errors, warnings);
+  fs::remove_all(dir);
+  REQUIRE(t);
+  CHECK(errors.empty());
+  CHECK(warnings.empty());
+  const auto r = compute({{Event::kAncK1, 1, day_number(2025, 3, 3), 1, "H", "3204012001"}},
+                         {2025, 3}, *t, {});
+  REQUIRE(r.villages.size() == 1);
+  for (const auto& v : r.villages[0].indicators) {
+    if (info(v.indicator).denominator == Denominator::kCounted) continue;  // counted, not a target
+    CHECK_FALSE(v.target);
+    CHECK_FALSE(v.coverage_pct);
+  }
+  CHECK(r.villages[0].indicators[0].month == 1);
 }
 
 TEST_CASE("A target and the village name are found by village, year and indicator", "[unit]") {

@@ -1,6 +1,9 @@
 // The PWS facts tables (gateway/store/sqlite_pws): written in the transaction of the delivery,
 // replaced by a later delivered revision, and the village rule kept per person.
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "gateway/pws/record_facts.hpp"
 #include "store_test_support.hpp"
@@ -176,6 +179,114 @@ TEST_CASE("Facts are read per facility, and a record without a patient key count
   const auto a = f.rows({"pkm-sukamaju"});
   const auto b = f.rows({"pkm-tanjung"});
   CHECK(a[0].person != b[0].person);
+}
+
+}  // namespace ilp::gateway::store
+
+namespace ilp::gateway::store {
+namespace {
+
+// Puts the PWS tables of a schema-6 store back in their schema-5 form (rowid tables with
+// separate indexes, no decider in pws_persons, no records.pws_person), rows kept.
+void back_to_schema_5(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const char* sql = R"sql(
+BEGIN;
+CREATE TABLE old_r AS SELECT record_seq, person, facility, day, events, address_village,
+  location_village FROM pws_records;
+DROP TABLE pws_records;
+CREATE TABLE pws_records (
+  record_seq       INTEGER PRIMARY KEY,
+  person           INTEGER NOT NULL,
+  facility         TEXT    NOT NULL,
+  day              INTEGER NOT NULL,
+  events           INTEGER NOT NULL,
+  address_village  TEXT    NOT NULL DEFAULT '',
+  location_village TEXT    NOT NULL DEFAULT ''
+);
+INSERT INTO pws_records SELECT * FROM old_r;
+DROP TABLE old_r;
+CREATE INDEX pws_records_person ON pws_records (person, day);
+CREATE TABLE old_f AS SELECT record_seq, facility, event, day, person, value, episode
+  FROM pws_facts;
+DROP TABLE pws_facts;
+CREATE TABLE pws_facts (
+  record_seq INTEGER NOT NULL,
+  facility   TEXT    NOT NULL,
+  event      INTEGER NOT NULL,
+  day        INTEGER NOT NULL,
+  person     INTEGER NOT NULL,
+  value      INTEGER NOT NULL,
+  episode    TEXT    NOT NULL
+);
+INSERT INTO pws_facts SELECT * FROM old_f;
+DROP TABLE old_f;
+CREATE INDEX pws_facts_window ON pws_facts (facility, event, day);
+ALTER TABLE pws_persons DROP COLUMN village_day;
+ALTER TABLE pws_persons DROP COLUMN village_seq;
+ALTER TABLE pws_persons DROP COLUMN village_address;
+ALTER TABLE records DROP COLUMN pws_person;
+PRAGMA user_version = 5;
+COMMIT;
+)sql";
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+  INFO((error != nullptr ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+// The village of each fact row, by event.
+std::map<Event, std::string> villages_by_event(SqliteStore& store) {
+  std::vector<pws::Window> windows;
+  for (int e = 1; e <= pws::kMaxEvent; ++e) windows.push_back({static_cast<Event>(e), 0, 100000});
+  auto r = wait_result<ReadResult<std::vector<pws::FactRow>>>(
+      [&](auto done) { store.pws_facts({"pkm-sukamaju"}, windows, std::move(done)); });
+  REQUIRE(r.is_found());
+  std::map<Event, std::string> out;
+  for (const auto& row : r.value()) out[row.event] = row.village;
+  return out;
+}
+
+void deliver_all(Sync& s, std::int64_t& now) {
+  for (;;) {
+    now += 1000;
+    const auto claimed = s.claim(now);
+    if (claimed.empty()) return;
+    for (const auto& r : claimed) REQUIRE(s.complete(delivered(r, now)));
+  }
+}
+
+TEST_CASE("A schema-5 store keeps its counted facts and villages through schema step 6", "[unit]") {
+  TempDir dir;
+  std::int64_t now = kT0 + 1000;
+  {
+    SqliteStore store(options(dir));
+    Sync s(store);
+    s.ingest(item("R1", "v1", facts(march(1), {{Event::kAncK1, 1, "H"}}, kA, kC)));
+    s.ingest(item("R2", "v1", facts(march(10), {{Event::kAncK4, 4, "H"}}, "", kC)));
+    deliver_all(s, now);
+  }
+  back_to_schema_5(dir.db());
+  SqliteStore store(options(dir));
+  Sync s(store);
+  using V = std::map<Event, std::string>;
+  CHECK(villages_by_event(store) == V{{Event::kAncK1, kA}, {Event::kAncK4, kA}});
+  // The migrated decider is R1 (the address): a later record with a location only keeps it.
+  s.ingest(item("R3", "v1", facts(march(20), {{Event::kAncK6, 6, "H"}}, "", kD)));
+  deliver_all(s, now);
+  CHECK(villages_by_event(store) ==
+        V{{Event::kAncK1, kA}, {Event::kAncK4, kA}, {Event::kAncK6, kA}});
+  // R1 corrected without its address and its K1 (the migrated records.pws_person finds its rows):
+  // the latest location decides.
+  s.ingest(item("R1", "v2", facts(march(1), {{Event::kPtmScreened, 0, ""}}, "", kC)));
+  deliver_all(s, now);
+  CHECK(villages_by_event(store) ==
+        V{{Event::kAncK4, kD}, {Event::kAncK6, kD}, {Event::kPtmScreened, kD}});
 }
 
 }  // namespace ilp::gateway::store

@@ -1,0 +1,308 @@
+// pws_bench: what PWS costs the store (issue 17): the time and bytes each delivered record adds,
+// and how fast a month and a year are answered over a million delivered records.
+//
+//   build/tests/pws_bench [--records 1000000] [--villages 200] [--delivered 50000]
+//                         [--dir DIR]
+//
+// 1. Cost per delivered record: two fresh stores receive the same --delivered records (bodies of
+//    a typical visit's size, 5 records per patient, 20 facilities), one with PWS facts and one
+//    without; each is claimed and completed as delivered in transactions of up to 1,000
+//    completions (as the store's writer batches them), timing the completions and their
+//    COMMIT. The difference of the two, per record, is what PWS adds; so is the difference of
+//    the two files' used pages.
+// 2. Answer times: a third store receives --records delivered records over --villages villages
+//    of 20 facilities, spread over 2025 (small bodies: only the PWS tables matter here). Then it
+//    times, as GET /api/v1/pws does it (read the facts, count): March for one facility (its ten
+//    villages), and December of all facilities (the year's cumulative of the whole province).
+//
+// In-process, one thread, the real SQLite store (SqliteOps on a SqliteDb); prints figures and
+// asserts nothing about time. The exit code is non-zero only when the run itself failed.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gateway/pws/record_facts.hpp"
+#include "gateway/pws/report.hpp"
+#include "gateway/pws/tables.hpp"
+#include "gateway/store/sqlite_db.hpp"
+#include "gateway/store/sqlite_ops.hpp"
+#include "gateway/store/sqlite_schema.hpp"
+
+namespace fs = std::filesystem;
+using namespace ilp::gateway;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kFacilities = 20;
+constexpr int kRecordsPerPatient = 5;
+constexpr int kBatch = 1000;
+constexpr std::int64_t kT0 = 1'735'700'000'000;  // 2025-01-01
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string facility_key(int f) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "pkm-%02d", f);
+  return buf;
+}
+
+std::string village(int v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "32040%05d", v);
+  return buf;
+}
+
+struct Shape {
+  int villages = 200;
+  bool facts = true;
+  std::size_t body_bytes = 0;  // input and bundle filler
+};
+
+// Record i of the population: its patient, facility, day of 2025, and one or two events in the
+// mix of a puskesmas' PWS kinds; 60% give the patient's address, all a location village.
+store::IngestItem record(std::int64_t i, std::int64_t patients, const Shape& s) {
+  const std::int64_t patient = i % patients;
+  const std::int64_t nth = i / patients;  // the patient's nth record
+  const int village_index = static_cast<int>(patient % s.villages);
+  const int per_facility = std::max(1, s.villages / kFacilities);
+  const int facility = std::min(kFacilities - 1, village_index / per_facility);
+  const int day = pws::day_number(2025, 1, 1) + static_cast<int>((i * 7919) % 365);
+  const std::int64_t kind = (patient * 2654435761 / 7 + nth * 3) % 8;
+  store::IngestItem item;
+  item.facility = facility_key(facility);
+  item.kind = "anc";
+  item.record_id = "R-" + std::to_string(i);
+  item.content_hash = "h" + std::to_string(i);
+  item.input_json = R"({"n":")" + std::string(s.body_bytes / 4, 'x') + R"("})";
+  item.bundle_json = R"({"resourceType":"Bundle","n":")" + std::string(s.body_bytes, 'y') + "\"}";
+  item.patient_key = "k" + std::to_string(patient * 2654435761 % 1000000007) + "-" +
+                     std::string(40, 'a' + static_cast<char>(patient % 26));
+  item.resources = {{"encounter", "Encounter", "urn:uuid:e" + std::to_string(i), ""},
+                    {"obs", "Observation", "urn:uuid:o" + std::to_string(i), ""}};
+  item.now_ms = kT0;
+  if (s.facts) {
+    pws::RecordFacts f;
+    f.day = day;
+    if ((patient + nth) % 5 < 3) f.address_village = village(village_index);
+    f.location_village = village(village_index);
+    const std::string episode = "H-" + std::to_string(patient);
+    using E = pws::Event;
+    switch (kind) {
+      case 0:
+        f.events = {{E::kAncK1, 1, episode}};
+        break;
+      case 1:
+        f.events = {{E::kAncK4, 4, episode}};
+        break;
+      case 2:
+        f.events = {{E::kKf, 1 + nth % 4, episode}};
+        break;
+      case 3:
+        f.events = {{E::kKn, 1 + nth % 3, ""}};
+        break;
+      case 4:
+        f.events = {{E::kBasicDose, 1, "MR-1"}};
+        break;
+      case 5:
+        f.events = {{E::kWeighed, 8000 + (i % 997), ""}, {E::kHeightMeasured, i % 3 == 0, ""}};
+        break;
+      case 6:
+        f.events = {{E::kPtmScreened, 0, ""}};
+        break;
+      default:
+        f.events = {{E::kTbNotified, 0, ""}};
+        break;
+    }
+    item.pws_facts = pws::encode(f);
+  }
+  return item;
+}
+
+std::int64_t used_bytes(store::SqliteDb& db) {
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  std::int64_t pages = 0, free_pages = 0, page_size = 0;
+  {
+    auto q = db.query("PRAGMA page_count");
+    if (q.step()) pages = q.int64(0);
+  }
+  {
+    auto q = db.query("PRAGMA freelist_count");
+    if (q.step()) free_pages = q.int64(0);
+  }
+  {
+    auto q = db.query("PRAGMA page_size");
+    if (q.step()) page_size = q.int64(0);
+  }
+  return (pages - free_pages) * page_size;
+}
+
+void ingest(store::SqliteDb& db, std::int64_t n, const Shape& s) {
+  store::SqliteOps ops(db);
+  const std::int64_t patients = std::max<std::int64_t>(1, n / kRecordsPerPatient);
+  for (std::int64_t i = 0; i < n; i += kBatch) {
+    std::vector<store::IngestItem> items;
+    for (std::int64_t j = i; j < std::min(n, i + kBatch); ++j)
+      items.push_back(record(j, patients, s));
+    db.exec("BEGIN IMMEDIATE");
+    for (const auto& o : ops.ingest(items)) {
+      if (o.kind != store::IngestOutcome::Kind::kCreated) throw std::runtime_error("ingest failed");
+    }
+    db.exec("COMMIT");
+  }
+}
+
+// Claims up to a batch and completes it as delivered in one transaction (as the store's writer
+// batches completions). Returns the seconds the completions and their COMMIT took, and how many
+// there were (0: nothing left).
+std::pair<double, int> deliver_batch(store::SqliteDb& db, std::int64_t now) {
+  store::SqliteOps ops(db);
+  db.exec("BEGIN IMMEDIATE");
+  const auto claimed = ops.claim(now, kBatch);
+  db.exec("COMMIT");
+  if (claimed.empty()) return {0.0, 0};
+  const auto t = Clock::now();
+  db.exec("BEGIN IMMEDIATE");
+  for (const auto& r : claimed) {
+    store::Completion c;
+    c.id = r.id;
+    c.revision = r.revision;
+    c.status = store::Status::kDelivered;
+    c.note = "delivered (HTTP 201)";
+    c.now_ms = now;
+    if (!ops.complete(c)) throw std::runtime_error("complete failed");
+  }
+  db.exec("COMMIT");
+  return {seconds_since(t), static_cast<int>(claimed.size())};
+}
+
+double answer(store::SqliteDb& db, const std::vector<std::string>& facilities, const pws::Month& m,
+              const pws::Tables& tables, std::size_t& villages) {
+  store::SqliteOps ops(db);
+  const auto t = Clock::now();
+  db.exec("BEGIN");
+  const auto rows = ops.pws_facts(facilities, pws::windows(m));
+  db.exec("COMMIT");
+  const auto report = pws::compute(rows, m, tables, {});
+  villages = report.villages.size();
+  return seconds_since(t);
+}
+
+std::int64_t arg(int argc, char** argv, const char* name, std::int64_t fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], name) == 0) return std::atoll(argv[i + 1]);
+  }
+  return fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const std::int64_t records = arg(argc, argv, "--records", 1'000'000);
+  const std::int64_t delivered = arg(argc, argv, "--delivered", 50'000);
+  const int villages = static_cast<int>(arg(argc, argv, "--villages", 200));
+  fs::path dir = fs::temp_directory_path() / ("pws-bench-" + std::to_string(::getpid()));
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
+  }
+  fs::create_directories(dir);
+  std::vector<std::string> errors, warnings;
+  const auto tables =
+      pws::Tables::load(std::string(ILP_SOURCE_DIR) + "/config/pws", errors, warnings);
+  if (!tables) {
+    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+    return 1;
+  }
+
+  // 1. The cost per delivered record: the two stores' batches alternate, so a change in the
+  // machine's load falls on both.
+  std::unique_ptr<store::SqliteDb> dbs[2];
+  for (int k = 0; k < 2; ++k) {
+    const auto path = (dir / (k == 1 ? "with.db" : "without.db")).string();
+    fs::remove(path);
+    dbs[k] = std::make_unique<store::SqliteDb>(path, 5000);
+    // Both stores commit as often; without the fsyncs the difference is the work PWS adds.
+    dbs[k]->exec("PRAGMA synchronous = OFF");
+    store::migrate_schema(*dbs[k]);
+    Shape s;
+    s.villages = villages;
+    s.facts = k == 1;
+    s.body_bytes = 3000;  // a visit's input and bundle: the records row spills to overflow pages
+    ingest(*dbs[k], delivered, s);
+  }
+  double seconds[2] = {0, 0};
+  std::int64_t count[2] = {0, 0};
+  for (std::int64_t now = kT0 + 1000;; ++now) {
+    int done = 0;
+    for (int k = 0; k < 2; ++k) {
+      const auto [batch_seconds, batch] = deliver_batch(*dbs[k], now);
+      seconds[k] += batch_seconds;
+      count[k] += batch;
+      done += batch;
+    }
+    if (done == 0) break;
+  }
+  if (count[0] != delivered || count[1] != delivered) throw std::runtime_error("not all delivered");
+  const double n = static_cast<double>(delivered);
+  const auto bytes = [&](int k) { return static_cast<double>(used_bytes(*dbs[k])); };
+  std::printf("delivered records:            %lld (two stores, with and without PWS facts)\n",
+              static_cast<long long>(delivered));
+  std::printf("completion without PWS:       %.1f us/record\n", seconds[0] * 1e6 / n);
+  std::printf("completion with PWS:          %.1f us/record\n", seconds[1] * 1e6 / n);
+  std::printf("added by PWS per record:      %.1f us, %.0f bytes\n",
+              (seconds[1] - seconds[0]) * 1e6 / n, (bytes(1) - bytes(0)) / n);
+  dbs[0].reset();
+  dbs[1].reset();
+
+  // 2. Answer times over the large store.
+  const auto path = (dir / "large.db").string();
+  fs::remove(path);
+  store::SqliteDb db(path, 5000);
+  store::migrate_schema(db);
+  Shape s;
+  s.villages = villages;
+  db.exec("PRAGMA synchronous = OFF");  // filling is not what is measured here
+  const auto t = Clock::now();
+  ingest(db, records, s);
+  double complete_seconds = 0;
+  std::int64_t large = 0;
+  for (std::int64_t now = kT0 + 1000;; ++now) {
+    const auto [batch_seconds, batch] = deliver_batch(db, now);
+    if (batch == 0) break;
+    complete_seconds += batch_seconds;
+    large += batch;
+  }
+  std::printf(
+      "large store:                  %lld delivered records, %d villages, %d facilities, "
+      "filled in %.0f s (completions %.1f us/record)\n",
+      static_cast<long long>(large), villages, kFacilities, seconds_since(t),
+      complete_seconds * 1e6 / static_cast<double>(large));
+  std::vector<std::string> all;
+  for (int f = 0; f < kFacilities; ++f) all.push_back(facility_key(f));
+  for (int round = 0; round < 3; ++round) {
+    std::size_t month_villages = 0, year_villages = 0;
+    const double month = answer(db, {facility_key(0)}, {2025, 3}, *tables, month_villages);
+    const double year = answer(db, all, {2025, 12}, *tables, year_villages);
+    std::printf(
+        "round %d: month (2025-03, one facility, %zu villages): %.1f ms; "
+        "year (2025-12, all facilities, %zu villages): %.0f ms\n",
+        round + 1, month_villages, month * 1e3, year_villages, year * 1e3);
+  }
+  fs::remove_all(dir);
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "pws_bench: %s\n", e.what());
+  return 1;
+}
