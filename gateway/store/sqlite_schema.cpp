@@ -171,6 +171,14 @@ CREATE TABLE pws_facts (
 );
 CREATE INDEX pws_facts_window ON pws_facts (facility, event, day);
 )sql",
+    // 6: the console's record browser (issue 19): a page filtered by facility or kind alone
+    // walks an index in list order instead of sorting every match, and a record id (the
+    // facility's business key) is looked up without naming its facility and kind.
+    R"sql(
+CREATE INDEX records_facility_updated ON records (facility, updated_ms, id);
+CREATE INDEX records_kind_updated ON records (kind, updated_ms, id);
+CREATE INDEX records_record_id ON records (record_id);
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));
