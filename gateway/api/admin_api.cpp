@@ -86,7 +86,11 @@ std::optional<Response> AdminApi::precheck(const Request& header,
   const auto lang = request_lang(header);
   // A session id is 256 random bits: an unknown or expired one is not a guess worth
   // throttling (a page left open past expiry sends several), so it does not count.
-  if (!bearer_token(header) && ConsoleApi::has_session_cookie(header)) {
+  // The console's own paths without any cookie (a first visit asks /console/session) are not
+  // guesses either.
+  const auto path = split_target(header.target()).path;
+  if (!bearer_token(header) &&
+      (ConsoleApi::has_session_cookie(header) || ConsoleApi::is_console_path(path))) {
     return session_problem(header, lang);
   }
   const int per_min = config_.get()->limits.auth_failures_per_min;
@@ -114,7 +118,8 @@ void AdminApi::handle(Request&& req, const boost::asio::ip::address& peer,
   }
   if (path == "/readyz") return readyz(std::move(respond));
   if (ConsoleApi::is_public(req)) return console_.handle(std::move(req), peer, std::move(respond));
-  if (!bearer_token(req) && ConsoleApi::has_session_cookie(req)) {
+  if (!bearer_token(req) &&
+      (ConsoleApi::has_session_cookie(req) || ConsoleApi::is_console_path(path))) {
     if (auto bad = session_problem(req, lang)) return respond(std::move(*bad));
   } else if (auto bad = token_problem(req, lang)) {
     return respond(std::move(*bad));

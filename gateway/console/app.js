@@ -35,7 +35,7 @@ const TEXT = {
     village: 'Desa', indicator: 'Indikator', this_month: 'Bulan ini', cumulative: 'Kumulatif',
     target: 'Sasaran', coverage: 'Cakupan %', pws_intro:
       'Pemantauan Wilayah Setempat dari rekam yang sudah terkirim ke SATUSEHAT.',
-    chart_of: 'Kumulatif per desa: ', open_record: 'buka', error: 'Galat: ',
+    chart_of: 'Kumulatif per desa: ', unknown_village: '(desa tidak diketahui)', open_record: 'buka', error: 'Galat: ',
   },
   en: {
     title: 'ILP Gateway console', overview: 'Overview', records: 'Records', worklist: 'Needs correction',
@@ -66,7 +66,7 @@ const TEXT = {
     village: 'Village', indicator: 'Indicator', this_month: 'This month', cumulative: 'Cumulative',
     target: 'Target', coverage: 'Coverage %', pws_intro:
       'Local-area monitoring (PWS) from the records delivered to SATUSEHAT.',
-    chart_of: 'Cumulative by village: ', open_record: 'open', error: 'Error: ',
+    chart_of: 'Cumulative by village: ', unknown_village: '(village unknown)', open_record: 'open', error: 'Error: ',
   },
 };
 
@@ -365,8 +365,13 @@ function tryPage() {
   page(el('h1', {}, t('try')), el('p', { class: 'muted' }, t('try_intro')), area, el('p', {}, button), out);
 }
 
+// Persons whose village is unknown come last, with village_code null.
+function villageName(v) {
+  return v.village_name || v.village_code || t('unknown_village');
+}
+
 function barChart(indicator, villages) {
-  const rows = villages.map((v) => ({ name: v.village_name || v.village_code, ind: v.indicators.find((i) => i.id === indicator.id) }))
+  const rows = villages.map((v) => ({ name: villageName(v), ind: v.indicators.find((i) => i.id === indicator.id) }))
     .filter((x) => x.ind);
   const max = Math.max(1, ...rows.map((x) => Math.max(x.ind.cumulative, x.ind.target || 0)));
   const barH = 18, labelW = 130, width = 420, chartW = width - labelW - 40;
@@ -404,7 +409,7 @@ async function pwsPage(params) {
     el('table', { id: 'pws-table' },
       el('tr', {}, [t('village'), t('indicator'), t('this_month'), t('cumulative'), t('target'), t('coverage')].map((h) => el('th', {}, h))),
       villages.map((v) => v.indicators.map((i) => el('tr', {},
-        el('td', {}, v.village_name || v.village_code), el('td', {}, i.label), el('td', { class: 'num' }, String(i.month)),
+        el('td', {}, villageName(v)), el('td', {}, i.label), el('td', { class: 'num' }, String(i.month)),
         el('td', { class: 'num' }, String(i.cumulative)), el('td', { class: 'num' }, i.target === null ? '—' : String(i.target)),
         el('td', { class: 'num' }, i.coverage_pct === null || i.coverage_pct === undefined ? '—' : String(i.coverage_pct)))))),
     el('div', { id: 'pws-charts' }, indicators.map((ind) => barChart(ind, villages))));

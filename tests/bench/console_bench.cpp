@@ -140,7 +140,8 @@ int main(int argc, char** argv) try {
   const int rounds = std::stoi(arg(argc, argv, "--rounds", "10"));
   const int details = std::stoi(arg(argc, argv, "--details", "1000"));
   const std::string dir_arg = arg(argc, argv, "--store-dir", "");
-  const fs::path dir = dir_arg.empty() ? fs::temp_directory_path() / "ilp-console-bench" : dir_arg;
+  const fs::path dir =
+      dir_arg.empty() ? fs::temp_directory_path() / "ilp-console-bench" : fs::path(dir_arg);
   fs::create_directories(dir);
   const auto path = (dir / "gateway.db").string();
   bool filled = false;

@@ -323,3 +323,15 @@ TEST_CASE("record detail masks NIKs and names in the bundle and explains the sta
   CHECK(bad.response.result_int() == 400);
   CHECK(expression_of(bad) == "bundle");
 }
+
+TEST_CASE("opening the console without a session does not count as a failed login",
+          "[integration][console]") {
+  SimFixture sim;
+  GatewayFixture gw(GatewayOptions(sim.base_url(), {"limits.auth_failures_per_min=2"}));
+  for (int i = 0; i < 5; ++i) {
+    auto r = http("GET", gw.admin_url() + "/console/session");
+    CHECK(r.response.result_int() == 401);
+    CHECK(http("GET", gw.admin_url() + "/console/").response.result_int() == 200);
+  }
+  login(gw);  // still allowed: 200
+}
