@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "gateway/api/console_messages.hpp"
 #include "gateway/api/http_util.hpp"
 #include "gateway/api/list_query.hpp"
 #include "gateway/api/pws_query.hpp"
@@ -35,7 +36,10 @@ AdminApi::AdminApi(const config::Holder& config, store::Store& store, const Cloc
       executor_(std::move(executor)),
       reload_(std::move(reload)),
       notify_delivery_(std::move(notify_delivery)),
-      auth_gate_("admin", metrics, clock) {}
+      auth_gate_("admin", metrics, clock),
+      sessions_(clock),
+      audit_(audit_path_for(config.get()->store.sqlite)),
+      console_(config, clock, auth_gate_, sessions_, audit_) {}
 
 // The admin token of the request, or the 403/401 to answer. Probes need none.
 std::optional<Response> AdminApi::token_problem(const Request& req, mappers::Lang lang) const {
@@ -61,10 +65,34 @@ namespace {
 bool is_probe(const std::string& path) { return path == "/healthz" || path == "/readyz"; }
 }  // namespace
 
+std::optional<Response> AdminApi::session_problem(const Request& req, mappers::Lang lang) {
+  const auto s = console_.session_of(req);
+  if (!s) return problem(status::unauthorized, lang, "login", "", console_text::no_session());
+  if (req.method() == bhttp::verb::get || req.method() == bhttp::verb::head) return std::nullopt;
+  const auto it = req.find(kCsrfHeader);
+  if (it == req.end() || !secure_equals(it->value(), s->csrf)) {
+    return problem(status::forbidden, lang, "security", std::string(kCsrfHeader),
+                   console_text::csrf_missing());
+  }
+  return std::nullopt;
+}
+
 std::optional<Response> AdminApi::precheck(const Request& header,
                                            const boost::asio::ip::address& peer) {
-  if (is_probe(split_target(header.target()).path)) return std::nullopt;
+  // The console's files and login are public (the login throttles itself, in the handler).
+  if (is_probe(split_target(header.target()).path) || ConsoleApi::is_public(header)) {
+    return std::nullopt;
+  }
   const auto lang = request_lang(header);
+  // A session id is 256 random bits: an unknown or expired one is not a guess worth
+  // throttling (a page left open past expiry sends several), so it does not count.
+  // The console's own paths without any cookie (a first visit asks /console/session) are not
+  // guesses either.
+  const auto path = split_target(header.target()).path;
+  if (!bearer_token(header) &&
+      (ConsoleApi::has_session_cookie(header) || ConsoleApi::is_console_path(path))) {
+    return session_problem(header, lang);
+  }
   const int per_min = config_.get()->limits.auth_failures_per_min;
   if (auto throttled = auth_gate_.check(peer, per_min, lang)) return throttled;
   auto bad = token_problem(header, lang);
@@ -72,16 +100,37 @@ std::optional<Response> AdminApi::precheck(const Request& header,
   return bad;
 }
 
-void AdminApi::handle(Request&& req, http::Respond respond) {
+void AdminApi::handle(Request&& req, const boost::asio::ip::address& peer,
+                      http::Respond respond_plain) {
+  // Every admin answer carries the console's CSP and no-store (JSON included: a page opened
+  // from a JSON URL runs nothing either).
+  http::Respond respond = [r = std::move(respond_plain)](Response&& res) {
+    add_security_headers(res);
+    r(std::move(res));
+  };
   const auto lang = request_lang(req);
   const auto target = split_target(req.target());
   const auto& path = target.path;
   const bool get = req.method() == bhttp::verb::get;
+  const bool post = req.method() == bhttp::verb::post;
   if (path == "/healthz") {
     return respond(json_response(status::ok, R"({"status":"up"})"));
   }
   if (path == "/readyz") return readyz(std::move(respond));
-  if (auto bad = token_problem(req, lang)) return respond(std::move(*bad));
+  if (ConsoleApi::is_public(req)) return console_.handle(std::move(req), peer, std::move(respond));
+  if (!bearer_token(req) &&
+      (ConsoleApi::has_session_cookie(req) || ConsoleApi::is_console_path(path))) {
+    if (auto bad = session_problem(req, lang)) return respond(std::move(*bad));
+  } else if (auto bad = token_problem(req, lang)) {
+    return respond(std::move(*bad));
+  }
+  if (ConsoleApi::is_console_path(path)) {
+    return console_.handle(std::move(req), peer, std::move(respond));
+  }
+  if (path == "/admin/overview" && get) return overview(std::move(respond));
+  if (path == "/admin/queue/count" && get) return count(target.query, lang, std::move(respond));
+  if (path == "/admin/try" && post) return try_mapping(req, peer, lang, std::move(respond));
+  if (path == "/admin/audit" && get) return audit_tail(target.query, lang, std::move(respond));
   if (path == "/metrics" && get) {
     // Queue figures come from the store (asynchronously), then everything renders at once.
     return store_.stats([this, respond = std::move(respond)](store::ReadResult<store::Stats> s) {
@@ -122,7 +171,9 @@ void AdminApi::handle(Request&& req, http::Respond respond) {
     }
     return respond(outcome_response(status::unprocessable_entity, o, lang));
   }
-  if (path.rfind(kQueuePrefix, 0) == 0) return queue(path, std::move(req), std::move(respond));
+  if (path.rfind(kQueuePrefix, 0) == 0) {
+    return queue(path, std::move(req), peer, std::move(respond));
+  }
   respond(not_found(lang));
 }
 
@@ -226,7 +277,8 @@ void AdminApi::readyz(http::Respond respond) {
   });
 }
 
-void AdminApi::queue(const std::string& path, Request&& req, http::Respond respond) {
+void AdminApi::queue(const std::string& path, Request&& req, const boost::asio::ip::address& peer,
+                     http::Respond respond) {
   const auto lang = request_lang(req);
   const auto target = split_target(req.target());
   const bool get = req.method() == bhttp::verb::get;
@@ -255,42 +307,10 @@ void AdminApi::queue(const std::string& path, Request&& req, http::Respond respo
   }
   const std::string item_prefix = std::string(kQueuePrefix) + "/records/";
   if (path.rfind(item_prefix, 0) == 0 && get) {
-    return store_.get(path.substr(item_prefix.size()), [post_back, respond, lang](
-                                                           store::ReadResult<store::Record> rec) {
-      if (rec.is_failed()) {
-        return post_back(respond, store_unavailable(lang, "get", rec.error()));
-      }
-      post_back(respond, rec.is_found() ? json_response(status::ok, record_json(rec.value(), lang))
-                                        : not_found(lang));
-    });
+    return record_detail(path.substr(item_prefix.size()), target.query, lang, std::move(respond));
   }
   if (path == "/admin/queue/retry" && req.method() == bhttp::verb::post) {
-    // {"ids": ["…"]} or {"status": "needs_correction"}
-    rapidjson::Document d;
-    std::vector<std::string> ids;
-    std::optional<store::Status> by_status;
-    if (mappers::parse_json_strict(req.body(), d) || !d.IsObject()) {
-      return respond(problem(status::bad_request, lang, "structure", "",
-                             {"Kirim {\"ids\": [...]} atau {\"status\": \"...\"}.",
-                              "Send {\"ids\": [...]} or {\"status\": \"...\"}."}));
-    }
-    if (const auto* v = mappers::member(d, "ids"); v && v->IsArray()) {
-      for (const auto& e : v->GetArray()) {
-        if (e.IsString()) ids.emplace_back(e.GetString());
-      }
-    }
-    if (auto s = mappers::string_member(d, "status")) by_status = store::status_from_string(*s);
-    if (ids.empty() && !by_status) {
-      return respond(problem(status::bad_request, lang, "required", "ids",
-                             {"Sebutkan ids atau status yang akan dikirim ulang.",
-                              "Name the ids or the status to re-send."}));
-    }
-    return store_.retry(
-        std::move(ids), by_status, clock_.now_ms(), [this, post_back, respond](int count) {
-          if (count > 0 && notify_delivery_) notify_delivery_();
-          post_back(respond,
-                    json_response(status::ok, "{\"requeued\":" + std::to_string(count) + "}"));
-        });
+    return retry(req, peer, lang, std::move(respond));
   }
   respond(not_found(lang));
 }

@@ -81,6 +81,24 @@ std::optional<std::string> bearer_token(const Request& req) {
   return std::string(v);
 }
 
+std::optional<std::string> cookie_value(const Request& req, std::string_view name) {
+  const auto range = req.equal_range(bhttp::field::cookie);
+  for (auto field = range.first; field != range.second; ++field) {
+    std::string_view rest = field->value();
+    while (!rest.empty()) {
+      const auto semi = rest.find(';');
+      auto pair = rest.substr(0, semi);
+      rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      const auto eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+        return std::string(pair.substr(eq + 1));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::string media_type(const Request& req) {
   const auto it = req.find(bhttp::field::content_type);
   if (it == req.end()) return {};

@@ -38,6 +38,8 @@ Target split_target(std::string_view target);
 
 // "Bearer xyz" → "xyz"; nullopt when absent or another scheme.
 std::optional<std::string> bearer_token(const Request& req);
+// The value of cookie `name` in the Cookie header(s); nullopt when absent.
+std::optional<std::string> cookie_value(const Request& req, std::string_view name);
 // Media type without parameters, lowercased ("application/json; charset=utf-8" →
 // "application/json").
 std::string media_type(const Request& req);

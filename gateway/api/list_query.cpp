@@ -68,6 +68,24 @@ std::variant<store::ListQuery, QueryProblem> parse_list_query(
     }
     q.since_ms = *since;
   }
+  if (const auto s = value_of(query, "until"); !s.empty()) {
+    const auto until = whole_number<std::int64_t>(s);
+    if (!until) {
+      return QueryProblem{"until",
+                          {"until harus waktu dalam milidetik sejak epoch (bilangan bulat).",
+                           "until must be epoch milliseconds (a whole number)."}};
+    }
+    q.until_ms = *until;
+  }
+  if (const auto s = value_of(query, "record_id"); !s.empty()) {
+    if (s.size() > kMaxRecordIdLength) {
+      const auto max = std::to_string(kMaxRecordIdLength);
+      return QueryProblem{"record_id",
+                          {"record_id paling panjang " + max + " karakter.",
+                           "record_id is at most " + max + " characters long."}};
+    }
+    q.record_id = std::string(s);
+  }
   if (const auto s = value_of(query, "cursor"); !s.empty()) {
     if (!store::is_list_cursor(s)) {
       return QueryProblem{"cursor",

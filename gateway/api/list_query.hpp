@@ -1,7 +1,8 @@
 #pragma once
 // The query parameters of the record lists (GET /api/v1/records and GET /admin/queue/records):
-// facility, status, kind, since, limit, cursor. Strict: a value that is not exactly what the
-// parameter takes is refused, naming the parameter, instead of falling back to a default
+// facility, status, kind, record_id, since, until, limit, cursor. Strict: a value that is not
+// exactly what the parameter takes is refused, naming the parameter, instead of falling back to a
+// default
 // (`limit=5abc` listed 5, `limit=-1` listed 1, `cursor=garbage` an empty page). An empty value
 // means the parameter is absent (HTML forms send empty fields). Other parameters are ignored.
 // Pure.
@@ -18,6 +19,8 @@ namespace ilp::gateway::api {
 // One page holds at most this many records (the store's own cap); 1000 rows of a list stay
 // well under a megabyte of JSON.
 inline constexpr int kMaxListLimit = 1000;
+// Longer than any facility's record id (envelope.cpp allows 64): a typo, not a search.
+inline constexpr std::size_t kMaxRecordIdLength = 128;
 
 struct QueryProblem {
   std::string parameter;  // the OperationOutcome's expression

@@ -238,9 +238,10 @@ int Application::run() {
       });
   m.admin_server = std::make_unique<http::Server>(
       m.ioc, "admin", server_limits(cfg->limits, cfg->limits.admin_connections),
-      [&m](http::Request&& req, http::Respond respond) {
-        m.admin_api->handle(std::move(req), std::move(respond));
-      },
+      http::PeerHandler(
+          [&m](http::Request&& req, const net::ip::address& peer, http::Respond respond) {
+            m.admin_api->handle(std::move(req), peer, std::move(respond));
+          }),
       &api::IngestApi::error_response,
       [&m](const http::Request& header, const net::ip::address& peer) {
         return m.admin_api->precheck(header, peer);

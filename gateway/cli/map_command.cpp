@@ -6,8 +6,7 @@
 
 #include "gateway/cli/commands.hpp"
 #include "gateway/config/config.hpp"
-#include "gateway/ingest/envelope.hpp"
-#include "gateway/ingest/profile_check.hpp"
+#include "gateway/ingest/dry_run.hpp"
 #include "gateway/util/clock.hpp"
 #include "mappers/json.hpp"
 
@@ -17,45 +16,16 @@ namespace {
 // Maps one envelope; prints the bundle or the outcome. Returns true when it mapped.
 bool map_one(std::string_view text, const config::Config& cfg, std::int64_t now, bool pretty,
              mappers::Lang lang) {
-  auto checked = ingest::check_envelope(text, cfg, nullptr);
-  mappers::Outcome outcome;
-  if (auto* rej = std::get_if<ingest::Rejection>(&checked)) {
-    outcome = std::move(rej->outcome);
-  } else {
-    auto& env = std::get<ingest::Envelope>(checked);
-    mappers::MapInput in{env.facility->info, env.record_id, 1,
-                         *env.data,          now,           cfg.platform.date_floor};
-    auto result = env.mapping->map(in);
-    if (auto* validator =
-            result.ok() ? ingest::validator_for(cfg.validation.enabled ? cfg.profiles : nullptr)
-                        : nullptr) {
-      validation::Context ctx;
-      ctx.org_id = env.facility->info.organization_id;
-      ctx.date_floor = cfg.platform.date_floor;
-      ctx.now_ms = now;
-      const auto checked = validator->validate(result.bundle_json, ctx);
-      if (!checked.ok()) result.outcome = ingest::invalid_outcome(checked, env, in);
-    }
-    if (result.ok()) {
-      if (pretty) {
-        rapidjson::Document d;
-        mappers::parse_json_strict(result.bundle_json, d);
-        std::cout << mappers::to_pretty_json(d) << "\n";
-      } else {
-        std::cout << result.bundle_json << "\n";
-      }
-      return true;
-    }
-    outcome = std::move(result.outcome);
-  }
+  auto run = ingest::dry_run(text, cfg, now);
+  const auto out = run.ok ? run.bundle_json : mappers::outcome_json(run.outcome, lang);
   if (pretty) {
     rapidjson::Document d;
-    mappers::parse_json_strict(mappers::outcome_json(outcome, lang), d);
+    mappers::parse_json_strict(out, d);
     std::cout << mappers::to_pretty_json(d) << "\n";
   } else {
-    std::cout << mappers::outcome_json(outcome, lang) << "\n";
+    std::cout << out << "\n";
   }
-  return false;
+  return run.ok;
 }
 
 }  // namespace

@@ -110,6 +110,12 @@ void TokenCache::count(const std::string& facility, std::string_view outcome) {
       .counter("ilp_token_requests_total", "Token requests to the platform, by outcome",
                {{"facility", facility}, {"outcome", std::string(outcome)}})
       .inc();
+  metrics_
+      .gauge("ilp_token_ok",
+             "1 when the facility's last token request succeeded, 0 when it failed (refused, "
+             "rate limited or unreachable)",
+             {{"facility", facility}})
+      .set(outcome == "ok" ? 1.0 : 0.0);
 }
 
 void TokenCache::invalidate(const std::string& facility, std::string_view token) {

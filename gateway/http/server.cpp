@@ -48,6 +48,15 @@ void accept_loop(const std::shared_ptr<Server::State>& state);
 
 Server::Server(net::io_context& ioc, std::string name, ServerLimits limits, Handler handler,
                ErrorResponder errors, Precheck precheck)
+    : Server(ioc, std::move(name), limits,
+             PeerHandler(
+                 [h = std::move(handler)](Request&& req, const net::ip::address&, Respond respond) {
+                   h(std::move(req), std::move(respond));
+                 }),
+             std::move(errors), std::move(precheck)) {}
+
+Server::Server(net::io_context& ioc, std::string name, ServerLimits limits, PeerHandler handler,
+               ErrorResponder errors, Precheck precheck)
     : state_(std::make_shared<State>(ioc)) {
   state_->name = std::move(name);
   state_->limits = limits;

@@ -67,6 +67,10 @@ inline constexpr std::string_view kDropConnectionField = "X-Ilp-Drop-Connection"
 // Must be called exactly once per request; safe to call from any thread.
 using Respond = std::function<void(Response&&)>;
 using Handler = std::function<void(Request&& req, Respond respond)>;
+// A Handler that is also told the client's address, from the socket (never from a header):
+// the admin listener's console keeps its audit log and login throttle by it.
+using PeerHandler =
+    std::function<void(Request&& req, const net::ip::address& peer, Respond respond)>;
 // Builds the response for a problem the server detects itself (400 bad HTTP, 413, 431, 501,
 // 503 over the body budget). `req` holds whatever headers were read.
 using ErrorResponder = std::function<Response(bhttp::status status, const Request& req)>;
@@ -79,6 +83,8 @@ using Precheck =
 class Server {
  public:
   Server(net::io_context& ioc, std::string name, ServerLimits limits, Handler handler,
+         ErrorResponder errors, Precheck precheck = {});
+  Server(net::io_context& ioc, std::string name, ServerLimits limits, PeerHandler handler,
          ErrorResponder errors, Precheck precheck = {});
   ~Server();
   Server(const Server&) = delete;

@@ -21,7 +21,7 @@ class Session;
 struct Server::State {
   std::string name;
   ServerLimits limits;
-  Handler handler;
+  PeerHandler handler;
   ErrorResponder errors;
   Precheck precheck;
   net::io_context& ioc;

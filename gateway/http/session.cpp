@@ -211,7 +211,7 @@ void Session::on_request() {
       self->write(std::move(res), false);
     });
   };
-  state_->handler(std::move(req), std::move(respond));
+  state_->handler(std::move(req), peer_, std::move(respond));
 }
 
 void Session::reply_error(bhttp::status status) {

@@ -35,6 +35,7 @@ class SqliteOps {
   int recover(std::int64_t now_ms);
   int retry(const std::vector<std::string>& ids, std::optional<Status> by_status,
             std::int64_t now_ms);
+  int retry_matching(const Store::RetryFilter& filter, std::int64_t now_ms);
   int prune(std::int64_t delivered_before_ms, int limit);
   int wake(const std::vector<std::string>& keys, std::int64_t now_ms);
 

@@ -218,6 +218,14 @@ UPDATE pws_persons SET (village_address, village_day, village_seq) = (
 WHERE EXISTS (SELECT 1 FROM pws_records r WHERE r.person = pws_persons.person
   AND (address_village != '' OR location_village != ''));
 )sql",
+    // 7: the console's record browser (issue 19): a page filtered by facility or kind alone
+    // walks an index in list order instead of sorting every match, and a record id (the
+    // facility's business key) is looked up without naming its facility and kind.
+    R"sql(
+CREATE INDEX IF NOT EXISTS records_facility_updated ON records (facility, updated_ms, id);
+CREATE INDEX IF NOT EXISTS records_kind_updated ON records (kind, updated_ms, id);
+CREATE INDEX IF NOT EXISTS records_record_id ON records (record_id);
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

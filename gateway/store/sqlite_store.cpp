@@ -462,6 +462,16 @@ void SqliteStore::retry(std::vector<std::string> ids, std::optional<Status> by_s
       std::move(done), fail_with(0));
 }
 
+void SqliteStore::retry_matching(RetryFilter filter, std::int64_t now_ms,
+                                 std::function<void(int count)> done) {
+  submit<int>(
+      Access::kWrite,
+      [filter = std::move(filter), now_ms](SqliteOps& ops) {
+        return ops.retry_matching(filter, now_ms);
+      },
+      std::move(done), fail_with(0));
+}
+
 void SqliteStore::cache_get(std::string kind, std::string key,
                             std::function<void(std::optional<std::string>)> done) {
   submit<std::optional<std::string>>(

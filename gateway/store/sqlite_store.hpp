@@ -19,7 +19,9 @@
 //
 // The WAL is copied back into the database file off the writer's path (SqliteCheckpointer).
 //
-// list(): newest change first, ordered by (updated_ms, id) descending, keyset-paginated. A
+// list(): newest change first, ordered by (updated_ms, id) descending, keyset-paginated; each
+// filter shape walks an index that yields that order (sqlite_ops.cpp), so a page costs a page
+// of index steps on a store of millions. A
 // record that changes while a client pages moves to the head of the order: it is not repeated,
 // and a poller catches it with `since`. An unreadable cursor fails the read.
 
@@ -126,6 +128,8 @@ class SqliteStore final : public Store {
   void recover(std::int64_t now_ms, std::function<void(int count)> done) override;
   void retry(std::vector<std::string> ids, std::optional<Status> by_status, std::int64_t now_ms,
              std::function<void(int count)> done) override;
+  void retry_matching(RetryFilter filter, std::int64_t now_ms,
+                      std::function<void(int count)> done) override;
   void cache_get(std::string kind, std::string key,
                  std::function<void(std::optional<std::string>)> done) override;
   void cache_put(std::string kind, std::string key, std::string value, std::int64_t now_ms,

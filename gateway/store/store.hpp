@@ -114,6 +114,8 @@ struct ListQuery {
   std::optional<Status> status;
   std::string kind;
   std::optional<std::int64_t> since_ms;  // updated at or after
+  std::optional<std::int64_t> until_ms;  // updated before
+  std::string record_id;                 // empty: any (the facility's own id, a business key)
   int limit = 100;
   std::string cursor;  // opaque, from the previous page
 };
@@ -188,6 +190,16 @@ class Store {
   // empty. Returns how many changed.
   virtual void retry(std::vector<std::string> ids, std::optional<Status> by_status,
                      std::int64_t now_ms, std::function<void(int count)> done) = 0;
+
+  // Puts the records in `filter.status` (of `facility` and `kind` when not empty) back to
+  // `queued` like retry(); the console's "retry all that match". Returns how many changed.
+  struct RetryFilter {
+    Status status = Status::kNeedsCorrection;
+    std::string facility;
+    std::string kind;
+  };
+  virtual void retry_matching(RetryFilter filter, std::int64_t now_ms,
+                              std::function<void(int count)> done) = 0;
 
   // NIK → IHS cache. `kind` is "Patient" or "Practitioner"; `key` is a hash of the identifier.
   virtual void cache_get(std::string kind, std::string key,

@@ -84,15 +84,25 @@ Metrics::Family& Metrics::family(const std::string& name, const std::string& typ
 
 Counter& Metrics::counter(const std::string& name, const std::string& help, const Labels& labels) {
   std::lock_guard lock(mu_);
-  auto& slot = family(name, "counter", help).counters[render_labels(labels)];
-  if (!slot) slot = std::make_unique<Counter>();
+  auto& f = family(name, "counter", help);
+  const auto key = render_labels(labels);
+  auto& slot = f.counters[key];
+  if (!slot) {
+    slot = std::make_unique<Counter>();
+    f.labels[key] = labels;
+  }
   return *slot;
 }
 
 Gauge& Metrics::gauge(const std::string& name, const std::string& help, const Labels& labels) {
   std::lock_guard lock(mu_);
-  auto& slot = family(name, "gauge", help).gauges[render_labels(labels)];
-  if (!slot) slot = std::make_unique<Gauge>();
+  auto& f = family(name, "gauge", help);
+  const auto key = render_labels(labels);
+  auto& slot = f.gauges[key];
+  if (!slot) {
+    slot = std::make_unique<Gauge>();
+    f.labels[key] = labels;
+  }
   return *slot;
 }
 
@@ -102,6 +112,19 @@ Histogram& Metrics::histogram(const std::string& name, const std::string& help,
   auto& slot = family(name, "histogram", help).histograms[render_labels(labels)];
   if (!slot) slot = std::make_unique<Histogram>(bounds);
   return *slot;
+}
+
+std::vector<std::pair<Labels, double>> Metrics::series(const std::string& name) {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<Labels, double>> out;
+  const auto it = families_.find(name);
+  if (it == families_.end()) return out;
+  const auto& f = it->second;
+  for (const auto& [key, c] : f.counters) {
+    out.emplace_back(f.labels.at(key), static_cast<double>(c->value()));
+  }
+  for (const auto& [key, g] : f.gauges) out.emplace_back(f.labels.at(key), g->value());
+  return out;
 }
 
 void Metrics::on_render(std::function<void(Metrics&)> fn) {

@@ -61,6 +61,9 @@ class Metrics {
   void on_render(std::function<void(Metrics&)> fn);
 
   std::string render();
+  // The current value of every series of the counter or gauge `name`, with its labels (the
+  // console's overview reads the circuit and token state here).
+  std::vector<std::pair<Labels, double>> series(const std::string& name);
 
  private:
   struct Family {
@@ -69,6 +72,7 @@ class Metrics {
     std::map<std::string, std::unique_ptr<Counter>> counters;  // key = rendered labels
     std::map<std::string, std::unique_ptr<Gauge>> gauges;
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
+    std::map<std::string, Labels> labels;  // key = rendered labels
   };
   Family& family(const std::string& name, const std::string& type, const std::string& help);
 

@@ -304,6 +304,14 @@ ListPage PgOps::list(const ListQuery& in) {
     params.push_back(N(*in.since_ms));
     add("r.updated_ms >= " + next());
   }
+  if (in.until_ms) {
+    params.push_back(N(*in.until_ms));
+    add("r.updated_ms < " + next());
+  }
+  if (!in.record_id.empty()) {
+    params.push_back(S(in.record_id));
+    add("r.record_id = " + next());
+  }
   if (!in.cursor.empty()) {
     params.push_back(N(cursor_ms));
     const auto ms = next();
@@ -618,6 +626,18 @@ int PgOps::retry(const std::vector<std::string>& ids, std::optional<Status> by_s
          }
          return std::optional<std::string>(arr + "}");
        }()});
+  return q.rows();
+}
+
+int PgOps::retry_matching(const Store::RetryFilter& f, std::int64_t now_ms) {
+  if (!retryable_from(f.status)) return 0;
+  const auto q = must(
+      "WITH r AS (UPDATE records SET status = 'queued', next_attempt_at = NULL, attempts = 0, "
+      "updated_ms = $1 WHERE status = $2 AND ($3 = '' OR facility = $3) AND ($4 = '' OR kind = $4) "
+      "RETURNING seq) "
+      "INSERT INTO history (record_seq, at_ms, status, note) SELECT seq, $1, 'queued', $5 FROM r "
+      "RETURNING record_seq",
+      {N(now_ms), S(to_string(f.status)), S(f.facility), S(f.kind), S(kRetryNote)});
   return q.rows();
 }
 

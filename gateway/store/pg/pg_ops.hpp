@@ -55,6 +55,7 @@ class PgOps {
   int renew(std::int64_t now_ms);
   int retry(const std::vector<std::string>& ids, std::optional<Status> by_status,
             std::int64_t now_ms);
+  int retry_matching(const Store::RetryFilter& f, std::int64_t now_ms);
   int prune(std::int64_t delivered_before_ms, int limit);
   int wake(const std::vector<std::string>& keys, std::int64_t now_ms);
   std::vector<pws::FactRow> pws_facts(const std::vector<std::string>& facilities,

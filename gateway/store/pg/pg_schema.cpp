@@ -123,6 +123,10 @@ CREATE INDEX pws_facts_record ON pws_facts (record_seq);
 // platform's per-facility rate (RateLimiter), so that together they keep to it.
 static const char* const kV2 = R"sql(
 CREATE TABLE instances (id text PRIMARY KEY, seen_ms bigint NOT NULL);
+-- The console's record browser (issue 19), as in the SQLite store's step 7.
+CREATE INDEX records_facility_updated ON records (facility, updated_ms, id);
+CREATE INDEX records_kind_updated ON records (kind, updated_ms, id);
+CREATE INDEX records_record_id ON records (record_id);
 )sql";
 
 const std::vector<Migration>& store_migrations() {

@@ -301,6 +301,16 @@ void PgStore::retry(std::vector<std::string> ids, std::optional<Status> by_statu
       std::move(done), fail_with(0));
 }
 
+void PgStore::retry_matching(RetryFilter filter, std::int64_t now_ms,
+                             std::function<void(int count)> done) {
+  submit<int>(
+      true,
+      [filter = std::move(filter), now_ms](PgOps& ops) {
+        return ops.retry_matching(filter, now_ms);
+      },
+      std::move(done), fail_with(0));
+}
+
 void PgStore::cache_get(std::string kind, std::string key,
                         std::function<void(std::optional<std::string>)> done) {
   submit<std::optional<std::string>>(

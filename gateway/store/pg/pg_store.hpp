@@ -76,6 +76,8 @@ class PgStore final : public Store {
   void recover(std::int64_t now_ms, std::function<void(int count)> done) override;
   void retry(std::vector<std::string> ids, std::optional<Status> by_status, std::int64_t now_ms,
              std::function<void(int count)> done) override;
+  void retry_matching(RetryFilter filter, std::int64_t now_ms,
+                      std::function<void(int count)> done) override;
   void cache_get(std::string kind, std::string key,
                  std::function<void(std::optional<std::string>)> done) override;
   void cache_put(std::string kind, std::string key, std::string value, std::int64_t now_ms,

@@ -164,6 +164,9 @@ class MemoryStore final : public store::Store {
   void recover(std::int64_t now_ms, std::function<void(int count)> done) override;
   void retry(std::vector<std::string>, std::optional<store::Status>, std::int64_t,
              std::function<void(int count)> done) override;
+  void retry_matching(RetryFilter, std::int64_t, std::function<void(int count)> done) override {
+    done(0);
+  }
   void cache_get(std::string kind, std::string key,
                  std::function<void(std::optional<std::string>)> done) override;
   void cache_put(std::string kind, std::string key, std::string value, std::int64_t now_ms,
