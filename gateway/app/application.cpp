@@ -8,7 +8,9 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 
 #include "gateway/api/admin_api.hpp"
@@ -90,6 +92,30 @@ std::unique_ptr<store::Store> open_store(const config::Config& cfg) {
   o.path = cfg.store.sqlite;
   o.pseudonymizer = &cfg.pseudonym();
   return std::make_unique<store::SqliteStore>(o);
+}
+
+// A key file made just now for a hub database that already holds records would silently give
+// every queued patient a second key (order and idempotency lost), as for SQLite
+// (open_store_pseudonym_key): the start stops, and the file made by mistake goes again.
+void refuse_new_key_for_used_hub(store::Store& s, const std::string& key_path) {
+  std::promise<store::ReadResult<store::Stats>> p;
+  auto f = p.get_future();
+  s.stats([&p](store::ReadResult<store::Stats> r) { p.set_value(std::move(r)); });
+  const auto stats = f.get();
+  if (stats.is_found() && stats->rows.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove(key_path, ec);
+  if (!stats.is_found()) {
+    throw std::runtime_error("the pseudonym key " + key_path +
+                             " was missing and the PostgreSQL store could not be read to check "
+                             "whether it already holds records: " +
+                             stats.error());
+  }
+  throw std::runtime_error(
+      "the pseudonym key " + key_path +
+      " was missing, and the PostgreSQL store already holds records made with a key: copy the "
+      "key file from another instance of the hub or restore it from the backup "
+      "(docs/hub.md, docs/security.md)");
 }
 
 // The key is read once, at start: a reload that names another file changes nothing (the
@@ -181,6 +207,7 @@ Application::~Application() = default;
 
 int Application::run() {
   auto& m = *impl_;
+  bool new_hub_key = false;
   {
     const auto raw = m.config.get();
     std::error_code ec;
@@ -202,11 +229,13 @@ int Application::run() {
           "created the pseudonym key {}: back it up with the store (docs/security.md)",
           raw->store.pseudonym_key);
     }
+    new_hub_key = postgres && key.created;
     m.pseudonymizer = std::make_shared<const mappers::Pseudonymizer>(key.key);
     m.config.set(with_key(raw, m.pseudonymizer));
   }
   const auto cfg = m.config.get();
   m.store = open_store(*cfg);
+  if (new_hub_key) refuse_new_key_for_used_hub(*m.store, cfg->store.pseudonym_key);
   m.delivery = std::make_unique<delivery::Delivery>(
       [&m] { return m.config.get(); }, *m.store, m.clock, m.metrics,
       delivery::HttpTransport::from_config(cfg->platform));

@@ -71,3 +71,27 @@ TEST_CASE("two instances on one PostgreSQL deliver every record once, in patient
   std::error_code ec;
   std::filesystem::remove_all(key_dir, ec);
 }
+
+TEST_CASE("a hub instance whose key file went missing refuses to start on a used database",
+          "[integration][pg]") {
+  PgTestCluster cluster;
+  const auto conninfo = cluster.create_database("keyed");
+  SimFixture sim;
+  const auto key_dir =
+      std::filesystem::temp_directory_path() / ("ilp-hub-key2-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(key_dir);
+  const auto key = key_dir / "k.key";
+  GatewayOptions opts(sim.base_url(),
+                      {"store.postgres=" + conninfo, "store.pseudonym_key=" + key.string()});
+  {
+    GatewayFixture first(opts);  // a new hub: the key is made
+    accepted_id(first.post_record(visit_envelope("KEY-1")));
+    first.stop();
+  }
+  REQUIRE(std::filesystem::remove(key));
+  // A new key would give the queued patient a second one: the start stops instead.
+  CHECK_THROWS_WITH(GatewayFixture(opts), Catch::Contains("already holds records"));
+  CHECK_FALSE(std::filesystem::exists(key));
+  std::error_code ec;
+  std::filesystem::remove_all(key_dir, ec);
+}
