@@ -5,16 +5,12 @@
 #include <map>
 #include <stdexcept>
 
+#include "gateway/store/history_notes.hpp"
 #include "gateway/store/sqlite_pws.hpp"
 #include "gateway/store/tracking_id.hpp"
 
 namespace ilp::gateway::store {
 namespace {
-
-std::string with_note(std::string what, const std::string& note) {
-  if (!note.empty()) what += ": " + note;
-  return what;
-}
 
 // The columns every record query reads, in the order read_record() expects; input/bundle last.
 const std::string kColumns =
@@ -196,7 +192,7 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
         .run();
     seq = sqlite3_last_insert_rowid(db_.handle());
     write_resources(seq, item.resources, false);
-    add_history(seq, item.now_ms, Status::kQueued, with_note("accepted", item.note));
+    add_history(seq, item.now_ms, Status::kQueued, accepted_note(item.note));
     out.kind = IngestOutcome::Kind::kCreated;
     out.revision = 1;
     out.status = Status::kQueued;
@@ -221,18 +217,9 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
       .run();
   // Server ids stay with their resource names: a delivered record is updated in place (PUT).
   write_resources(seq, item.resources, true);
-  const std::string old_rev = "revision " + std::to_string(revision);
-  if (status == Status::kSending) {
-    add_history(seq, item.now_ms, Status::kSuperseded,
-                old_rev + " superseded while being sent; its result will still be recorded");
-  } else if (status != Status::kDelivered) {
-    add_history(seq, item.now_ms, Status::kSuperseded, old_rev + " superseded");
+  for (const auto& step : revision_history(revision, status, delivered_revision, item.note)) {
+    add_history(seq, item.now_ms, step.status, step.note);
   }
-  const std::string new_rev = "revision " + std::to_string(next);
-  add_history(seq, item.now_ms, Status::kQueued,
-              with_note(delivered_revision > 0 ? new_rev + " will be sent as an update"
-                                               : new_rev + " accepted",
-                        item.note));
   out.kind = IngestOutcome::Kind::kRevised;
   out.revision = next;
   out.status = Status::kQueued;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gateway/pws/record_facts.hpp"
+#include "gateway/store/history_notes.hpp"
 #include "gateway/store/sqlite_ops.hpp"  // the list cursor, shared by both stores
 #include "gateway/store/tracking_id.hpp"
 
@@ -17,11 +18,6 @@ std::optional<std::string> N(std::optional<std::int64_t> v) {
   return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
 }
 std::optional<std::string> B(bool v) { return v ? "true" : "false"; }
-
-std::string with_note(std::string what, const std::string& note) {
-  if (!note.empty()) what += ": " + note;
-  return what;
-}
 
 constexpr const char* kColumns =
     "r.seq, r.id, r.facility, r.kind, r.record_id, r.revision, r.status, r.attempts, "
@@ -130,7 +126,7 @@ IngestOutcome PgOps::ingest_one(const IngestItem& item) {
         "VALUES ($1, $2, $3, NULLIF($4, ''))",
         {N(seq), S(item.input_json), S(item.bundle_json), pending_facts(item)});
     write_resources(seq, item.resources, false);
-    add_history(seq, item.now_ms, Status::kQueued, with_note("accepted", item.note));
+    add_history(seq, item.now_ms, Status::kQueued, accepted_note(item.note));
     out.kind = IngestOutcome::Kind::kCreated;
     out.revision = 1;
     out.status = Status::kQueued;
@@ -160,18 +156,9 @@ IngestOutcome PgOps::ingest_one(const IngestItem& item) {
       "WHERE record_seq = $1",
       {N(seq), S(item.input_json), S(item.bundle_json), pending_facts(item)});
   write_resources(seq, item.resources, true);
-  const std::string old_rev = "revision " + std::to_string(revision);
-  if (status == Status::kSending) {
-    add_history(seq, item.now_ms, Status::kSuperseded,
-                old_rev + " superseded while being sent; its result will still be recorded");
-  } else if (status != Status::kDelivered) {
-    add_history(seq, item.now_ms, Status::kSuperseded, old_rev + " superseded");
+  for (const auto& step : revision_history(revision, status, delivered_revision, item.note)) {
+    add_history(seq, item.now_ms, step.status, step.note);
   }
-  const std::string new_rev = "revision " + std::to_string(next);
-  add_history(seq, item.now_ms, Status::kQueued,
-              with_note(delivered_revision > 0 ? new_rev + " will be sent as an update"
-                                               : new_rev + " accepted",
-                        item.note));
   out.kind = IngestOutcome::Kind::kRevised;
   out.revision = next;
   out.status = Status::kQueued;
