@@ -209,7 +209,7 @@ TEST_CASE("overview counts by status and facility, with circuit, token and ETA",
   CHECK(token_ok);
 }
 
-TEST_CASE("record list filters by record id and changed-until; a bad until names the parameter",
+TEST_CASE("record list filters by record id and changed-until, a bad until names the parameter",
           "[integration][console]") {
   SimFixture sim;
   GatewayFixture gw(GatewayOptions(sim.base_url(), {"delivery.enabled=false"}));

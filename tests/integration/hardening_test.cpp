@@ -110,7 +110,7 @@ TEST_CASE("a 70 KB chunked trailer is refused on both listeners and the gateway 
   CHECK(gw.wait_for_status(id, "delivered")["status"] == "delivered");
 }
 
-TEST_CASE("header_bytes is capped at 64 KiB; at the cap an oversized header is a 431, not a crash",
+TEST_CASE("header_bytes is capped at 64 KiB, at the cap an oversized header is a 431, not a crash",
           "[integration][hardening]") {
   SimFixture sim;
   GatewayFixture gw(GatewayOptions{sim.base_url(), {"limits.header_bytes=65536"}});
@@ -365,7 +365,7 @@ TEST_CASE("at the connection cap the longest-idle connection makes room for a ne
   CHECK(metrics.find("listener=\"ingest\",reason=\"evicted_idle\"} 0") == std::string::npos);
 }
 
-TEST_CASE("wrong keys are throttled per address with 429 and Retry-After; others are not",
+TEST_CASE("wrong keys are throttled per address with 429 and Retry-After, others are not",
           "[integration][hardening]") {
   GatewayFixture gw(GatewayOptions{"http://127.0.0.1:9", {"limits.auth_failures_per_min=5"}});
   const std::string guess =

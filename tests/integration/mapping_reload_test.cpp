@@ -41,7 +41,7 @@ int status_of(const HttpResult& r) { return static_cast<int>(r.response.result_i
 
 }  // namespace
 
-TEST_CASE("a new mapping file is used after reload; a broken set is refused, the old serves",
+TEST_CASE("a new mapping file is used after reload, a broken set is refused, the old serves",
           "[integration][reload]") {
   SimFixture sim;
   MappingsDir maps;

@@ -129,8 +129,15 @@ CREATE INDEX records_kind_updated ON records (kind, updated_ms, id);
 CREATE INDEX records_record_id ON records (record_id);
 )sql";
 
+// Version 3: one resource name per record, as the SQLite store's key (record_seq, name) has
+// always said: a completion sets server ids by name, so a second row of one name would take the
+// other's id. An ingest with a duplicate name fails (and rolls back) as on SQLite.
+static const char* const kV3 = R"sql(
+CREATE UNIQUE INDEX resources_name ON resources (record_seq, name);
+)sql";
+
 const std::vector<Migration>& store_migrations() {
-  static const std::vector<Migration> all = {{1, kV1}, {2, kV2}};
+  static const std::vector<Migration> all = {{1, kV1}, {2, kV2}, {3, kV3}};
   return all;
 }
 

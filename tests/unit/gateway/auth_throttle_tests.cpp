@@ -5,7 +5,7 @@
 
 using ilp::gateway::api::AuthThrottle;
 
-TEST_CASE("an address may fail per_min times; the next attempt must wait", "[unit][auth]") {
+TEST_CASE("an address may fail per_min times, the next attempt must wait", "[unit][auth]") {
   AuthThrottle t;
   const std::int64_t now = 1'000'000;
   for (int i = 0; i < 10; ++i) {

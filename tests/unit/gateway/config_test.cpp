@@ -169,7 +169,7 @@ TEST_CASE("the pseudonym key lives beside the store unless store.pseudonym_key n
         (fs::path(shipped()).parent_path() / "../secrets/gw.key").lexically_normal().string());
 }
 
-TEST_CASE("the shipped PWS targets and IDL schedule load; without targets.csv targets are null",
+TEST_CASE("the shipped PWS targets and IDL schedule load, without targets.csv targets are null",
           "[unit][config]") {
   Secrets s;
   auto cfg = load(shipped());

@@ -144,7 +144,7 @@ struct GuardedFixture : PlatformStack {
 }  // namespace
 
 TEST_CASE(
-    "a half-open probe that fails at login reopens the circuit; the platform's return "
+    "a half-open probe that fails at login reopens the circuit, the platform's return "
     "closes it",
     "[unit][circuit]") {
   GuardedFixture f;

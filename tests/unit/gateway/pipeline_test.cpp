@@ -132,7 +132,7 @@ TEST_CASE("a valid record is answered 202 only after it is stored, and wakes del
   CHECK(h.wakeups == 1);
 }
 
-TEST_CASE("a failing store answers 503 and writes nothing; the next commit works",
+TEST_CASE("a failing store answers 503 and writes nothing, the next commit works",
           "[unit][ingest]") {
   Harness h;
   h.fail = true;

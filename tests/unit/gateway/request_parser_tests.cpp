@@ -183,7 +183,7 @@ TEST_CASE("empty Transfer-Encoding list elements are allowed (RFC 9110 §5.6.1)"
   }
 }
 
-TEST_CASE("a chunk extension over chunk_extension_bytes is a 400; a short one is fine",
+TEST_CASE("a chunk extension over chunk_extension_bytes is a 400, a short one is fine",
           "[unit][http]") {
   const std::string head = kPost + "Transfer-Encoding: chunked\r\n\r\n";
   RequestParser longer({});

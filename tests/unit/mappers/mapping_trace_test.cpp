@@ -231,7 +231,7 @@ TEST_CASE("entry indices in the trace skip vitals that when: drops", "[unit][tra
   for (const auto& tr : t.trace) CHECK(tr.input_path != "data.vitals.pain_score");
 }
 
-TEST_CASE("omitted optional members are not in the trace; a default is not the record's field",
+TEST_CASE("omitted optional members are not in the trace, a default is not the record's field",
           "[unit][trace]") {
   test::VisitCase c;
   c.set("diagnoses", R"([{"icd10": "A01.0"}])").remove("class").remove("procedures");

@@ -87,7 +87,7 @@ TEST_CASE("text around expressions makes text, and a missing part drops the whol
   CHECK(first(run(*m, R"({"s": "a"})")) == R"({"resourceType":"Basic"})");
 }
 
-TEST_CASE("plain YAML scalars are written with their YAML type; quoted ones as text",
+TEST_CASE("plain YAML scalars are written with their YAML type, quoted ones as text",
           "[unit][template]") {
   auto m =
       compile_ok(one("  s: {type: string}\n",
@@ -102,7 +102,7 @@ TEST_CASE("objects and lists left empty are omitted", "[unit][template]") {
         R"({"resourceType":"Basic","o":{"v":1},"l":["y"],"k":"keep"})");
 }
 
-TEST_CASE("when: on an object keeps or drops it; a list-valued when is FHIR data",
+TEST_CASE("when: on an object keeps or drops it, a list-valued when is FHIR data",
           "[unit][template]") {
   auto m = compile_ok(one(kX,
                           "      o: {when: \"${b}\", v: 1}\n"
@@ -198,7 +198,7 @@ TEST_CASE("utc()'s minutes must be a whole number within a day", "[unit][templat
   }
 }
 
-TEST_CASE("lookup reads code, display, system and extra columns; no row is missing",
+TEST_CASE("lookup reads code, display, system and extra columns, no row is missing",
           "[unit][template]") {
   auto m = compile_ok(one("  v: {type: string}\n",
                           "      c: \"${lookup('vaccines', v).code}\"\n"

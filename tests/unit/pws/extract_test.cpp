@@ -100,7 +100,7 @@ TEST_CASE("The patient's address village is kept beside the location's", "[unit]
   CHECK(g->location_village.empty());
 }
 
-TEST_CASE("Postpartum and neonatal visits carry their number; KF also its pregnancy", "[unit]") {
+TEST_CASE("Postpartum and neonatal visits carry their number, KF also its pregnancy", "[unit]") {
   const auto kf = facts("postpartum", R"({"kf_visit":"KF3","pregnancy_id":"H-9",
                                          "arrived_at":"2025-03-10T08:00:00"})");
   const auto kn = facts("neonatal", R"({"kn_visit":"KN1","arrived_at":"2025-03-10T08:00:00"})");
@@ -109,7 +109,7 @@ TEST_CASE("Postpartum and neonatal visits carry their number; KF also its pregna
 }
 
 TEST_CASE(
-    "A birth at the puskesmas or a pustu by a midwife or doctor is a PF; a home birth by a "
+    "A birth at the puskesmas or a pustu by a midwife or doctor is a PF, a home birth by a "
     "dukun is not",
     "[unit]") {
   const auto birth = [](const char* place, const char* attendant) {
@@ -147,7 +147,7 @@ TEST_CASE("A dose counts towards IDL only when given before the first birthday",
   CHECK(no_birth->events.empty());
 }
 
-TEST_CASE("A weighed under-five gives its weight in grams; a height gives stunted or not",
+TEST_CASE("A weighed under-five gives its weight in grams, a height gives stunted or not",
           "[unit]") {
   // A girl of 22 months, 75.0 cm lying: WHO length-for-age z ≈ -3.1 (stunted); 82 cm ≈ -0.5.
   const auto girl = [](const char* cm) {
@@ -181,7 +181,7 @@ TEST_CASE("A child of five or more is not an under-five for D/S", "[unit]") {
   CHECK(f->events.empty());
 }
 
-TEST_CASE("Kinds PWS does not read give no facts; a newborn's registration gives its address",
+TEST_CASE("Kinds PWS does not read give no facts, a newborn's registration gives its address",
           "[unit]") {
   CHECK_FALSE(facts("lab", R"({"ordered_at":"2025-03-10T08:00:00"})"));
   CHECK_FALSE(facts("prescription", R"({"prescribed_at":"2025-03-10T08:00:00"})"));
@@ -194,7 +194,7 @@ TEST_CASE("Kinds PWS does not read give no facts; a newborn's registration gives
   CHECK(baby->events.empty());
 }
 
-TEST_CASE("Facts survive their stored form; anything else is refused", "[unit]") {
+TEST_CASE("Facts survive their stored form, anything else is refused", "[unit]") {
   RecordFacts f;
   f.day = day_number(2025, 3, 1);
   f.address_village = "3204012001";

@@ -58,7 +58,7 @@ TEST_CASE("targets.csv: counted denominators, bad years and targets are refused"
   CHECK(one_error(errors_of("village,year\n"), "targets.csv:1: ", "the header must be"));
 }
 
-TEST_CASE("Without targets every target is null; the schedule still loads", "[unit]") {
+TEST_CASE("Without targets every target is null, the schedule still loads", "[unit]") {
   std::vector<std::string> errors;
   const auto t = Tables::parse("", kSchedule, errors);
   REQUIRE(t);
@@ -109,7 +109,7 @@ TEST_CASE("A target and the village name are found by village, year and indicato
   CHECK(u->villages(2025) == std::vector<std::string>{"3204012001"});
 }
 
-TEST_CASE("idl-schedule.csv: a dose without vaccines or twice is refused; codes match by dose",
+TEST_CASE("idl-schedule.csv: a dose without vaccines or twice is refused, codes match by dose",
           "[unit]") {
   CHECK(one_error(errors_of("", "dose,vaccines,display\nBCG,,BCG\n"),
                   "idl-schedule.csv:2: ", "names no vaccine code"));

@@ -191,7 +191,7 @@ TEST_CASE("failing the Nth commit never loses an acknowledged record nor keeps a
   }
 }
 
-TEST_CASE("a full database fails the ingest with nothing written; raising the limit recovers",
+TEST_CASE("a full database fails the ingest with nothing written, raising the limit recovers",
           "[unit]") {
   TempDir dir;
   SqliteStore store(options(dir));

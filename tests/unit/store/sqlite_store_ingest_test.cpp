@@ -233,7 +233,7 @@ TEST_CASE("two items with the same key in one call behave as two calls", "[unit]
   CHECK(s.stats().pending == 1);
 }
 
-TEST_CASE("a failing item is rolled back alone; the other items of the call are stored", "[unit]") {
+TEST_CASE("a failing item is rolled back alone, the other items of the call are stored", "[unit]") {
   STORE_BACKENDS();
   TempDir dir;
   auto owned_store = open_store(backend, dir);

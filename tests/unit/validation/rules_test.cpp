@@ -431,7 +431,7 @@ TEST_CASE("a future date counts from its first moment", "[validation][future]") 
   CHECK(v.validate(json, ctx).ok());
 }
 
-TEST_CASE("a prescription's validity period may lie ahead; its authoredOn may not",
+TEST_CASE("a prescription's validity period may lie ahead, its authoredOn may not",
           "[validation][future]") {
   Validator v(profiles());
   auto json = read_file(kProfiles / "examples/valid/MedicationRequest.json");
@@ -482,7 +482,7 @@ TEST_CASE("an allowed-future path that names no element is refused at its file:l
 
 namespace ilp::validation {
 
-TEST_CASE("a date-time before the date floor is refused in any element; a birth date is not",
+TEST_CASE("a date-time before the date floor is refused in any element, a birth date is not",
           "[validation][floor]") {
   Validator v(profiles());
   const auto old = observation_issued(v, "2014-06-02T23:59:59+00:00", 0);
@@ -517,7 +517,7 @@ TEST_CASE("the date floor comes from the context (platform.date_floor)", "[valid
 
 namespace ilp::validation {
 
-TEST_CASE("a time not in UTC is refused in any element; where a utc rule names it, once",
+TEST_CASE("a time not in UTC is refused in any element, where a utc rule names it, once",
           "[validation][utc]") {
   Validator v(profiles());
   const auto valid = read_file(kProfiles / "examples/valid/Encounter.json");
