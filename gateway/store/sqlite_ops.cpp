@@ -12,12 +12,15 @@
 namespace ilp::gateway::store {
 namespace {
 
-// The columns every record query reads, in the order read_record() expects; input/bundle last.
+// The columns every record query reads, in the order read_record() expects; input/bundle (of
+// the payloads table, kFullFrom) last.
 const std::string kColumns =
     "seq, id, facility, kind, record_id, revision, status, attempts, next_attempt_at, "
     "patient_key, delivered_revision, maybe_sent, created_ms, updated_ms, content_hash, "
     "last_error";
-const std::string kFullColumns = kColumns + ", input_json, bundle_json";
+const std::string kFullColumns =
+    kColumns + ", coalesce(p.input_json, ''), coalesce(p.bundle_json, '')";
+const std::string kFullFrom = " FROM records LEFT JOIN payloads p ON p.record_seq = records.seq";
 
 // Due, claimable records in acceptance order. A record waits while an older record of its
 // patient is queued, sending or retrying (an empty patient_key orders nothing). The claimable
@@ -185,12 +188,15 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
     out.id = new_tracking_id(item.now_ms);
     db_.query(
            "INSERT INTO records (id, facility, kind, record_id, revision, status, patient_key, "
-           "created_ms, updated_ms, content_hash, input_json, bundle_json, pws_pending) "
-           "VALUES (?1, ?2, ?3, ?4, 1, 'queued', ?5, ?6, ?6, ?7, ?8, ?9, ?10)")
+           "created_ms, updated_ms, content_hash, pws_pending) "
+           "VALUES (?1, ?2, ?3, ?4, 1, 'queued', ?5, ?6, ?6, ?7, ?8)")
         .bind_all(out.id, item.facility, item.kind, item.record_id, item.patient_key, item.now_ms,
-                  item.content_hash, item.input_json, item.bundle_json, pending_facts(item))
+                  item.content_hash, pending_facts(item))
         .run();
     seq = sqlite3_last_insert_rowid(db_.handle());
+    db_.query("INSERT INTO payloads (record_seq, input_json, bundle_json) VALUES (?1, ?2, ?3)")
+        .bind_all(seq, item.input_json, item.bundle_json)
+        .run();
     write_resources(seq, item.resources, false);
     add_history(seq, item.now_ms, Status::kQueued, accepted_note(item.note));
     out.kind = IngestOutcome::Kind::kCreated;
@@ -209,11 +215,16 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
   const int next = revision + 1;
   db_.query(
          "UPDATE records SET revision = ?2, status = 'queued', attempts = 0, "
-         "next_attempt_at = NULL, last_error = '', content_hash = ?3, input_json = ?4, "
-         "bundle_json = ?5, patient_key = ?6, updated_ms = ?7, pws_pending = ?8, "
+         "next_attempt_at = NULL, last_error = '', content_hash = ?3, "
+         "patient_key = ?4, updated_ms = ?5, pws_pending = ?6, "
          "maybe_sent = CASE WHEN maybe_sent != 0 THEN 2 ELSE 0 END WHERE seq = ?1")
-      .bind_all(seq, next, item.content_hash, item.input_json, item.bundle_json, item.patient_key,
-                item.now_ms, pending_facts(item))
+      .bind_all(seq, next, item.content_hash, item.patient_key, item.now_ms, pending_facts(item))
+      .run();
+  db_.query(
+         "INSERT INTO payloads (record_seq, input_json, bundle_json) VALUES (?1, ?2, ?3) "
+         "ON CONFLICT (record_seq) DO UPDATE SET input_json = excluded.input_json, "
+         "bundle_json = excluded.bundle_json")
+      .bind_all(seq, item.input_json, item.bundle_json)
       .run();
   // Server ids stay with their resource names: a delivered record is updated in place (PUT).
   write_resources(seq, item.resources, true);
@@ -286,7 +297,7 @@ std::vector<HistoryEntry> SqliteOps::history(std::int64_t seq) {
 }
 
 Record SqliteOps::full_record(std::int64_t seq, bool with_history) {
-  static const std::string sql = "SELECT " + kFullColumns + " FROM records WHERE seq = ?1";
+  static const std::string sql = "SELECT " + kFullColumns + kFullFrom + " WHERE seq = ?1";
   Record r;
   {
     auto q = db_.query(sql);
@@ -442,6 +453,13 @@ std::vector<Record> SqliteOps::claim(std::int64_t now_ms, int limit) {
 }
 
 bool SqliteOps::complete(const Completion& c) {
+  if (!complete_record(c)) return false;
+  for (const auto& e : c.cache_puts) cache_put(e.kind, e.key, e.value, c.now_ms);
+  if (!c.wake_keys.empty()) wake(c.wake_keys, c.now_ms);
+  return true;
+}
+
+bool SqliteOps::complete_record(const Completion& c) {
   std::int64_t seq = 0;
   int revision = 0;
   std::string patient_key;
@@ -570,9 +588,9 @@ int SqliteOps::wake(const std::vector<std::string>& keys, std::int64_t now_ms) {
 int SqliteOps::prune(std::int64_t delivered_before_ms, int limit) {
   // updated_ms of a delivered record is when it was delivered (nothing touches it after).
   db_.query(
-         "UPDATE records SET input_json = '', bundle_json = '' WHERE seq IN ("
-         "SELECT seq FROM records WHERE status = 'delivered' AND updated_ms < ?1 "
-         "AND bundle_json != '' LIMIT ?2)")
+         "UPDATE payloads SET input_json = '', bundle_json = '' WHERE record_seq IN ("
+         "SELECT r.seq FROM records r JOIN payloads p ON p.record_seq = r.seq "
+         "WHERE r.status = 'delivered' AND r.updated_ms < ?1 AND p.bundle_json != '' LIMIT ?2)")
       .bind_all(delivered_before_ms, static_cast<std::int64_t>(limit))
       .run();
   const auto records = static_cast<int>(db_.changes());

@@ -52,6 +52,8 @@ class SqliteOps {
   std::int64_t set_size_limit(std::int64_t max_bytes);
 
  private:
+  // The record's own part of complete(); false when it does not apply.
+  bool complete_record(const Completion& c);
   IngestOutcome ingest_one(const IngestItem& item);
   Record full_record(std::int64_t seq, bool with_history);
   std::vector<ResourceRef> resources(std::int64_t seq);

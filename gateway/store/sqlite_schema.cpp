@@ -226,6 +226,21 @@ CREATE INDEX IF NOT EXISTS records_facility_updated ON records (facility, update
 CREATE INDEX IF NOT EXISTS records_kind_updated ON records (kind, updated_ms, id);
 CREATE INDEX IF NOT EXISTS records_record_id ON records (record_id);
 )sql",
+    // 8: the queue row made narrow (issue 16): the envelope and the bundle, written once per
+    // revision and read once per attempt, move to their own table. Every claim and completion
+    // rewrites the records row; with ~8 KB of payload in it that meant rewriting its overflow
+    // pages twice per delivery, now a row of a few hundred bytes.
+    R"sql(
+CREATE TABLE payloads (
+  record_seq  INTEGER PRIMARY KEY,
+  input_json  TEXT    NOT NULL,
+  bundle_json TEXT    NOT NULL
+);
+INSERT INTO payloads (record_seq, input_json, bundle_json)
+  SELECT seq, input_json, bundle_json FROM records;
+ALTER TABLE records DROP COLUMN input_json;
+ALTER TABLE records DROP COLUMN bundle_json;
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

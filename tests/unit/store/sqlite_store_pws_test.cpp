@@ -186,13 +186,19 @@ TEST_CASE("Facts are read per facility, and a record without a patient key count
 namespace ilp::gateway::store {
 namespace {
 
-// Puts the PWS tables of a schema-6 store back in their schema-5 form (rowid tables with
-// separate indexes, no decider in pws_persons, no records.pws_person), rows kept.
+// Puts the PWS tables of a schema-8 store back in their schema-5 form (rowid tables with
+// separate indexes, no decider in pws_persons, no records.pws_person; payloads in the records
+// row as before step 8), rows kept.
 void back_to_schema_5(const std::string& path) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   const char* sql = R"sql(
 BEGIN;
+ALTER TABLE records ADD COLUMN input_json TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN bundle_json TEXT NOT NULL DEFAULT '';
+UPDATE records SET (input_json, bundle_json) =
+  (SELECT input_json, bundle_json FROM payloads WHERE record_seq = records.seq);
+DROP TABLE payloads;
 CREATE TABLE old_r AS SELECT record_seq, person, facility, day, events, address_village,
   location_village FROM pws_records;
 DROP TABLE pws_records;
