@@ -1,6 +1,7 @@
 #include "mappers/mapping_set.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -38,6 +39,7 @@ std::shared_ptr<const MappingSet> MappingSet::load(const std::string& mappings_d
                               " does not match the file name (" + stem + ".yaml)");
       continue;
     }
+    set->note_references(s.str());
     set->mappings_[m->kind()] = std::move(m);
   }
   if (set->mappings_.empty() && report.errors.size() == errors_before) {
@@ -45,6 +47,25 @@ std::shared_ptr<const MappingSet> MappingSet::load(const std::string& mappings_d
   }
   if (report.errors.size() != errors_before) return nullptr;
   return set;
+}
+
+// The text is scanned rather than the compiled templates: the reference may sit in any
+// expression (`ref('episode') ?? concat('EpisodeOfCare?identifier=…')`). A type named in a
+// comment only costs a cache entry now and then.
+void MappingSet::note_references(std::string_view text) {
+  constexpr std::string_view kMarker = "?identifier=";
+  for (auto at = text.find(kMarker); at != std::string_view::npos;
+       at = text.find(kMarker, at + kMarker.size())) {
+    auto begin = at;
+    while (begin > 0 && std::isalpha(static_cast<unsigned char>(text[begin - 1])) != 0) --begin;
+    if (begin < at && std::isupper(static_cast<unsigned char>(text[begin])) != 0) {
+      referenced_types_.emplace(text.substr(begin, at - begin));
+    }
+  }
+}
+
+bool MappingSet::referenced_by_identifier(std::string_view type) const {
+  return referenced_types_.find(type) != referenced_types_.end();
 }
 
 const Mapping* MappingSet::find(std::string_view kind) const {

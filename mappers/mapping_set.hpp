@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,10 +28,16 @@ class MappingSet {
   const Mapping* find(std::string_view kind) const;
   std::vector<std::string> kinds() const;
   const CodeTables& tables() const { return tables_; }
+  // Whether any mapping writes a conditional reference `<type>?identifier=…` (a lab result to
+  // its visit's Encounter, an ANC contact to its pregnancy's EpisodeOfCare). Delivery remembers
+  // the server ids of only these types: every other id would never be looked up again.
+  bool referenced_by_identifier(std::string_view type) const;
 
  private:
   MappingSet() = default;
+  void note_references(std::string_view yaml_text);
   CodeTables tables_;
+  std::set<std::string, std::less<>> referenced_types_;
   std::map<std::string, std::unique_ptr<Mapping>, std::less<>> mappings_;
 };
 

@@ -67,12 +67,6 @@ net::awaitable<int> AsyncStore::recover(std::int64_t now_ms) {
   });
 }
 
-net::awaitable<int> AsyncStore::wake(std::vector<std::string> keys, std::int64_t now_ms) {
-  return call<int>([this, keys = std::move(keys), now_ms](auto done) mutable {
-    store_.wake(std::move(keys), now_ms, std::function<void(int)>(std::move(done)));
-  });
-}
-
 net::awaitable<int> AsyncStore::prune(std::int64_t delivered_before_ms, int limit) {
   return call<int>([this, delivered_before_ms, limit](auto done) {
     store_.prune(delivered_before_ms, limit, std::function<void(int)>(std::move(done)));
@@ -86,15 +80,6 @@ net::awaitable<std::optional<std::string>> AsyncStore::cache_get(std::string kin
         store_.cache_get(std::move(kind), std::move(key),
                          std::function<void(std::optional<std::string>)>(std::move(done)));
       });
-}
-
-net::awaitable<bool> AsyncStore::cache_put(std::string kind, std::string key, std::string value,
-                                           std::int64_t now_ms) {
-  return call<bool>([this, kind = std::move(kind), key = std::move(key), value = std::move(value),
-                     now_ms](auto done) mutable {
-    store_.cache_put(std::move(kind), std::move(key), std::move(value), now_ms,
-                     std::function<void(bool)>(std::move(done)));
-  });
 }
 
 void AsyncStore::wait_idle() {

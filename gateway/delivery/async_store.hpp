@@ -30,10 +30,7 @@ class AsyncStore {
   net::awaitable<bool> complete(store::Completion c);
   net::awaitable<int> recover(std::int64_t now_ms);
   net::awaitable<int> prune(std::int64_t delivered_before_ms, int limit);
-  net::awaitable<int> wake(std::vector<std::string> keys, std::int64_t now_ms);
   net::awaitable<std::optional<std::string>> cache_get(std::string kind, std::string key);
-  net::awaitable<bool> cache_put(std::string kind, std::string key, std::string value,
-                                 std::int64_t now_ms);
 
   // Blocks the calling thread (never the delivery thread) until no callback is outstanding.
   void wait_idle();

@@ -45,6 +45,10 @@ Attempt::Attempt(AttemptDeps& deps, std::shared_ptr<const config::Config> config
 
 net::awaitable<Completion> Attempt::run() {
   Completion c = co_await decide();
+  // What this attempt learnt is written with its result, in one commit (Completion).
+  c.cache_puts = std::move(learned_);
+  if (c.status == Status::kDelivered) remember_server_ids(c);
+  if (c.status == Status::kNeedsCorrection) mark_needs_correction(c);
   // A store that cannot write now (disk full, I/O error) gets a few chances; if it still
   // fails, the record stays `sending` and recover() retries it after a restart.
   bool stored = false;
@@ -68,53 +72,44 @@ net::awaitable<Completion> Attempt::run() {
                          : spdlog::level::warn;
   log->log(level, "{} {}: {}", record_.id, status, c.note);
   if (!stored) log->error("{} result could not be stored; retried after restart", record_.id);
-  if (stored && c.status == Status::kDelivered) co_await remember_server_ids();
-  if (stored && c.status == Status::kNeedsCorrection) co_await mark_needs_correction();
   co_return c;
 }
 
 // Records sent later refer to these resources by identifier (a lab result to its visit's
 // Encounter, an ANC contact to its pregnancy's EpisodeOfCare): remembering identifier → server
-// id spares them a platform search. Only the facility's own identifier systems: a newborn's
+// id spares them a platform search, and the records waiting for one of these go now, not at
+// their next re-check. Only the facility's own identifier systems are cached: a newborn's
 // nik-ibu identifier is shared by twins and must always be searched.
-net::awaitable<void> Attempt::remember_server_ids() {
-  const auto now = deps_.clock.now_ms();
-  std::vector<std::string> keys;
+void Attempt::remember_server_ids(Completion& c) const {
+  const auto* mappings = config_->mappings.get();
   for (std::size_t i = 0; i < entries_.size() && i < ids_.size(); ++i) {
     const auto& e = entries_[i];
     if (ids_[i].empty() || e.id_value.empty()) continue;
+    // No mapping refers to this type by identifier (a visit's Observations): nothing will look
+    // its id up; a visit would write about ten random-key cache rows never read.
+    if (mappings != nullptr && !mappings->referenced_by_identifier(e.type)) continue;
     const auto key = Resolver::cache_key(*config_, e.id_system, e.id_value);
     if (e.id_system == kMotherNikSystem) {
-      keys.push_back(e.type + "/" + key);  // a newborn: wake its records, but never cache it
+      c.wake_keys.push_back(e.type + "/" + key);  // a newborn: wake its records, never cache
       continue;
     }
     if (!e.id_system.starts_with(kFacilitySystems)) continue;
     // A stale "needs correction" mark for this identifier needs no clearing: references now
     // resolve from this entry and never get to the point where the mark is read.
-    const bool ok = co_await deps_.store.cache_put(e.type, key, ids_[i], now);
-    (void)ok;  // only a shortcut: without it the reference is found by search
-    keys.push_back(e.type + "/" + key);
-  }
-  // Records that were waiting for one of these go now, not at their next re-check.
-  if (!keys.empty()) {
-    const int woken = co_await deps_.store.wake(std::move(keys), now);
-    if (woken > 0) {
-      logger("delivery")
-          ->info("{} delivered: {} waiting records that refer to it go now", record_.id, woken);
-    }
+    c.wake_keys.push_back(e.type + "/" + key);
+    c.cache_puts.push_back({e.type, key, ids_[i]});
   }
 }
 
 // Records that refer to this one (by its facility identifiers) will say that it needs
 // correction, with its tracking id, instead of only that it is not in SATUSEHAT.
-net::awaitable<void> Attempt::mark_needs_correction() {
-  const auto now = deps_.clock.now_ms();
+void Attempt::mark_needs_correction(Completion& c) const {
+  const auto* mappings = config_->mappings.get();
   for (const auto& e : entries_) {
     if (e.id_value.empty() || !e.id_system.starts_with(kFacilitySystems)) continue;
-    const bool ok = co_await deps_.store.cache_put(
-        kNeedsCorrectionPrefix + e.type, Resolver::cache_key(*config_, e.id_system, e.id_value),
-        record_.id, now);
-    (void)ok;  // a better message only
+    if (mappings != nullptr && !mappings->referenced_by_identifier(e.type)) continue;
+    c.cache_puts.push_back({kNeedsCorrectionPrefix + e.type,
+                            Resolver::cache_key(*config_, e.id_system, e.id_value), record_.id});
   }
 }
 
@@ -161,7 +156,8 @@ net::awaitable<Completion> Attempt::decide() {
     if (failed) co_return std::move(*failed);
   }
 
-  const Resolution res = co_await deps_.resolver.resolve(ctx, bundle_, record_.input_json);
+  Resolution res = co_await deps_.resolver.resolve(ctx, bundle_, record_.input_json);
+  learned_ = std::move(res.learned);
   if (res.kind != Resolution::Kind::kResolved) {
     // An earlier record of this gateway that SATUSEHAT refused: say so, not just "not there".
     std::optional<std::string> blocked;

@@ -75,8 +75,9 @@ class Attempt {
   store::Completion from_token_error(const TokenError& e);
   store::Completion from_reply(const PlatformReply& reply, std::string_view context);
   store::Completion circuit_open(std::int64_t until_ms);
-  net::awaitable<void> remember_server_ids();
-  net::awaitable<void> mark_needs_correction();
+  // Add to a delivered / needs-correction completion what later records look up.
+  void remember_server_ids(store::Completion& c) const;
+  void mark_needs_correction(store::Completion& c) const;
   // `blocked_by`: tracking id of this gateway's record that holds the missing reference and
   // ended needs_correction ("" when none is known).
   store::Completion not_resolved(const Resolution& r, const std::string& blocked_by = "");
@@ -93,6 +94,7 @@ class Attempt {
   bool had_updates_ = false;           // entries already existed before this attempt (revision)
   bool maybe_sent_open_ = false;       // an earlier send may have landed and is not yet ruled out
   std::vector<std::string> left_out_;  // updates of resources the platform does not have
+  std::vector<store::Completion::CacheEntry> learned_;  // by the resolver's searches
 };
 
 }  // namespace ilp::gateway::delivery

@@ -57,8 +57,7 @@ std::optional<std::string> pick_newborn(const std::vector<SearchMatch>& matches,
 
 }  // namespace
 
-Resolver::Resolver(AsyncStore& store, Platform& platform, const Clock& clock)
-    : store_(store), platform_(platform), clock_(clock) {}
+Resolver::Resolver(AsyncStore& store, Platform& platform) : store_(store), platform_(platform) {}
 
 std::string Resolver::cache_key(const config::Config& cfg, std::string_view system,
                                 std::string_view value) {
@@ -138,7 +137,7 @@ net::awaitable<Resolution> Resolver::resolve(const CallContext& ctx, rapidjson::
       out.by_mother_nik = by_mother;
       co_return out;
     }
-    if (!by_mother) co_await store_.cache_put(ref.type, key, *id, clock_.now_ms());
+    if (!by_mother) out.learned.push_back({ref.type, key, *id});
     replace.emplace(ref.reference, ref.type + "/" + *id);
   }
   if (!replace.empty()) rewrite_references(bundle, replace, bundle.GetAllocator());

@@ -3,8 +3,9 @@
 // conditional reference `Patient?identifier=<nik system>|<nik>` (also `…/nik-ibu|…`) and
 // `Practitioner?identifier=<nik system>|<nik>` becomes `Patient/<ihs>` / `Practitioner/<ihs>`.
 //
-// Ids come from the store's cache (key = hex SHA-256 of "system|value": the NIK is never stored
-// or logged in clear) or from a platform search, which then fills the cache. A newborn found by
+// Ids come from the store's cache (key = a keyed pseudonym of "system|value": the NIK is never
+// stored or logged in clear) or from a platform search, whose answer the attempt then stores in
+// the cache with its completion (Resolution::learned). A newborn found by
 // the mother's NIK is never cached: the mother's next baby shares the identifier. When such a
 // search returns several babies, the record's birth date (then name) picks one, or the
 // resolution is ambiguous.
@@ -49,11 +50,13 @@ struct Resolution {
   std::string reason;          // kFailed with a 2xx: why the answer was unusable
   int from_cache = 0;
   int searched = 0;
+  // Ids found by search, for the cache: stored with the attempt's completion (one commit).
+  std::vector<store::Completion::CacheEntry> learned;
 };
 
 class Resolver {
  public:
-  Resolver(AsyncStore& store, Platform& platform, const Clock& clock);
+  Resolver(AsyncStore& store, Platform& platform);
 
   // Rewrites `bundle` in place. `input_json` (the record's envelope) is read only to tell
   // newborns apart when a search by the mother's NIK finds several.
@@ -75,7 +78,6 @@ class Resolver {
 
   AsyncStore& store_;
   Platform& platform_;
-  const Clock& clock_;
 };
 
 }  // namespace ilp::gateway::delivery

@@ -30,7 +30,7 @@ Delivery::Delivery(ConfigSource config, store::Store& store, const Clock& clock,
       breaker_(&metrics_),
       platform_(*transport_, tokens_, limiter_, metrics_, &breaker_, &clock_),
       async_store_(store_, ioc_.get_executor()),
-      resolver_(async_store_, platform_, clock_),
+      resolver_(async_store_, platform_),
       deps_{async_store_, platform_, resolver_,
             clock_,       metrics_,  uniform_or_default(std::move(options.uniform))},
       wake_(ioc_) {}

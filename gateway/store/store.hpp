@@ -157,6 +157,17 @@ struct Completion {
   // kWaiting for an earlier record: the key of what it waits for (Resolver::cache_key of the
   // identifier), so wake() can find it when that record is delivered.
   std::string waiting_on;
+  // Written in the completion's own transaction and only if it applies (cache_put() and
+  // wake() each, without a commit of their own): what the attempt learnt (patient NIK → IHS,
+  // identifier → server id, "needs correction" marks), and the waiting_on keys of the records
+  // that may go now. A delivered visit teaches about ten entries; one commit, not ten.
+  struct CacheEntry {
+    std::string kind;
+    std::string key;
+    std::string value;
+  };
+  std::vector<CacheEntry> cache_puts;
+  std::vector<std::string> wake_keys;
 };
 
 class Store {

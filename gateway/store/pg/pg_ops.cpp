@@ -380,6 +380,13 @@ std::vector<Record> PgOps::claim(std::int64_t now_ms, int limit) {
 }
 
 bool PgOps::complete(const Completion& c) {
+  if (!complete_record(c)) return false;
+  for (const auto& e : c.cache_puts) cache_put(e.kind, e.key, e.value, c.now_ms);
+  if (!c.wake_keys.empty()) wake(c.wake_keys, c.now_ms);
+  return true;
+}
+
+bool PgOps::complete_record(const Completion& c) {
   std::optional<std::int64_t> token;
   if (auto it = pending_tokens_.find(c.id); it != pending_tokens_.end()) token = it->second;
   if (auto it = tokens_.find(c.id); !token && it != tokens_.end()) token = it->second;

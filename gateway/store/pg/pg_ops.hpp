@@ -74,6 +74,8 @@ class PgOps {
   PgResult must(std::string_view sql, const Params& params = {});
 
  private:
+  // The record's own part of complete(), fenced; false when it does not apply.
+  bool complete_record(const Completion& c);
   IngestOutcome ingest_one(const IngestItem& item);
   Record full_record(std::int64_t seq, bool with_history);
   std::vector<ResourceRef> resources(std::int64_t seq);

@@ -20,7 +20,7 @@ namespace {
 struct Fixture : PlatformStack {
   MemoryStore store;
   AsyncStore async_store{store, ioc.get_executor()};
-  Resolver resolver{async_store, fhir, clock};
+  Resolver resolver{async_store, fhir};
   AttemptDeps deps{async_store, fhir, resolver, clock, metrics, [] { return 0.5; }};
 
   Fixture() { know_people(); }
@@ -78,6 +78,25 @@ TEST_CASE("a visit is delivered and server ids are stored by resource name", "[u
   CHECK(f.metrics.render().find(
             "ilp_delivery_attempts_total{facility=\"pkm-a\",outcome=\"delivered\"} 1") !=
         std::string::npos);
+}
+
+TEST_CASE("what a delivered attempt learnt is stored with its result in one store write",
+          "[unit]") {
+  Fixture f;
+  const auto c = f.attempt(f.record());
+  REQUIRE(c.status == Status::kDelivered);
+  CHECK(f.store.completions().size() == 1);
+  const auto has = [&c](const std::string& kind, const std::string& key, const std::string& v) {
+    return std::any_of(c.cache_puts.begin(), c.cache_puts.end(), [&](const auto& e) {
+      return e.kind == kind && e.key == key && e.value == v;
+    });
+  };
+  // The patient's IHS id the resolver searched for, and the visit's own Encounter id.
+  CHECK(has("Patient", Resolver::cache_key(*test_config(), kNikSystem, kNik), "P100"));
+  const auto enc =
+      Resolver::cache_key(*test_config(), "http://sys-ids.kemkes.go.id/encounter/100000001", "V-1");
+  CHECK(has("Encounter", enc, "Encounter-1-0"));
+  CHECK(std::find(c.wake_keys.begin(), c.wake_keys.end(), "Encounter/" + enc) != c.wake_keys.end());
 }
 
 TEST_CASE("a delivered record's server ids are remembered by identifier for later references",

@@ -263,6 +263,12 @@ void MemoryStore::complete(store::Completion c, std::function<void(bool ok)> don
       }
       r.history.push_back({c.now_ms, c.status, c.note});
       ok = true;
+      // As the real stores do: in the completion's own write, and only when it applies.
+      for (const auto& e : c.cache_puts) {
+        ++cache_puts;
+        cache[e.kind + "/" + e.key] = e.value;
+      }
+      woken.insert(woken.end(), c.wake_keys.begin(), c.wake_keys.end());
     }
     completions_.push_back(c);
   }

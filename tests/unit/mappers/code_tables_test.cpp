@@ -84,5 +84,38 @@ TEST_CASE("a mapping set with one broken file is refused whole", "[unit]") {
   fs::remove_all(dir);
 }
 
+TEST_CASE(
+    "the shipped mappings refer by identifier to Encounters and EpisodeOfCare, not to "
+    "Observations",
+    "[unit]") {
+  CompileReport report;
+  const std::string src = ILP_SOURCE_DIR;
+  auto set = MappingSet::load(src + "/config/mappings", src + "/config/codes", report);
+  REQUIRE(set != nullptr);
+  CHECK(set->referenced_by_identifier("Encounter"));      // lab, prescription, tb → the visit
+  CHECK(set->referenced_by_identifier("EpisodeOfCare"));  // ANC, postpartum, neonatal
+  CHECK(set->referenced_by_identifier("Patient"));
+  CHECK_FALSE(set->referenced_by_identifier("Observation"));
+  CHECK_FALSE(set->referenced_by_identifier("Condition"));
+  CHECK_FALSE(set->referenced_by_identifier("Encounte"));
+}
+
+TEST_CASE("a type named before ?identifier= in any expression of a mapping counts as referenced",
+          "[unit]") {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("ilp-refs-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "mappings");
+  fs::create_directories(dir / "codes");
+  std::ofstream(dir / "mappings" / "a.yaml")
+      << "kind: a\ninput: {}\nresources: [{name: r, body: {resourceType: Basic, subject: "
+         "{reference: \"${concat('Condition?identifier=http://x|', '1')}\"}}}]\n";
+  CompileReport report;
+  auto set = MappingSet::load((dir / "mappings").string(), (dir / "codes").string(), report);
+  REQUIRE(set != nullptr);
+  CHECK(set->referenced_by_identifier("Condition"));
+  CHECK_FALSE(set->referenced_by_identifier("Basic"));
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace ilp::mappers

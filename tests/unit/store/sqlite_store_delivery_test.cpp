@@ -351,6 +351,42 @@ TEST_CASE("delivering a record wakes exactly the records waiting on it", "[unit]
   CHECK(s.wake({"Encounter/k-unknown", ""}, kT0 + 3) == 0);
 }
 
+TEST_CASE(
+    "a completion writes what its attempt learnt and wakes waiting records, only if it "
+    "applies",
+    "[unit]") {
+  STORE_BACKENDS();
+  TempDir dir;
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
+  Sync s(store);
+  const auto visit = ingest_id(s, make_item("VISIT", "v1", "p1"));
+  const auto lab = ingest_id(s, make_item("LAB", "v1", "p2"));
+  const std::int64_t later = kT0 + 3'600'000;
+  REQUIRE(s.claim(kT0 + 1, 2).size() == 2);
+  auto wait = failed_with(*s.get(lab), Status::kWaiting, kT0 + 1, later);
+  wait.count_attempt = false;
+  wait.waiting_on = "Encounter/k-visit";
+  REQUIRE(s.complete(wait));
+
+  // A completion for a revision the record never had does not apply: nothing of it is written.
+  auto stale = delivered(*s.get(visit), kT0 + 2);
+  stale.revision = 7;
+  stale.cache_puts = {{"Encounter", "k-visit", "E-STALE"}};
+  stale.wake_keys = {"Encounter/k-visit"};
+  CHECK_FALSE(s.complete(stale));
+  CHECK_FALSE(s.cache_get("Encounter", "k-visit"));
+  CHECK(s.claim(kT0 + 2, 10).empty());
+
+  auto done = delivered(*s.get(visit), kT0 + 3);
+  done.cache_puts = {{"Encounter", "k-visit", "E-1"}, {"Patient", "k-nik", "P-1"}};
+  done.wake_keys = {"Encounter/k-visit"};
+  REQUIRE(s.complete(done));
+  CHECK(s.cache_get("Encounter", "k-visit") == std::optional<std::string>("E-1"));
+  CHECK(s.cache_get("Patient", "k-nik") == std::optional<std::string>("P-1"));
+  CHECK(ids_of(s.claim(kT0 + 3, 10)) == std::vector<std::string>{lab});
+}
+
 TEST_CASE("a revision after an uncertain send remembers that only an older one may be out",
           "[unit]") {
   STORE_BACKENDS();
