@@ -4,7 +4,7 @@
 //
 //   build/tests/drain_bench [--records 100000] [--concurrency 8] [--seconds 1800]
 //                           [--direct-requests N] [--batch-lines 10000] [--log-level warn]
-//                           [--store-dir DIR]
+//                           [--store-dir DIR] [--mixed SECONDS]
 //
 // 1. Starts satusehat-sim (shipped seed) and build/ilp-gateway with delivery disabled and a
 //    fresh store in a temp folder; queues --records visit records (varied seed patients and
@@ -18,6 +18,11 @@
 //    same kind of bundles (each record's mapped bundle with the patient/practitioner references
 //    already resolved, exactly what the gateway sends), over --concurrency keep-alive
 //    connections, for --direct-requests requests (default: the record count).
+//
+// 4. Whole path: the gateway's CPU per record for ingest (phase 1) plus delivery (phase 2).
+// --mixed S: phase 1 also runs S seconds of single-record POSTs closed loop (64 connections,
+//    held-out visits) with delivery off, phase 2 the same load while the backlog drains; both
+//    rates and p99s are printed with their ratio, and the held-out records are drained too.
 //
 // Prints plain lines; asserts nothing about timing (shared, noisy machines). The exit code is
 // non-zero only when the run itself failed (records refused, drain incomplete, errors).
@@ -49,6 +54,7 @@
 #include "gateway/ingest/envelope.hpp"
 #include "mappers/json.hpp"
 #include "support/child_process.hpp"
+#include "support/ingest_load.hpp"
 #include "support/sim_fixture.hpp"
 
 namespace net = boost::asio;
@@ -58,6 +64,9 @@ using ilp::gateway::http::Client;
 using ilp::gateway::http::ClientOptions;
 using ilp::gateway::http::Url;
 using ilp::testing::ChildProcess;
+using ilp::testing::IngestLoad;
+using ilp::testing::IngestLoadResult;
+using ilp::testing::run_ingest_load;
 using ilp::testing::SimFixture;
 using Clock = std::chrono::steady_clock;
 
@@ -419,6 +428,35 @@ DirectRun run_direct(const SimFixture& sim, const std::vector<Template>& templat
   return r;
 }
 
+// --mixed: single-record ingest of held-out visits (the simulator seed's patient) at full speed.
+IngestLoadResult run_mixed_ingest(const Gateway& gw, const Seed& seed, double seconds,
+                                  const std::string& prefix) {
+  IngestLoad load;
+  // Spread over the seed's people as the backlog is: one patient's records go one at a time.
+  load.body = [&seed](const std::string& id, std::uint64_t n) {
+    return visit(id, seed.patients[n % seed.patients.size()],
+                 seed.practitioners[n % seed.practitioners.size()]);
+  };
+  load.url = *Url::parse(gw.ingest_url);
+  load.seconds = seconds;
+  load.prefix = prefix;
+  load.api_key = kApiKey;
+  return run_ingest_load(load);
+}
+
+void report_mixed(IngestLoadResult& alone, IngestLoadResult& during, double seconds) {
+  const double ratio = alone.rate() > 0 ? during.rate() / alone.rate() : 0;
+  const double p99 = during.percentile(0.99);
+  std::printf(
+      "mixed: ingest while draining %.0f records/s (%.0f s), p50 %.2f ms, p99 %.2f ms, errors "
+      "%zu, load average %s\n",
+      during.rate(), seconds, during.percentile(0.5), p99, during.errors, loadavg().c_str());
+  std::printf(
+      "mixed: ingest while draining / alone = %.2f -> %s (target >= 0.7), p99 %.2f ms -> %s "
+      "(target <= 25 ms)\n",
+      ratio, ratio >= 0.7 ? "MEETS" : "DOES NOT MEET", p99, p99 <= 25 ? "MEETS" : "DOES NOT MEET");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -428,6 +466,7 @@ int main(int argc, char** argv) {
   double timeout_s = 1800;
   std::size_t direct_requests = 0;  // 0: same as records
   std::size_t batch_lines = 10000;
+  double mixed_s = 0;  // --mixed: seconds of single-record ingest, alone and while draining
   std::string log_level = "warn";
   std::string store_parent;  // empty: the system temp folder
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -446,11 +485,13 @@ int main(int argc, char** argv) {
       log_level = argv[i + 1];
     else if (a == "--store-dir")
       store_parent = argv[i + 1];
+    else if (a == "--mixed")
+      mixed_s = std::stod(argv[i + 1]);
     else {
       std::fprintf(stderr,
                    "usage: drain_bench [--records N] [--concurrency C] [--seconds S] "
                    "[--direct-requests M] [--batch-lines L] [--log-level LEVEL] "
-                   "[--store-dir DIR]\n");
+                   "[--store-dir DIR] [--mixed SECONDS]\n");
       return 2;
     }
   }
@@ -462,6 +503,10 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   const auto store = (dir / "drain.db").string();
   int exit_code = 0;
+  double ingest_cpu_us = 0;       // gateway CPU per ingested record (queueing, or --mixed alone)
+  bool single_ingest = false;     // ...measured on single POSTs (--mixed) rather than batches
+  std::size_t extra_records = 0;  // --mixed: ingested besides the backlog, delivered too
+  IngestLoadResult alone;
 
   try {
     const auto seed = load_seed(std::string(ILP_SOURCE_DIR) + "/config/examples/sim-seed.json");
@@ -480,6 +525,7 @@ int main(int argc, char** argv) {
       auto overrides = common;
       overrides.push_back("delivery.enabled=false");
       auto gw = start_gateway(store, sim.base_url(), overrides);
+      const auto cpu_q0 = sample(gw.process->pid()).cpu_ms;
       const auto t0 = Clock::now();
       std::string first_error, first_transport_error;
       std::size_t retried = 0;
@@ -506,6 +552,22 @@ int main(int argc, char** argv) {
                     first_error.c_str(), gw.process->stderr_tail().c_str());
         throw std::runtime_error("not every record was queued");
       }
+      ingest_cpu_us = (sample(gw.process->pid()).cpu_ms - cpu_q0) * 1000.0 /
+                      static_cast<double>(std::max<std::size_t>(accepted, 1));
+      std::printf("queue: gateway CPU %.1f us per record (batches)\n", ingest_cpu_us);
+      if (mixed_s > 0) {
+        const auto cpu0 = sample(gw.process->pid()).cpu_ms;
+        alone = run_mixed_ingest(gw, seed, mixed_s, "m1-" + run_id + "-");
+        const auto n = std::max<std::size_t>(alone.latencies_ms.size(), 1);
+        ingest_cpu_us = (sample(gw.process->pid()).cpu_ms - cpu0) * 1000.0 / static_cast<double>(n);
+        single_ingest = true;
+        extra_records += alone.latencies_ms.size();
+        std::printf(
+            "mixed: ingest alone (delivery off) %.0f records/s, p50 %.2f ms, p99 %.2f ms, "
+            "errors %zu, gateway CPU %.1f us per record, load average %s\n",
+            alone.rate(), alone.percentile(0.5), alone.percentile(0.99), alone.errors,
+            ingest_cpu_us, loadavg().c_str());
+      }
       gw.process->signal(SIGTERM);
       const auto code = gw.process->wait(std::chrono::seconds(60));
       std::printf("queue: gateway stopped with SIGTERM, exit code %d\n", code.value_or(-1));
@@ -531,6 +593,16 @@ int main(int argc, char** argv) {
         "load average %s\n",
         seconds_since(t0), mb(before.rss_kb), before.cpu_ms, loadavg().c_str());
     long peak_sampled_kb = before.rss_kb;
+    // --mixed: single records ingested at full speed while the backlog drains.
+    std::atomic<bool> mixed_done{mixed_s <= 0};
+    IngestLoadResult during;
+    std::thread mixed;
+    if (mixed_s > 0) {
+      mixed = std::thread([&] {
+        during = run_mixed_ingest(gw, seed, mixed_s, "m2-" + run_id + "-");
+        mixed_done = true;
+      });
+    }
     std::int64_t delivered = 0, pending = static_cast<std::int64_t>(records);
     auto last_stats = Clock::now() - std::chrono::seconds(10);
     std::size_t next_report = 1;  // tenths
@@ -566,19 +638,26 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         ++next_report;
       }
-      if (delivered >= static_cast<std::int64_t>(records) || pending == 0) break;
+      const auto expected = static_cast<std::int64_t>(records + extra_records);
+      if (mixed_done && (delivered >= expected || pending == 0)) break;
       if (t > timeout_s) {
         std::printf("drain: TIMEOUT after %.0f s\n", t);
         break;
       }
+      if (mixed_done && mixed.joinable()) {
+        mixed.join();
+        extra_records += during.latencies_ms.size();
+        report_mixed(alone, during, mixed_s);
+      }
     }
+    if (mixed.joinable()) mixed.join();
     const double drain_s = seconds_since(t0);
     const auto after = sample(gw_pid);
     const auto sim1 = sample(sim_pid);
     const double n = static_cast<double>(delivered);
     std::printf("drain: %lld/%zu delivered in %.1f s (from gateway start), load average %s\n",
                 static_cast<long long>(delivered), records, drain_s, loadavg().c_str());
-    if (delivered < static_cast<std::int64_t>(records)) {
+    if (delivered < static_cast<std::int64_t>(records + extra_records)) {
       std::printf("drain: INCOMPLETE, queue stats: %s\ngateway stderr tail:\n%s\n",
                   ilp::mappers::to_json(stats).c_str(), gw.process->stderr_tail().c_str());
       exit_code = 1;
@@ -593,6 +672,15 @@ int main(int argc, char** argv) {
     std::printf("drain: gateway CPU %.0f ms total, %.3f ms per bundle (%.0f%% of one core)\n",
                 after.cpu_ms - before.cpu_ms, (after.cpu_ms - before.cpu_ms) / n,
                 (after.cpu_ms - before.cpu_ms) / (drain_s * 10.0));
+    if (mixed_s <= 0) {
+      // The CPU of the drain phase is delivery's alone only without --mixed.
+      const double delivery_us = (after.cpu_ms - before.cpu_ms) * 1000.0 / n;
+      std::printf(
+          "whole path: gateway CPU per typical visit %.0f us = ingest %.0f us (%s) + "
+          "delivery %.0f us (target <= 250 us)\n",
+          ingest_cpu_us + delivery_us, ingest_cpu_us, single_ingest ? "single POSTs" : "batches",
+          delivery_us);
+    }
     std::printf(
         "drain: gateway RSS before %.1f MB, peak %.1f MB (VmHWM; sampled %.1f MB), "
         "after %.1f MB\n",
