@@ -236,9 +236,9 @@ int Application::run() {
   const auto cfg = m.config.get();
   m.store = open_store(*cfg);
   if (new_hub_key) refuse_new_key_for_used_hub(*m.store, cfg->store.pseudonym_key);
-  m.delivery = std::make_unique<delivery::Delivery>(
-      [&m] { return m.config.get(); }, *m.store, m.clock, m.metrics,
-      delivery::HttpTransport::from_config(cfg->platform));
+  m.delivery =
+      std::make_unique<delivery::Delivery>([&m] { return m.config.get(); }, *m.store, m.clock,
+                                           m.metrics, delivery::HttpTransport::from_config(*cfg));
   auto notify = [&m] { m.delivery->notify(); };
   m.pipeline = std::make_unique<ingest::Pipeline>(m.ioc.get_executor(), *m.store, m.clock,
                                                   m.metrics, notify);

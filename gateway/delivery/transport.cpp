@@ -14,10 +14,12 @@ HttpTransport::HttpTransport(http::ClientOptions options) : options_(std::move(o
 }
 
 namespace {
-http::ClientOptions options_for(const std::string& ca_file, std::chrono::milliseconds timeout) {
+http::ClientOptions options_for(const std::string& ca_file, std::chrono::milliseconds timeout,
+                                std::size_t max_idle = http::ClientOptions{}.max_idle_per_origin) {
   http::ClientOptions o;
   o.timeout = timeout;
   o.ca_file = ca_file;
+  o.max_idle_per_origin = max_idle;
   return o;
 }
 }  // namespace
@@ -25,9 +27,14 @@ http::ClientOptions options_for(const std::string& ca_file, std::chrono::millise
 HttpTransport::HttpTransport(const std::string& ca_file, std::chrono::milliseconds timeout)
     : HttpTransport(options_for(ca_file, timeout)) {}
 
-std::unique_ptr<HttpTransport> HttpTransport::from_config(const config::Platform& platform) {
-  return std::make_unique<HttpTransport>(platform.ca_file,
-                                         std::chrono::milliseconds(platform.timeout_ms));
+std::unique_ptr<HttpTransport> HttpTransport::from_config(const config::Config& cfg) {
+  // Every attempt in flight hands its connection back: with fewer idle places than attempts,
+  // the rest were closed and opened again (at concurrency 16, one new connection for every four
+  // bundles). The largest delivery.concurrency a reload may set is kept, idle connections age
+  // out after a few seconds anyway.
+  constexpr std::size_t kMaxConcurrency = 256;  // config.cpp's bound of delivery.concurrency
+  return std::make_unique<HttpTransport>(options_for(
+      cfg.platform.ca_file, std::chrono::milliseconds(cfg.platform.timeout_ms), kMaxConcurrency));
 }
 
 HttpTransport::~HttpTransport() = default;

@@ -35,7 +35,7 @@ class HttpTransport final : public Transport {
   // throws std::runtime_error then.
   explicit HttpTransport(http::ClientOptions options);
   HttpTransport(const std::string& ca_file, std::chrono::milliseconds timeout);
-  static std::unique_ptr<HttpTransport> from_config(const config::Platform& platform);
+  static std::unique_ptr<HttpTransport> from_config(const config::Config& cfg);
   ~HttpTransport() override;
 
   net::awaitable<http::ClientResult> send(const http::Url& base, Request req) override;
