@@ -36,6 +36,7 @@ class logger;
 
 namespace ilp::gateway::store::pg {
 
+class LeaseTokens;
 class PgConnection;
 class PgOps;
 struct PgJob;
@@ -107,8 +108,9 @@ class PgStore final : public Store {
   int beat();
 
   Options options_;
-  std::unique_ptr<PgConnection> conn_;  // store thread only
-  std::unique_ptr<PgOps> ops_;          // likewise
+  std::unique_ptr<LeaseTokens> tokens_;  // outlives connections (pg_ops.hpp)
+  std::unique_ptr<PgConnection> conn_;   // store thread only
+  std::unique_ptr<PgOps> ops_;           // likewise
   std::shared_ptr<spdlog::logger> log_;
 
   std::mutex mu_;
