@@ -66,6 +66,8 @@ bool retryable_from(Status s) {
          s == Status::kDead;
 }
 
+// payloads.pws_pending: the revision's facts, or '' for a revision that counts for nothing (its
+// delivery still withdraws what an earlier delivered revision counted); NULL once applied.
 std::optional<std::string> pending_facts(const IngestItem& item) {
   return item.pws_facts ? std::optional<std::string>(*item.pws_facts) : std::string();
 }
@@ -182,7 +184,7 @@ IngestOutcome PgOps::ingest_one(const IngestItem& item) {
     const auto seq = int_at(ins, 0, 0);
     must(
         "INSERT INTO payloads (record_seq, input_json, bundle_json, pws_pending) "
-        "VALUES ($1, $2, $3, NULLIF($4, ''))",
+        "VALUES ($1, $2, $3, $4)",
         {N(seq), S(item.input_json), S(item.bundle_json), pending_facts(item)});
     write_resources(seq, item.resources, false);
     add_history(seq, item.now_ms, Status::kQueued, accepted_note(item.note));
@@ -211,7 +213,7 @@ IngestOutcome PgOps::ingest_one(const IngestItem& item) {
   // An attempt on the old revision still holds its lease: its completion is recorded as the
   // old revision's (complete() below), and the new revision is claimable once it is done.
   must(
-      "UPDATE payloads SET input_json = $2, bundle_json = $3, pws_pending = NULLIF($4, '') "
+      "UPDATE payloads SET input_json = $2, bundle_json = $3, pws_pending = $4 "
       "WHERE record_seq = $1",
       {N(seq), S(item.input_json), S(item.bundle_json), pending_facts(item)});
   write_resources(seq, item.resources, true);

@@ -129,8 +129,15 @@ CREATE INDEX records_kind_updated ON records (kind, updated_ms, id);
 CREATE INDEX records_record_id ON records (record_id);
 )sql";
 
+// Version 3: a record's resources are known by name (completion writes server ids by name, a
+// revision keeps them by name), so a name appears once per record, as in SQLite's key; an
+// ingest that would repeat one fails alone instead of storing an ambiguous record.
+static const char* const kV3 = R"sql(
+CREATE UNIQUE INDEX resources_name ON resources (record_seq, name);
+)sql";
+
 const std::vector<Migration>& store_migrations() {
-  static const std::vector<Migration> all = {{1, kV1}, {2, kV2}};
+  static const std::vector<Migration> all = {{1, kV1}, {2, kV2}, {3, kV3}};
   return all;
 }
 

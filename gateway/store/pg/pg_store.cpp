@@ -74,8 +74,10 @@ bool PgStore::connect(std::string& error) {
 
 void PgStore::post(std::unique_ptr<PgJob> job) {
   {
+    // Until the thread has run everything: a callback run while the store stops may still
+    // queue what follows from it (a read after a write), as on SQLite.
     std::lock_guard lock(mu_);
-    if (!stopping_) {
+    if (!exited_) {
       queue_.push_back(std::move(job));
       cv_.notify_one();
       return;
@@ -112,7 +114,10 @@ void PgStore::run() {
         jobs.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (jobs.empty() && stopping_) return;
+      if (jobs.empty() && stopping_) {
+        exited_ = true;
+        return;
+      }
     }
     if (std::chrono::steady_clock::now() >= next_beat) {
       if (options_.heartbeat_ms > 0) beat();

@@ -59,7 +59,7 @@ class PgStore final : public Store {
   // Connects, migrates the schema (pg_migrations: under an advisory lock; a newer database is
   // refused) and starts the store thread. Throws std::runtime_error saying why.
   explicit PgStore(Options options);
-  // Runs what is queued, then stops the thread.
+  // Runs what is queued (and what callbacks queue meanwhile), then stops the thread.
   ~PgStore() override;
   PgStore(const PgStore&) = delete;
   PgStore& operator=(const PgStore&) = delete;
@@ -117,6 +117,7 @@ class PgStore final : public Store {
   std::condition_variable cv_;
   std::deque<std::unique_ptr<PgJob>> queue_;
   bool stopping_ = false;
+  bool exited_ = false;  // the thread has run its last batch: later work fails at once
   std::atomic<int> instances_{1};
   std::thread thread_;
 };
