@@ -4,6 +4,7 @@
 //
 //   build/tests/hub_bench [--records 3000] [--patients 300] [--connections 16]
 //                         [--concurrency 4] [--runs sqlite,pg1,pg2,pg3] [--seconds 600]
+//                         [--pg-fsync 0]
 //
 // Each run: a fresh store (a new SQLite folder, or a new database in one durable PostgreSQL
 // cluster — fsync and synchronous_commit on, as SQLite's synchronous=FULL), the simulator reset.
@@ -53,6 +54,7 @@ struct Settings {
   int connections = 16;
   int concurrency = 4;
   double seconds = 600;
+  bool durable = true;  // --pg-fsync 0: PostgreSQL without fsync, to see what fsync costs
   std::vector<std::string> runs = {"sqlite", "pg1", "pg2", "pg3"};
 };
 
@@ -185,6 +187,7 @@ int main(int argc, char** argv) {
     if (a == "--connections") s.connections = std::stoi(v);
     if (a == "--concurrency") s.concurrency = std::stoi(v);
     if (a == "--seconds") s.seconds = std::stod(v);
+    if (a == "--pg-fsync") s.durable = v != "0";
     if (a == "--runs") {
       s.runs.clear();
       std::stringstream list(v);
@@ -198,12 +201,12 @@ int main(int argc, char** argv) {
   SimFixture sim({}, paths);
   std::unique_ptr<PgTestCluster> cluster;
   if (std::any_of(s.runs.begin(), s.runs.end(), [](const auto& r) { return r != "sqlite"; })) {
-    cluster = std::make_unique<PgTestCluster>(true);
+    cluster = std::make_unique<PgTestCluster>(s.durable);
   }
   std::printf(
       "hub_bench: %d visit records of %d patients, %d connections, delivery.concurrency %d per "
-      "instance\n",
-      s.records, s.patients, s.connections, s.concurrency);
+      "instance, PostgreSQL fsync %s\n",
+      s.records, s.patients, s.connections, s.concurrency, s.durable ? "on" : "off");
   std::printf("%-8s %9s %16s %16s\n", "store", "instances", "ingest rec/s", "drain rec/s");
   std::vector<Result> results;
   bool ok = true;
