@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   if (args.command == "map") return cli::map(args);
   if (args.command == "queue") return cli::queue(args);
   if (args.command == "pws") return cli::pws(args);
+  if (args.command == "migrate") return cli::migrate(args);
   if (args.command == "validate") return cli::validate(args);
   if (args.command == "--help" || args.command == "help" || args.command == "-h") {
     std::cout << cli::usage();

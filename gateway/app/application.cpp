@@ -85,6 +85,8 @@ std::unique_ptr<store::Store> open_store(const config::Config& cfg) {
     store::pg::PgStore::Options o;
     o.conninfo = cfg.store.postgres;
     o.instance_id = cfg.store.instance_id.empty() ? default_instance_id() : cfg.store.instance_id;
+    o.lease_ms = cfg.store.lease_ms;
+    o.heartbeat_ms = cfg.store.heartbeat_ms;
     logger("store")->info("PostgreSQL store, instance {}", o.instance_id);
     return std::make_unique<store::pg::PgStore>(o);
   }

@@ -7,9 +7,9 @@
 namespace ilp::gateway::cli {
 namespace {
 // Options that take a value, so "--status dead" keeps "dead" out of the positional list.
-const std::set<std::string> kValued = {"--status", "--facility", "--kind",
-                                       "--limit",  "--profiles", "--max-mb",
-                                       "--month",  "--village",  "--format"};
+const std::set<std::string> kValued = {"--status",   "--facility",   "--kind",  "--limit",
+                                       "--profiles", "--max-mb",     "--month", "--village",
+                                       "--format",   "--to-postgres"};
 
 // What each command understands besides --config and --set. A misspelt option is refused rather
 // than ignored: `queue retry --stauts dead` must not quietly mean something else.
@@ -20,6 +20,7 @@ const std::map<std::string, std::set<std::string>> kCommandOptions = {
     {"queue", {"--status", "--facility", "--kind", "--limit", "--en"}},
     {"validate", {"--profiles", "--facility", "--r4", "--en", "--json", "--max-mb"}},
     {"pws", {"--month", "--facility", "--village", "--format", "--en"}},
+    {"migrate", {"--to-postgres"}},
 };
 
 void check_options(const Args& a) {
@@ -97,6 +98,8 @@ std::string usage() {
                            [--json] [--max-mb N] FILE.json...
   ilp-gateway pws          [--config FILE] --month YYYY-MM [--facility KEY] [--village CODE]
                            [--format json|csv] [--en]
+  ilp-gateway migrate      [--config FILE] --to-postgres CONNINFO
+                           (the SQLite store of FILE into an empty PostgreSQL database)
 )";
 }
 

@@ -17,6 +17,9 @@ std::unique_ptr<store::Store> open_cli_store(const config::Config& cfg,
       store::pg::PgStore::Options options;
       options.conninfo = cfg.store.postgres;
       options.instance_id = "cli:" + std::to_string(getpid());
+      // No heartbeat: the CLI holds no leases and must not count as an instance sharing the
+      // platform's rate (the hub's instances would slow down for a lease).
+      options.heartbeat_ms = 0;
       return std::make_unique<store::pg::PgStore>(options);
     }
     pseudonym.emplace(

@@ -10,6 +10,7 @@ namespace ilp::gateway::cli {
 
 int check_config(const Args& args);
 int map(const Args& args);
+int migrate(const Args& args);
 int pws(const Args& args);
 int queue(const Args& args);
 int serve(const Args& args);

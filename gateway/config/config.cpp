@@ -127,11 +127,20 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
   r.str(listen, "admin", c.listen.admin, "listen.");
 
   const auto store = child(root, "store");
-  r.known_keys(store, {"sqlite", "postgres", "pseudonym_key", "instance_id"}, "store");
+  r.known_keys(store,
+               {"sqlite", "postgres", "pseudonym_key", "instance_id", "lease_ms", "heartbeat_ms"},
+               "store");
   r.str(store, "sqlite", c.store.sqlite, "store.");
   r.str(store, "pseudonym_key", c.store.pseudonym_key, "store.");
   r.str(store, "postgres", c.store.postgres, "store.");
   r.str(store, "instance_id", c.store.instance_id, "store.");
+  r.integer(store, "lease_ms", c.store.lease_ms, "store.", 1'000, 3'600'000);
+  r.integer(store, "heartbeat_ms", c.store.heartbeat_ms, "store.", 100, 600'000);
+  if (c.store.heartbeat_ms * 2 > c.store.lease_ms) {
+    r.problem(
+        "store.heartbeat_ms must be at most half of store.lease_ms, so that a late heartbeat "
+        "does not cost a living instance its lease");
+  }
   if (child(store, "postgres").IsDefined()) {
     if (c.store.postgres.empty()) {
       r.problem(child(store, "postgres"), "store.postgres must be a libpq connection string");

@@ -43,6 +43,12 @@ struct Store {
   // This instance's name in the leases it takes (PostgreSQL only). Empty: hostname:pid, which
   // is unique per running process; a fixed name must differ between instances.
   std::string instance_id;
+  // PostgreSQL only: how long a claim's lease lasts and how often the instance renews it
+  // (docs/hub.md). A record of an instance that died waits about lease + heartbeat before
+  // another instance sends it; a heartbeat may be late (lease / heartbeat − 1) times before a
+  // living instance loses its lease.
+  std::int64_t lease_ms = 30'000;
+  std::int64_t heartbeat_ms = 10'000;
 };
 
 struct Platform {

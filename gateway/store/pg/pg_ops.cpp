@@ -66,6 +66,8 @@ bool retryable_from(Status s) {
          s == Status::kDead;
 }
 
+// payloads.pws_pending: the revision's facts, or '' for a revision that counts for nothing (its
+// delivery still withdraws what an earlier delivered revision counted); NULL once applied.
 std::optional<std::string> pending_facts(const IngestItem& item) {
   return item.pws_facts ? std::optional<std::string>(*item.pws_facts) : std::string();
 }
@@ -78,9 +80,68 @@ PgResult PgOps::must(std::string_view sql, const Params& params) {
   return r;
 }
 
-void PgOps::keep_committed() {
-  for (auto& [id, token] : pending_tokens_) tokens_[id] = token;
-  pending_tokens_.clear();
+std::optional<std::int64_t> LeaseTokens::find(std::string_view id) const {
+  std::lock_guard lock(mu_);
+  if (auto it = pending_.find(id); it != pending_.end()) return it->second;
+  if (auto it = held_.find(id); it != held_.end()) return it->second;
+  return std::nullopt;
+}
+
+void LeaseTokens::claimed(const std::string& id, std::int64_t token) {
+  std::lock_guard lock(mu_);
+  pending_[id] = token;
+}
+
+void LeaseTokens::completed(const std::string& id) {
+  std::lock_guard lock(mu_);
+  completing_.insert(id);
+}
+
+void LeaseTokens::commit() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, token] : pending_) {
+    held_[id] = token;
+    unrenewed_.erase(id);
+  }
+  pending_.clear();
+  for (const auto& id : completing_) {
+    held_.erase(id);
+    unrenewed_.erase(id);
+  }
+  completing_.clear();
+}
+
+void LeaseTokens::rollback() {
+  std::lock_guard lock(mu_);
+  pending_.clear();
+  completing_.clear();
+}
+
+void LeaseTokens::stop_renewing(const std::string& id) {
+  std::lock_guard lock(mu_);
+  if (auto it = held_.find(id); it != held_.end()) unrenewed_[id] = it->second;
+}
+
+std::string LeaseTokens::renewed_array() const {
+  std::lock_guard lock(mu_);
+  std::string out = "{";
+  for (const auto& [id, token] : held_) {
+    if (unrenewed_.count(id) != 0) continue;
+    if (out.size() > 1) out += ',';
+    out += std::to_string(token);
+  }
+  return out + "}";
+}
+
+void LeaseTokens::keep_only(const std::set<std::int64_t>& carried) {
+  std::lock_guard lock(mu_);
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (unrenewed_.count(it->first) == 0 && carried.count(it->second) == 0) {
+      it = held_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 std::vector<IngestOutcome> PgOps::ingest(const std::vector<IngestItem>& items) {
@@ -123,7 +184,7 @@ IngestOutcome PgOps::ingest_one(const IngestItem& item) {
     const auto seq = int_at(ins, 0, 0);
     must(
         "INSERT INTO payloads (record_seq, input_json, bundle_json, pws_pending) "
-        "VALUES ($1, $2, $3, NULLIF($4, ''))",
+        "VALUES ($1, $2, $3, $4)",
         {N(seq), S(item.input_json), S(item.bundle_json), pending_facts(item)});
     write_resources(seq, item.resources, false);
     add_history(seq, item.now_ms, Status::kQueued, accepted_note(item.note));
@@ -152,7 +213,7 @@ IngestOutcome PgOps::ingest_one(const IngestItem& item) {
   // An attempt on the old revision still holds its lease: its completion is recorded as the
   // old revision's (complete() below), and the new revision is claimable once it is done.
   must(
-      "UPDATE payloads SET input_json = $2, bundle_json = $3, pws_pending = NULLIF($4, '') "
+      "UPDATE payloads SET input_json = $2, bundle_json = $3, pws_pending = $4 "
       "WHERE record_seq = $1",
       {N(seq), S(item.input_json), S(item.bundle_json), pending_facts(item)});
   write_resources(seq, item.resources, true);
@@ -368,7 +429,7 @@ std::vector<Record> PgOps::claim(std::int64_t now_ms, int limit) {
   std::vector<std::pair<std::int64_t, std::int64_t>> claimed;  // seq, token
   for (int i = 0; i < q.rows(); ++i) {
     claimed.emplace_back(int_at(q, i, 0), int_at(q, i, 2));
-    pending_tokens_[std::string(q.text(i, 1))] = int_at(q, i, 2);
+    tokens_.claimed(std::string(q.text(i, 1)), int_at(q, i, 2));
   }
   std::sort(claimed.begin(), claimed.end());
   for (const auto& [seq, token] : claimed) {
@@ -387,9 +448,7 @@ bool PgOps::complete(const Completion& c) {
 }
 
 bool PgOps::complete_record(const Completion& c) {
-  std::optional<std::int64_t> token;
-  if (auto it = pending_tokens_.find(c.id); it != pending_tokens_.end()) token = it->second;
-  if (auto it = tokens_.find(c.id); !token && it != tokens_.end()) token = it->second;
+  const auto token = tokens_.find(c.id);
   const auto q =
       must("SELECT seq, revision, lease_token FROM records WHERE id = $1 FOR UPDATE", {S(c.id)});
   if (q.rows() == 0) return false;
@@ -399,8 +458,8 @@ bool PgOps::complete_record(const Completion& c) {
   // Fencing: the record must still carry the token this instance claimed it with. Without one
   // (reaped and claimed again elsewhere, or never claimed here) the write is a stale owner's.
   if (!token || q.is_null(0, 2) || int_at(q, 0, 2) != *token) return false;
-  tokens_.erase(c.id);
-  pending_tokens_.erase(c.id);
+  // The token goes once this commits; if the transaction is lost, a retry still holds it.
+  tokens_.completed(c.id);
 
   for (const auto& ref : c.server_ids) {
     if (ref.server_id.empty()) continue;
@@ -544,11 +603,15 @@ int PgOps::reap(std::int64_t now_ms) {
 }
 
 int PgOps::renew(std::int64_t now_ms) {
+  // Only the claims this instance knows it holds (LeaseTokens): a claim it lost track of runs
+  // out instead of being kept alive forever by a living instance.
   const auto q = must(
       "UPDATE records SET lease_until = $2::bigint + $3::bigint WHERE lease_owner = $1 AND "
-      "lease_token IS NOT NULL",
-      {S(instance_), N(now_ms), N(lease_ms_)});
-  (void)q;
+      "lease_token = ANY($4::bigint[]) RETURNING lease_token",
+      {S(instance_), N(now_ms), N(lease_ms_), tokens_.renewed_array()});
+  std::set<std::int64_t> carried;
+  for (int i = 0; i < q.rows(); ++i) carried.insert(int_at(q, i, 0));
+  tokens_.keep_only(carried);
   must(
       "INSERT INTO instances (id, seen_ms) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET "
       "seen_ms = excluded.seen_ms",

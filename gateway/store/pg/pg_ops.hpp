@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,11 +30,40 @@ class PgError : public std::runtime_error {
   std::string sqlstate_;
 };
 
+// The fencing tokens of this instance's claims, by tracking id. PgStore owns them, so they
+// outlive a connection: after a reconnect (pg_terminate_backend, a server restart) the instance
+// still completes what it claimed. Only tokens held here are renewed by the heartbeat: a claim
+// whose commit was lost with the connection, or whose completion could not be stored, is not
+// kept alive by a living instance but runs out and is reaped (search before re-sending).
+// Used on the store thread; the mutex covers a failure reported while the store stops.
+class LeaseTokens {
+ public:
+  std::optional<std::int64_t> find(std::string_view id) const;
+  void claimed(const std::string& id, std::int64_t token);  // in the open transaction
+  void completed(const std::string& id);                    // in the open transaction
+  void commit();    // the claims hold, the completed ones are done
+  void rollback();  // the claims are void, the completions never happened
+  // A completion could not be stored: its token still completes (a retry), but is no longer
+  // renewed, so if no retry succeeds the lease runs out and the reaper returns the record.
+  void stop_renewing(const std::string& id);
+  // The renewed tokens, as a PostgreSQL array literal.
+  std::string renewed_array() const;
+  // After a renewal: tokens the database no longer carries (reaped, claimed again) go.
+  void keep_only(const std::set<std::int64_t>& carried);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::int64_t, std::less<>> held_;
+  std::map<std::string, std::int64_t, std::less<>> unrenewed_;  // subset of held_
+  std::map<std::string, std::int64_t, std::less<>> pending_;
+  std::set<std::string, std::less<>> completing_;
+};
+
 class PgOps {
  public:
   // `instance` names this gateway in lease_owner; a claim's lease lasts `lease_ms`.
-  PgOps(PgConnection& conn, std::string instance, std::int64_t lease_ms)
-      : c_(conn), instance_(std::move(instance)), lease_ms_(lease_ms) {}
+  PgOps(PgConnection& conn, std::string instance, std::int64_t lease_ms, LeaseTokens& tokens)
+      : c_(conn), instance_(std::move(instance)), lease_ms_(lease_ms), tokens_(tokens) {}
 
   // Each item in its own savepoint: a failing item is reported kFailed, the others stand.
   std::vector<IngestOutcome> ingest(const std::vector<IngestItem>& items);
@@ -66,9 +97,9 @@ class PgOps {
   void probe(std::int64_t now_ms);
 
   // A transaction was rolled back: the tokens its claims took are void.
-  void forget_uncommitted() { pending_tokens_.clear(); }
+  void forget_uncommitted() { tokens_.rollback(); }
   // It committed: they hold.
-  void keep_committed();
+  void keep_committed() { tokens_.commit(); }
 
   using Params = std::vector<std::optional<std::string>>;
   PgResult must(std::string_view sql, const Params& params = {});
@@ -90,9 +121,7 @@ class PgOps {
   PgConnection& c_;
   std::string instance_;
   std::int64_t lease_ms_;
-  // Fencing tokens of this instance's claims, by tracking id (store thread only).
-  std::map<std::string, std::int64_t, std::less<>> tokens_;
-  std::map<std::string, std::int64_t, std::less<>> pending_tokens_;
+  LeaseTokens& tokens_;
 };
 
 }  // namespace ilp::gateway::store::pg

@@ -129,9 +129,9 @@ CREATE INDEX records_kind_updated ON records (kind, updated_ms, id);
 CREATE INDEX records_record_id ON records (record_id);
 )sql";
 
-// Version 3: one resource name per record, as the SQLite store's key (record_seq, name) has
-// always said: a completion sets server ids by name, so a second row of one name would take the
-// other's id. An ingest with a duplicate name fails (and rolls back) as on SQLite.
+// Version 3: a record's resources are known by name (completion writes server ids by name, a
+// revision keeps them by name), so a name appears once per record, as in SQLite's key; an
+// ingest that would repeat one fails alone instead of storing an ambiguous record.
 static const char* const kV3 = R"sql(
 CREATE UNIQUE INDEX resources_name ON resources (record_seq, name);
 )sql";

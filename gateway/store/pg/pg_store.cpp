@@ -38,7 +38,10 @@ std::function<T(const std::string&)> fail_with(T value) {
 
 }  // namespace
 
-PgStore::PgStore(Options options) : options_(std::move(options)), log_(named_logger("store")) {
+PgStore::PgStore(Options options)
+    : options_(std::move(options)),
+      tokens_(std::make_unique<LeaseTokens>()),
+      log_(named_logger("store")) {
   if (!options_.now_ms) options_.now_ms = system_ms;
   if (options_.heartbeat_ms < 0 || options_.lease_ms <= options_.heartbeat_ms) {
     throw std::runtime_error("PostgreSQL store: the lease must be longer than the heartbeat");
@@ -65,14 +68,16 @@ bool PgStore::connect(std::string& error) {
   ops_.reset();
   conn_ = PgConnection::connect(options_.conninfo, error);
   if (!conn_) return false;
-  ops_ = std::make_unique<PgOps>(*conn_, options_.instance_id, options_.lease_ms);
+  ops_ = std::make_unique<PgOps>(*conn_, options_.instance_id, options_.lease_ms, *tokens_);
   return true;
 }
 
 void PgStore::post(std::unique_ptr<PgJob> job) {
   {
+    // Until the thread has run everything: a callback run while the store stops may still
+    // queue what follows from it (a read after a write), as on SQLite.
     std::lock_guard lock(mu_);
-    if (!stopping_) {
+    if (!exited_) {
       queue_.push_back(std::move(job));
       cv_.notify_one();
       return;
@@ -109,7 +114,10 @@ void PgStore::run() {
         jobs.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (jobs.empty() && stopping_) return;
+      if (jobs.empty() && stopping_) {
+        exited_ = true;
+        return;
+      }
     }
     if (std::chrono::steady_clock::now() >= next_beat) {
       if (options_.heartbeat_ms > 0) beat();
@@ -270,9 +278,14 @@ void PgStore::claim(std::int64_t now_ms, int limit, std::function<void(std::vect
 }
 
 void PgStore::complete(Completion c, std::function<void(bool ok)> done) {
+  auto id = c.id;
   submit<bool>(
       true, [c = std::move(c)](PgOps& ops) { return ops.complete(c); }, std::move(done),
-      fail_with(false));
+      [this, id = std::move(id)](const std::string&) {
+        // Not stored: a retry may still complete it; if none does, the lease runs out.
+        tokens_->stop_renewing(id);
+        return false;
+      });
 }
 
 void PgStore::recover(std::int64_t now_ms, std::function<void(int count)> done) {

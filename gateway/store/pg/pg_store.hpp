@@ -36,6 +36,7 @@ class logger;
 
 namespace ilp::gateway::store::pg {
 
+class LeaseTokens;
 class PgConnection;
 class PgOps;
 struct PgJob;
@@ -58,7 +59,7 @@ class PgStore final : public Store {
   // Connects, migrates the schema (pg_migrations: under an advisory lock; a newer database is
   // refused) and starts the store thread. Throws std::runtime_error saying why.
   explicit PgStore(Options options);
-  // Runs what is queued, then stops the thread.
+  // Runs what is queued (and what callbacks queue meanwhile), then stops the thread.
   ~PgStore() override;
   PgStore(const PgStore&) = delete;
   PgStore& operator=(const PgStore&) = delete;
@@ -107,14 +108,16 @@ class PgStore final : public Store {
   int beat();
 
   Options options_;
-  std::unique_ptr<PgConnection> conn_;  // store thread only
-  std::unique_ptr<PgOps> ops_;          // likewise
+  std::unique_ptr<LeaseTokens> tokens_;  // outlives connections (pg_ops.hpp)
+  std::unique_ptr<PgConnection> conn_;   // store thread only
+  std::unique_ptr<PgOps> ops_;           // likewise
   std::shared_ptr<spdlog::logger> log_;
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<PgJob>> queue_;
   bool stopping_ = false;
+  bool exited_ = false;  // the thread has run its last batch: later work fails at once
   std::atomic<int> instances_{1};
   std::thread thread_;
 };

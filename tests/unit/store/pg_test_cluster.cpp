@@ -30,7 +30,7 @@ std::string tail(const fs::path& p) {
 
 }  // namespace
 
-PgTestCluster::PgTestCluster() {
+PgTestCluster::PgTestCluster(bool durable) {
   char tmpl[] = "/tmp/ilp-pg-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
@@ -51,10 +51,13 @@ PgTestCluster::PgTestCluster() {
           " -A trust -E UTF8 --no-locale --no-sync > " + dir_ + "/initdb.log 2>&1") != 0) {
     throw std::runtime_error("initdb failed:\n" + tail(dir_ + "/initdb.log"));
   }
-  // Unix socket only, fsync off (a test cluster is thrown away), small and quick to stop.
+  // Unix socket only, fsync off unless durable (a test cluster is thrown away), small and quick
+  // to stop.
   const std::string opts =
       "-c listen_addresses='' -c unix_socket_directories=" + dir_ +
-      " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50";
+      (durable ? std::string()
+               : std::string(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off")) +
+      " -c max_connections=50";
   if (run(bin("pg_ctl") + " -D " + data + " -l " + dir_ + "/server.log -w -t 30 -o \"" + opts +
           "\" start > /dev/null 2>&1") != 0) {
     throw std::runtime_error("pg_ctl start failed:\n" + tail(dir_ + "/server.log"));

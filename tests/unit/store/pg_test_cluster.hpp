@@ -12,7 +12,9 @@ namespace ilp::testing {
 class PgTestCluster {
  public:
   // Throws std::runtime_error (with the server log's tail) when the cluster cannot start.
-  PgTestCluster();
+  // Not durable by default (fsync and synchronous_commit off: a test cluster is thrown away);
+  // `durable` keeps PostgreSQL's defaults, for benchmarks that compare with SQLite's fsync.
+  explicit PgTestCluster(bool durable = false);
   ~PgTestCluster();
   PgTestCluster(const PgTestCluster&) = delete;
   PgTestCluster& operator=(const PgTestCluster&) = delete;

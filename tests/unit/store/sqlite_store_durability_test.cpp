@@ -30,8 +30,10 @@ using testing::TempDir;
 using Kind = IngestOutcome::Kind;
 
 TEST_CASE("concurrent ingests from several threads all succeed and share transactions", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  const auto owned = testing::open_store(backend, dir);
+  Store& store = *owned;
   constexpr int kThreads = 8;
   constexpr int kPerThread = 200;
   Countdown countdown(kThreads * kPerThread);
@@ -61,10 +63,12 @@ TEST_CASE("concurrent ingests from several threads all succeed and share transac
 
   CHECK(created == kThreads * kPerThread);
   CHECK(ids.size() == static_cast<std::size_t>(kThreads * kPerThread));
-  const auto m = store.metrics();
-  CHECK(m.items_ingested == static_cast<std::uint64_t>(kThreads * kPerThread));
-  CHECK(m.transactions < static_cast<std::uint64_t>(kThreads * kPerThread));
-  CHECK(m.failed_transactions == 0);
+  if (auto* sqlite = dynamic_cast<SqliteStore*>(&store)) {
+    const auto m = sqlite->metrics();
+    CHECK(m.items_ingested == static_cast<std::uint64_t>(kThreads * kPerThread));
+    CHECK(m.transactions < static_cast<std::uint64_t>(kThreads * kPerThread));
+    CHECK(m.failed_transactions == 0);
+  }
   Sync s(store);
   CHECK(s.stats().pending == kThreads * kPerThread);
 }
@@ -222,18 +226,19 @@ TEST_CASE("a full database fails the ingest with nothing written, raising the li
 }
 
 TEST_CASE("records survive closing and reopening the store", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
   std::string id;
   {
-    SqliteStore store(options(dir));
-    Sync s(store);
+    const auto store = testing::open_store(backend, dir);
+    Sync s(*store);
     id = s.ingest(make_item("A")).id;
     const auto claimed = s.claim(kT0 + 1);
     REQUIRE(s.complete(delivered(claimed.at(0), kT0 + 2, {{"encounter", "", "", "enc-1"}})));
     REQUIRE(s.cache_put("Patient", "k", "P1", kT0));
   }
-  SqliteStore store(options(dir));
-  Sync s(store);
+  const auto store = testing::open_store(backend, dir);
+  Sync s(*store);
   const auto r = s.get(id);
   REQUIRE(r);
   CHECK(r->status == Status::kDelivered);
@@ -246,33 +251,38 @@ TEST_CASE("records survive closing and reopening the store", "[unit]") {
 }
 
 TEST_CASE("the destructor runs every queued operation and its callback", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
   constexpr int kItems = 300;
   std::atomic<int> created{0};
   {
-    SqliteStore store(options(dir));
+    const auto store = testing::open_store(backend, dir);
     for (int i = 0; i < kItems; ++i) {
-      store.ingest({make_item("R" + std::to_string(i))}, [&](std::vector<IngestOutcome> out) {
+      store->ingest({make_item("R" + std::to_string(i))}, [&](std::vector<IngestOutcome> out) {
         if (out.at(0).kind == Kind::kCreated) ++created;
       });
     }
   }
   CHECK(created == kItems);
-  SqliteStore store(options(dir));
-  Sync s(store);
+  const auto store = testing::open_store(backend, dir);
+  Sync s(*store);
   CHECK(s.stats().pending == kItems);
 }
 
 #ifdef __unix__
 TEST_CASE("acknowledged records survive the process being killed", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
   constexpr int kItems = 20;
+  // The PostgreSQL server and the test's database exist before the fork (the child must not
+  // start a server it cannot stop: it dies without running destructors).
+  testing::open_store(backend, dir).reset();
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     // Child: acknowledge records, leave one attempt in flight, then die without any cleanup
     // (no destructor, no checkpoint), as with kill -9.
-    auto* store = new SqliteStore(options(dir));
+    auto* store = testing::open_store(backend, dir).release();
     int ok = 0;
     for (int i = 0; i < kItems; ++i) {
       std::promise<bool> p;
@@ -292,8 +302,8 @@ TEST_CASE("acknowledged records survive the process being killed", "[unit]") {
   REQUIRE(WIFEXITED(status));
   REQUIRE(WEXITSTATUS(status) == 0);
 
-  SqliteStore store(options(dir));
-  Sync s(store);
+  const auto store = testing::open_store(backend, dir);
+  Sync s(*store);
   CHECK(s.stats().pending == kItems);
   CHECK(s.recover(kT0 + 100) == 1);
   const auto r = s.find("pkm-sukamaju", "visit", "R0");

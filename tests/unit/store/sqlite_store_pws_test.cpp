@@ -38,9 +38,13 @@ IngestItem item(const std::string& record_id, const std::string& content,
   return i;
 }
 
+// The contract cases run on both stores (STORE_BACKENDS); the schema-step cases below are
+// SQLite's own.
 struct Fixture {
+  explicit Fixture(Backend b) : owned(open_store(b, dir)) {}
   TempDir dir;
-  SqliteStore store{options(dir)};
+  std::unique_ptr<Store> owned;
+  Store& store = *owned;
   Sync s{store};
   std::int64_t now = kT0 + 1000;
 
@@ -70,7 +74,8 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("PWS facts count only once their revision is delivered", "[unit]") {
-  Fixture f;
+  STORE_BACKENDS();
+  Fixture f(backend);
   f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
   CHECK(f.rows().empty());  // queued: SATUSEHAT has nothing yet
   f.deliver_all();
@@ -83,7 +88,8 @@ TEST_CASE("PWS facts count only once their revision is delivered", "[unit]") {
 }
 
 TEST_CASE("A refused record's facts do not count", "[unit]") {
-  Fixture f;
+  STORE_BACKENDS();
+  Fixture f(backend);
   f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
   for (const auto& r : f.s.claim(f.now)) {
     REQUIRE(f.s.complete(failed_with(r, Status::kNeedsCorrection, f.now)));
@@ -93,7 +99,8 @@ TEST_CASE("A refused record's facts do not count", "[unit]") {
 
 TEST_CASE("A delivered revision's facts are replaced when the next revision is delivered",
           "[unit]") {
-  Fixture f;
+  STORE_BACKENDS();
+  Fixture f(backend);
   f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
   f.deliver_all();
   f.s.ingest(item("ANC-1", "v2", facts(march(6), {{Event::kAncK4, 4, "H1"}}, "", kA)));
@@ -108,7 +115,8 @@ TEST_CASE("A delivered revision's facts are replaced when the next revision is d
 }
 
 TEST_CASE("A revision superseded before it was sent never counts", "[unit]") {
-  Fixture f;
+  STORE_BACKENDS();
+  Fixture f(backend);
   f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
   f.s.ingest(item("ANC-1", "v2", facts(march(5), {{Event::kAncK4, 4, "H1"}}, "", kA)));
   f.deliver_all();
@@ -118,7 +126,8 @@ TEST_CASE("A revision superseded before it was sent never counts", "[unit]") {
 }
 
 TEST_CASE("A delivered revision that counts for nothing withdraws the record's facts", "[unit]") {
-  Fixture f;
+  STORE_BACKENDS();
+  Fixture f(backend);
   f.s.ingest(item("ANC-1", "v1", facts(march(5), {{Event::kAncK1, 1, "H1"}}, "", kA)));
   f.deliver_all();
   f.s.ingest(item("ANC-1", "v2", std::nullopt));
@@ -127,7 +136,8 @@ TEST_CASE("A delivered revision that counts for nothing withdraws the record's f
 }
 
 TEST_CASE("A record delivered months late counts on the day of its service", "[unit]") {
-  Fixture f;
+  STORE_BACKENDS();
+  Fixture f(backend);
   f.s.ingest(item("TB-1", "v1", facts(march(3), {{Event::kTbNotified, 0, ""}}, kA)));
   f.now += 90LL * 24 * 3600 * 1000;  // delivered in June
   f.deliver_all();
@@ -140,7 +150,8 @@ TEST_CASE("A record delivered months late counts on the day of its service", "[u
 
 TEST_CASE("A person counts in the village of their latest address, else their latest location",
           "[unit]") {
-  Fixture f;
+  STORE_BACKENDS();
+  Fixture f(backend);
   f.s.ingest(item("R1", "v1", facts(march(1), {{Event::kAncK1, 1, "H"}}, kA, kC)));
   f.s.ingest(item("R2", "v1", facts(march(10), {{Event::kAncK4, 4, "H"}}, kB, kC)));
   f.s.ingest(item("R3", "v1", facts(march(20), {{Event::kAncK6, 6, "H"}}, "", kD)));
@@ -167,7 +178,8 @@ TEST_CASE("A person counts in the village of their latest address, else their la
 
 TEST_CASE("Facts are read per facility, and a record without a patient key counts nothing",
           "[unit]") {
-  Fixture f;
+  STORE_BACKENDS();
+  Fixture f(backend);
   f.s.ingest(item("T1", "v1", facts(march(3), {{Event::kTbNotified, 0, ""}}, kA), "p1"));
   f.s.ingest(
       item("T2", "v1", facts(march(3), {{Event::kTbNotified, 0, ""}}, kA), "p2", "pkm-tanjung"));

@@ -53,8 +53,10 @@ bool eventually(Predicate done) {
 }
 
 TEST_CASE("a read called once a write's callback ran sees that write", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
-  SqliteStore store(options(dir));
+  const auto owned = testing::open_store(backend, dir);
+  Store& store = *owned;
 
   SECTION("called from the write's callback, on the writer's thread") {
     constexpr int kRecords = 200;
@@ -156,12 +158,14 @@ TEST_CASE("reads queued together are answered from one snapshot", "[unit]") {
 }
 
 TEST_CASE("shutdown runs work that callbacks pass between the reader and the writer", "[unit]") {
+  STORE_BACKENDS();
   TempDir dir;
   std::atomic<bool> missing_first{false};
   std::atomic<bool> created{false};
   std::atomic<bool> found_after{false};
   {
-    SqliteStore store(options(dir));
+    const auto owned = testing::open_store(backend, dir);
+    Store& store = *owned;
     // find (reader) → its callback ingests (writer) → that callback gets (reader); the store is
     // destroyed at once, with all three still to run.
     store.find("pkm-sukamaju", "visit", "A", [&](ReadResult<Record> r) {
