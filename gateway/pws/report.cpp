@@ -4,8 +4,11 @@
 #include <array>
 #include <climits>
 #include <cmath>
-#include <map>
 #include <set>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
 
 #include "gateway/pws/record_facts.hpp"
 
@@ -13,20 +16,12 @@ namespace ilp::gateway::pws {
 namespace {
 
 using I = Indicator;
-using PersonSet = std::set<std::int64_t>;
 
 // Generous bounds for the sets that may begin before the year: KF1–KF4 span 42 days after
 // birth, KN1–KN3 28 days, the basic doses the first year of life.
 constexpr int kKfLookbackDays = 90;
 constexpr int kKnLookbackDays = 60;
 constexpr int kIdlLookbackDays = 366;
-
-struct Counts {
-  std::array<PersonSet, kIndicatorCount> month;
-  std::array<PersonSet, kIndicatorCount> cumulative;
-  PersonSet weighed_month;   // D, the denominator of N/D
-  PersonSet measured_month;  // the denominator of stunting
-};
 
 std::size_t idx(I i) { return static_cast<std::size_t>(i); }
 
@@ -52,31 +47,6 @@ std::optional<I> simple_indicator(const FactRow& r) {
       return std::nullopt;
   }
 }
-
-// A set of visits or doses: each part's earliest day; complete on the day its last part came.
-struct PartSet {
-  std::string village;
-  std::vector<int> earliest;
-  explicit PartSet(std::size_t parts = 0) : earliest(parts, INT_MAX) {}
-  void saw(std::size_t part, int day) { earliest[part] = std::min(earliest[part], day); }
-  std::optional<int> completed() const {
-    if (earliest.empty()) return std::nullopt;
-    const int last = *std::max_element(earliest.begin(), earliest.end());
-    return last == INT_MAX ? std::nullopt : std::optional<int>(last);
-  }
-};
-
-// The latest measurement of a person in a month.
-struct Latest {
-  int day = INT_MIN;
-  std::int64_t value = 0;
-  void saw(int d, std::int64_t v) {
-    if (d >= day) {
-      day = d;
-      value = v;
-    }
-  }
-};
 
 int month_index(const Month& m) { return m.year * 12 + static_cast<int>(m.month) - 1; }
 Month month_of_day(int day) {
@@ -134,109 +104,216 @@ std::vector<Window> windows(const Month& m) {
 
 Report compute(const std::vector<FactRow>& rows, const Month& m, const Tables& tables,
                const ReportOptions& options) {
+  // Counted in flat vectors, sorted once at the end: a year of a province is millions of rows,
+  // and a node-based set per village and indicator cost a cache miss per insert (README, PWS).
   const int jan1 = Month{m.year, 1}.first_day();
   const int first = m.first_day();
   const int last = m.last_day();
-  std::map<std::string, Counts> by_village;
-  const auto count = [&](const std::string& village, I i, std::int64_t person, int day) {
-    if (day < jan1 || day > last) return;
-    auto& c = by_village[village];
-    c.cumulative[idx(i)].insert(person);
-    if (day >= first) c.month[idx(i)].insert(person);
+  const int this_month = month_index(m);
+
+  // Villages by number: row villages are compared once, on the way in.
+  std::vector<std::string_view> names;
+  std::unordered_map<std::string_view, std::uint32_t> ids;
+  std::string_view last_name;
+  std::uint32_t last_id = 0;
+  const auto village_id = [&](const std::string& v) {
+    if (!names.empty() && v == last_name) return last_id;
+    const auto [it, added] = ids.try_emplace(v, static_cast<std::uint32_t>(names.size()));
+    if (added) names.push_back(v);
+    last_name = v;
+    last_id = it->second;
+    return last_id;
   };
 
-  const auto& schedule = tables.idl_schedule();
-  std::map<std::pair<std::int64_t, std::string>, PartSet> kf;
-  std::map<std::int64_t, PartSet> kn;
-  std::map<std::int64_t, PartSet> idl;
-  std::map<std::pair<std::int64_t, int>, Latest> weight;  // (person, month index)
-  std::map<std::pair<std::int64_t, int>, Latest> height;
-  std::map<std::int64_t, std::string> village_of;
+  using Hit = std::pair<std::uint32_t, std::int64_t>;  // (village, person)
+  std::array<std::vector<Hit>, kIndicatorCount> month_hits;
+  std::array<std::vector<Hit>, kIndicatorCount> cumulative_hits;
+  std::vector<Hit> weighed_month;   // D, the denominator of N/D
+  std::vector<Hit> measured_month;  // the denominator of stunting
+  std::vector<bool> touched;        // villages with a count, listed in the answer
+  const auto touch = [&](std::uint32_t v) {
+    if (touched.size() <= v) touched.resize(v + 1, false);
+    touched[v] = true;
+  };
+  const auto count = [&](std::uint32_t village, I i, std::int64_t person, int day) {
+    if (day < jan1 || day > last) return;
+    touch(village);
+    cumulative_hits[idx(i)].push_back({village, person});
+    if (day >= first) month_hits[idx(i)].push_back({village, person});
+  };
 
-  for (const auto& r : rows) {
+  // A part of a set (KF visit, KN visit, IDL dose); the set is (kind, person, episode) and
+  // counts in the village of its last row, as it did when each row overwrote the set's village.
+  struct Part {
+    std::uint8_t set_kind;  // 0 KF, 1 KN, 2 IDL
+    std::int64_t person;
+    std::uint32_t episode;  // KF: the pregnancy, numbered; else 0
+    std::uint32_t part;
+    int day;
+    std::uint32_t row;
+  };
+  // A measurement (weight or height) and the row order, which breaks a tie of days.
+  struct Measure {
+    std::int64_t person;
+    int month;
+    int day;
+    std::uint32_t row;
+    std::int64_t value;
+  };
+  std::vector<Part> parts;
+  std::vector<Measure> weights;
+  std::vector<Measure> heights;
+  std::unordered_map<std::string_view, std::uint32_t> episodes;
+  // The village of each person's last row: what weights and heights count in.
+  std::unordered_map<std::int64_t, std::uint32_t> village_of;
+  const auto& schedule = tables.idl_schedule();
+  std::vector<std::uint32_t> row_village(rows.size(), 0);
+
+  for (std::uint32_t n = 0; n < rows.size(); ++n) {
+    const auto& r = rows[n];
     if (r.day > last) continue;
-    village_of[r.person] = r.village;
-    if (const auto i = simple_indicator(r)) count(r.village, *i, r.person, r.day);
+    const auto v = village_id(r.village);
+    row_village[n] = v;
+    village_of[r.person] = v;
+    if (const auto i = simple_indicator(r)) count(v, *i, r.person, r.day);
     switch (r.event) {
       case Event::kKf:
         if (r.value >= 1 && r.value <= 4) {
-          auto [it, _] = kf.try_emplace({r.person, r.episode}, PartSet(4));
-          it->second.village = r.village;
-          it->second.saw(static_cast<std::size_t>(r.value - 1), r.day);
+          const auto e =
+              episodes.try_emplace(r.episode, static_cast<std::uint32_t>(episodes.size()));
+          parts.push_back(
+              {0, r.person, e.first->second, static_cast<std::uint32_t>(r.value - 1), r.day, n});
         }
         break;
       case Event::kKn:
         if (r.value >= 1 && r.value <= 3) {
-          auto [it, _] = kn.try_emplace(r.person, PartSet(3));
-          it->second.village = r.village;
-          it->second.saw(static_cast<std::size_t>(r.value - 1), r.day);
+          parts.push_back({1, r.person, 0, static_cast<std::uint32_t>(r.value - 1), r.day, n});
         }
         break;
       case Event::kBasicDose:
         for (std::size_t d = 0; d < schedule.size(); ++d) {
           if (!schedule[d].matches(r.episode, r.value)) continue;
-          auto [it, _] = idl.try_emplace(r.person, PartSet(schedule.size()));
-          it->second.village = r.village;
-          it->second.saw(d, r.day);
+          parts.push_back({2, r.person, 0, static_cast<std::uint32_t>(d), r.day, n});
         }
         break;
       case Event::kWeighed:
-        weight[{r.person, month_index(month_of_day(r.day))}].saw(r.day, r.value);
+        weights.push_back({r.person, month_index(month_of_day(r.day)), r.day, n, r.value});
         break;
       case Event::kHeightMeasured:
-        height[{r.person, month_index(month_of_day(r.day))}].saw(r.day, r.value);
+        heights.push_back({r.person, month_index(month_of_day(r.day)), r.day, n, r.value});
         break;
       default:
         break;
     }
   }
-  for (const auto& [key, set] : kf) {
-    if (const auto done = set.completed()) count(set.village, I::kKfLengkap, key.first, *done);
-  }
-  for (const auto& [person, set] : kn) {
-    if (const auto done = set.completed()) count(set.village, I::kKnLengkap, person, *done);
-  }
-  for (const auto& [person, set] : idl) {
-    if (const auto done = set.completed()) count(set.village, I::kIdl, person, *done);
-  }
-  const int this_month = month_index(m);
-  for (const auto& [key, latest] : weight) {
-    const auto& [person, month] = key;
-    const auto& village = village_of[person];
-    if (month == this_month) by_village[village].weighed_month.insert(person);
-    const auto before = weight.find({person, month - 1});
-    if (before != weight.end() && latest.value > before->second.value) {
-      count(village, I::kNd, person, latest.day);
+
+  // Sets: each part's earliest day; complete on the day its last part came.
+  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) {
+    return std::tie(a.set_kind, a.person, a.episode, a.part, a.day) <
+           std::tie(b.set_kind, b.person, b.episode, b.part, b.day);
+  });
+  static constexpr I kSetIndicator[] = {I::kKfLengkap, I::kKnLengkap, I::kIdl};
+  const std::size_t set_parts[] = {4, 3, schedule.size()};
+  for (std::size_t a = 0; a < parts.size();) {
+    std::size_t b = a;
+    std::uint32_t last_row = 0;
+    std::size_t seen = 0;
+    int done = INT_MIN;
+    while (b < parts.size() && parts[b].set_kind == parts[a].set_kind &&
+           parts[b].person == parts[a].person && parts[b].episode == parts[a].episode) {
+      // Sorted by part then day: the first row of a part is its earliest.
+      if (b == a || parts[b].part != parts[b - 1].part) {
+        ++seen;
+        done = std::max(done, parts[b].day);
+      }
+      last_row = std::max(last_row, parts[b].row);
+      ++b;
     }
-  }
-  for (const auto& [key, latest] : height) {
-    const auto& [person, month] = key;
-    const auto& village = village_of[person];
-    if (month == this_month) by_village[village].measured_month.insert(person);
-    if (latest.value == 1) count(village, I::kStunting, person, latest.day);
+    if (seen == set_parts[parts[a].set_kind]) {
+      count(row_village[last_row], kSetIndicator[parts[a].set_kind], parts[a].person, done);
+    }
+    a = b;
   }
 
+  // The latest measurement of a person in a month: the latest day, then the latest row.
+  const auto by_month = [](std::vector<Measure>& v) {
+    std::sort(v.begin(), v.end(), [](const Measure& a, const Measure& b) {
+      return std::tie(a.person, a.month, a.day, a.row) < std::tie(b.person, b.month, b.day, b.row);
+    });
+    std::vector<Measure> latest;
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      if (k + 1 < v.size() && v[k + 1].person == v[k].person && v[k + 1].month == v[k].month) {
+        continue;
+      }
+      latest.push_back(v[k]);
+    }
+    return latest;
+  };
+  const auto latest_weights = by_month(weights);
+  for (std::size_t k = 0; k < latest_weights.size(); ++k) {
+    const auto& w = latest_weights[k];
+    const auto village = village_of[w.person];
+    if (w.month == this_month) {
+      touch(village);
+      weighed_month.push_back({village, w.person});
+    }
+    if (k > 0 && latest_weights[k - 1].person == w.person &&
+        latest_weights[k - 1].month == w.month - 1 && w.value > latest_weights[k - 1].value) {
+      count(village, I::kNd, w.person, w.day);
+    }
+  }
+  for (const auto& h : by_month(heights)) {
+    const auto village = village_of[h.person];
+    if (h.month == this_month) {
+      touch(village);
+      measured_month.push_back({village, h.person});
+    }
+    if (h.value == 1) count(village, I::kStunting, h.person, h.day);
+  }
+
+  // Distinct persons per village.
+  const auto distinct = [&](std::vector<Hit>& hits) {
+    std::vector<std::int64_t> per_village(names.size(), 0);
+    std::sort(hits.begin(), hits.end());
+    for (std::size_t k = 0; k < hits.size(); ++k) {
+      if (k == 0 || hits[k] != hits[k - 1]) ++per_village[hits[k].first];
+    }
+    return per_village;
+  };
+  std::array<std::vector<std::int64_t>, kIndicatorCount> month_count;
+  std::array<std::vector<std::int64_t>, kIndicatorCount> cumulative_count;
+  for (std::size_t i = 0; i < kIndicatorCount; ++i) {
+    month_count[i] = distinct(month_hits[i]);
+    cumulative_count[i] = distinct(cumulative_hits[i]);
+  }
+  const auto weighed = distinct(weighed_month);
+  const auto measured = distinct(measured_month);
+
   std::set<std::string> listed(options.villages.begin(), options.villages.end());
-  for (const auto& [village, counts] : by_village) listed.insert(village);
+  for (std::uint32_t v = 0; v < touched.size(); ++v) {
+    if (touched[v]) listed.insert(std::string(names[v]));
+  }
   Report out;
   out.month = m;
   std::vector<std::string> order(listed.begin(), listed.end());
   // The unknown village ("") sorts first in a set; it goes last in the answer.
   if (!order.empty() && order.front().empty())
     std::rotate(order.begin(), order.begin() + 1, order.end());
-  static const Counts kNone;
   for (const auto& village : order) {
     if (!options.only_village.empty() && village != options.only_village) continue;
-    const auto found = by_village.find(village);
-    const Counts& c = found == by_village.end() ? kNone : found->second;
+    const auto found = ids.find(village);
+    const bool counted = found != ids.end();
+    const auto at = [&](const std::vector<std::int64_t>& per_village) {
+      return counted ? per_village[found->second] : std::int64_t{0};
+    };
     VillageReport v;
     v.village_code = village;
     v.village_name = tables.village_name(village);
     for (const auto& def : indicators()) {
       IndicatorValue value;
       value.indicator = def.indicator;
-      value.month = static_cast<std::int64_t>(c.month[idx(def.indicator)].size());
-      value.cumulative = static_cast<std::int64_t>(c.cumulative[idx(def.indicator)].size());
+      value.month = at(month_count[idx(def.indicator)]);
+      value.cumulative = at(cumulative_count[idx(def.indicator)]);
       switch (def.denominator) {
         case Denominator::kYearTarget:
           value.target = tables.target(village, m.year, def.indicator);
@@ -247,8 +324,7 @@ Report compute(const std::vector<FactRow>& rows, const Month& m, const Tables& t
           value.coverage_pct = coverage(value.month, value.target);
           break;
         case Denominator::kCounted:
-          value.target = static_cast<std::int64_t>(
-              (def.indicator == I::kNd ? c.weighed_month : c.measured_month).size());
+          value.target = at(def.indicator == I::kNd ? weighed : measured);
           value.coverage_pct = coverage(value.month, value.target);
           break;
       }

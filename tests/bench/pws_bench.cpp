@@ -2,7 +2,12 @@
 // and how fast a month and a year are answered over a million delivered records.
 //
 //   build/tests/pws_bench [--records 1000000] [--villages 200] [--delivered 50000]
-//                         [--dir DIR]
+//                         [--dir DIR] [--cache-mib N] [--mmap-mib N] [--keep]
+//
+// --cache-mib and --mmap-mib set the stores' page cache (PRAGMA cache_size) and memory map
+// (PRAGMA mmap_size) instead of the store's own, to compare; --keep
+// leaves DIR in place, and a later run with the same --dir and --keep answers over the large
+// store it finds there instead of filling it again (--delivered 0 skips part 1).
 //
 // 1. Cost per delivered record: two fresh stores receive the same --delivered records (bodies of
 //    a typical visit's size, 5 records per patient, 20 facilities), one with PWS facts and one
@@ -17,6 +22,7 @@
 //
 // In-process, one thread, the real SQLite store (SqliteOps on a SqliteDb); prints figures and
 // asserts nothing about time. The exit code is non-zero only when the run itself failed.
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +30,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -167,12 +174,22 @@ void ingest(store::SqliteDb& db, std::int64_t n, const Shape& s) {
 // Claims up to a batch and completes it as delivered in one transaction (as the store's writer
 // batches completions). Returns the seconds the completions and their COMMIT took, and how many
 // there were (0: nothing left).
-std::pair<double, int> deliver_batch(store::SqliteDb& db, std::int64_t now) {
+// The connection's page cache misses and page writes since the last call.
+std::pair<std::int64_t, std::int64_t> page_counts(store::SqliteDb& db) {
+  int miss = 0, write = 0, high = 0;
+  sqlite3_db_status(db.handle(), SQLITE_DBSTATUS_CACHE_MISS, &miss, &high, 1);
+  sqlite3_db_status(db.handle(), SQLITE_DBSTATUS_CACHE_WRITE, &write, &high, 1);
+  return {miss, write};
+}
+
+std::pair<double, int> deliver_batch(store::SqliteDb& db, std::int64_t now,
+                                     std::int64_t* pages = nullptr) {
   store::SqliteOps ops(db);
   db.exec("BEGIN IMMEDIATE");
   const auto claimed = ops.claim(now, kBatch);
   db.exec("COMMIT");
   if (claimed.empty()) return {0.0, 0};
+  page_counts(db);
   const auto t = Clock::now();
   db.exec("BEGIN IMMEDIATE");
   for (const auto& r : claimed) {
@@ -185,19 +202,46 @@ std::pair<double, int> deliver_batch(store::SqliteDb& db, std::int64_t now) {
     if (!ops.complete(c)) throw std::runtime_error("complete failed");
   }
   db.exec("COMMIT");
-  return {seconds_since(t), static_cast<int>(claimed.size())};
+  const double seconds = seconds_since(t);
+  if (pages != nullptr) {
+    const auto [miss, write] = page_counts(db);
+    pages[0] += miss;
+    pages[1] += write;
+  }
+  return {seconds, static_cast<int>(claimed.size())};
 }
 
-double answer(store::SqliteDb& db, const std::vector<std::string>& facilities, const pws::Month& m,
-              const pws::Tables& tables, std::size_t& villages) {
+struct Answer {
+  double seconds = 0;       // read and count
+  double read_seconds = 0;  // of which reading the facts
+  double cpu_seconds = 0;   // the process' CPU time for both: less sensitive to a busy machine
+  std::size_t rows = 0;
+  std::size_t villages = 0;
+};
+
+Answer answer(store::SqliteDb& db, const std::vector<std::string>& facilities, const pws::Month& m,
+              const pws::Tables& tables) {
   store::SqliteOps ops(db);
+  Answer a;
   const auto t = Clock::now();
+  const auto cpu = std::clock();
   db.exec("BEGIN");
   const auto rows = ops.pws_facts(facilities, pws::windows(m));
   db.exec("COMMIT");
+  a.read_seconds = seconds_since(t);
   const auto report = pws::compute(rows, m, tables, {});
-  villages = report.villages.size();
-  return seconds_since(t);
+  a.seconds = seconds_since(t);
+  a.cpu_seconds = static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC;
+  a.rows = rows.size();
+  a.villages = report.villages.size();
+  return a;
+}
+
+bool flag(int argc, char** argv, const char* name) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], name) == 0) return true;
+  }
+  return false;
 }
 
 std::int64_t arg(int argc, char** argv, const char* name, std::int64_t fallback) {
@@ -213,6 +257,17 @@ int main(int argc, char** argv) try {
   const std::int64_t records = arg(argc, argv, "--records", 1'000'000);
   const std::int64_t delivered = arg(argc, argv, "--delivered", 50'000);
   const int villages = static_cast<int>(arg(argc, argv, "--villages", 200));
+  const std::int64_t cache_mib = arg(argc, argv, "--cache-mib", 0);
+  const bool keep = flag(argc, argv, "--keep");
+  const std::int64_t mmap_mib = arg(argc, argv, "--mmap-mib", -1);
+  const auto configure = [&](store::SqliteDb& db) {
+    if (cache_mib > 0) {
+      db.exec(("PRAGMA cache_size = -" + std::to_string(cache_mib * 1024)).c_str());
+    }
+    if (mmap_mib >= 0) {
+      db.exec(("PRAGMA mmap_size = " + std::to_string(mmap_mib << 20)).c_str());
+    }
+  };
   fs::path dir = fs::temp_directory_path() / ("pws-bench-" + std::to_string(::getpid()));
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
@@ -229,10 +284,11 @@ int main(int argc, char** argv) try {
   // 1. The cost per delivered record: the two stores' batches alternate, so a change in the
   // machine's load falls on both.
   std::unique_ptr<store::SqliteDb> dbs[2];
-  for (int k = 0; k < 2; ++k) {
+  for (int k = 0; k < 2 && delivered > 0; ++k) {
     const auto path = (dir / (k == 1 ? "with.db" : "without.db")).string();
     fs::remove(path);
     dbs[k] = std::make_unique<store::SqliteDb>(path, 5000);
+    configure(*dbs[k]);
     // Both stores commit as often; without the fsyncs the difference is the work PWS adds.
     dbs[k]->exec("PRAGMA synchronous = OFF");
     store::migrate_schema(*dbs[k]);
@@ -244,10 +300,11 @@ int main(int argc, char** argv) try {
   }
   double seconds[2] = {0, 0};
   std::int64_t count[2] = {0, 0};
-  for (std::int64_t now = kT0 + 1000;; ++now) {
+  std::int64_t pages[2][2] = {{0, 0}, {0, 0}};  // cache misses, page writes
+  for (std::int64_t now = kT0 + 1000; delivered > 0; ++now) {
     int done = 0;
     for (int k = 0; k < 2; ++k) {
-      const auto [batch_seconds, batch] = deliver_batch(*dbs[k], now);
+      const auto [batch_seconds, batch] = deliver_batch(*dbs[k], now, pages[k]);
       seconds[k] += batch_seconds;
       count[k] += batch;
       done += batch;
@@ -255,30 +312,37 @@ int main(int argc, char** argv) try {
     if (done == 0) break;
   }
   if (count[0] != delivered || count[1] != delivered) throw std::runtime_error("not all delivered");
-  const double n = static_cast<double>(delivered);
-  const auto bytes = [&](int k) { return static_cast<double>(used_bytes(*dbs[k])); };
-  std::printf("delivered records:            %lld (two stores, with and without PWS facts)\n",
-              static_cast<long long>(delivered));
-  std::printf("completion without PWS:       %.1f us/record\n", seconds[0] * 1e6 / n);
-  std::printf("completion with PWS:          %.1f us/record\n", seconds[1] * 1e6 / n);
-  std::printf("added by PWS per record:      %.1f us, %.0f bytes\n",
-              (seconds[1] - seconds[0]) * 1e6 / n, (bytes(1) - bytes(0)) / n);
+  if (delivered > 0) {
+    const double n = static_cast<double>(delivered);
+    const auto bytes = [&](int k) { return static_cast<double>(used_bytes(*dbs[k])); };
+    std::printf("delivered records:            %lld (two stores, with and without PWS facts)\n",
+                static_cast<long long>(delivered));
+    std::printf("completion without PWS:       %.1f us/record\n", seconds[0] * 1e6 / n);
+    std::printf("completion with PWS:          %.1f us/record\n", seconds[1] * 1e6 / n);
+    std::printf("pages per record without/with: %.2f/%.2f read (cache misses), %.2f/%.2f written\n",
+                static_cast<double>(pages[0][0]) / n, static_cast<double>(pages[1][0]) / n,
+                static_cast<double>(pages[0][1]) / n, static_cast<double>(pages[1][1]) / n);
+    std::printf("added by PWS per record:      %.1f us, %.0f bytes\n",
+                (seconds[1] - seconds[0]) * 1e6 / n, (bytes(1) - bytes(0)) / n);
+  }
   dbs[0].reset();
   dbs[1].reset();
 
   // 2. Answer times over the large store.
   const auto path = (dir / "large.db").string();
-  fs::remove(path);
+  const bool reuse = keep && fs::exists(path);
+  if (!reuse) fs::remove(path);
   store::SqliteDb db(path, 5000);
+  configure(db);
   store::migrate_schema(db);
   Shape s;
   s.villages = villages;
   db.exec("PRAGMA synchronous = OFF");  // filling is not what is measured here
   const auto t = Clock::now();
-  ingest(db, records, s);
+  if (!reuse) ingest(db, records, s);
   double complete_seconds = 0;
   std::int64_t large = 0;
-  for (std::int64_t now = kT0 + 1000;; ++now) {
+  for (std::int64_t now = kT0 + 1000; !reuse; ++now) {
     const auto [batch_seconds, batch] = deliver_batch(db, now);
     if (batch == 0) break;
     complete_seconds += batch_seconds;
@@ -288,19 +352,21 @@ int main(int argc, char** argv) try {
       "large store:                  %lld delivered records, %d villages, %d facilities, "
       "filled in %.0f s (completions %.1f us/record)\n",
       static_cast<long long>(large), villages, kFacilities, seconds_since(t),
-      complete_seconds * 1e6 / static_cast<double>(large));
+      complete_seconds * 1e6 / static_cast<double>(std::max<std::int64_t>(1, large)));
   std::vector<std::string> all;
   for (int f = 0; f < kFacilities; ++f) all.push_back(facility_key(f));
   for (int round = 0; round < 3; ++round) {
-    std::size_t month_villages = 0, year_villages = 0;
-    const double month = answer(db, {facility_key(0)}, {2025, 3}, *tables, month_villages);
-    const double year = answer(db, all, {2025, 12}, *tables, year_villages);
+    const auto month = answer(db, {facility_key(0)}, {2025, 3}, *tables);
+    const auto year = answer(db, all, {2025, 12}, *tables);
     std::printf(
-        "round %d: month (2025-03, one facility, %zu villages): %.1f ms; "
-        "year (2025-12, all facilities, %zu villages): %.0f ms\n",
-        round + 1, month_villages, month * 1e3, year_villages, year * 1e3);
+        "round %d: month (2025-03, one facility, %zu villages, %zu facts): %.1f ms (read %.1f, "
+        "cpu %.1f); year (2025-12, all facilities, %zu villages, %zu facts): %.0f ms (read %.0f, "
+        "cpu %.0f)\n",
+        round + 1, month.villages, month.rows, month.seconds * 1e3, month.read_seconds * 1e3,
+        month.cpu_seconds * 1e3, year.villages, year.rows, year.seconds * 1e3,
+        year.read_seconds * 1e3, year.cpu_seconds * 1e3);
   }
-  fs::remove_all(dir);
+  if (!keep) fs::remove_all(dir);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "pws_bench: %s\n", e.what());
