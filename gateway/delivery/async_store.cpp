@@ -82,6 +82,19 @@ net::awaitable<std::optional<std::string>> AsyncStore::cache_get(std::string kin
       });
 }
 
+net::awaitable<std::optional<store::SharedLogin>> AsyncStore::login_begin(store::LoginAsk ask) {
+  return call<std::optional<store::SharedLogin>>([this, ask = std::move(ask)](auto done) mutable {
+    store_.login_begin(std::move(ask),
+                       std::function<void(std::optional<store::SharedLogin>)>(std::move(done)));
+  });
+}
+
+net::awaitable<bool> AsyncStore::login_done(store::LoginDone result) {
+  return call<bool>([this, result = std::move(result)](auto done) mutable {
+    store_.login_done(std::move(result), std::function<void(bool)>(std::move(done)));
+  });
+}
+
 void AsyncStore::wait_idle() {
   std::unique_lock lock(tracker_->mu);
   tracker_->cv.wait(lock, [&] { return tracker_->pending == 0; });

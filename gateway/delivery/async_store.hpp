@@ -18,11 +18,12 @@
 #include <vector>
 
 #include "gateway/delivery/coro.hpp"
+#include "gateway/delivery/login_share.hpp"
 #include "gateway/store/store.hpp"
 
 namespace ilp::gateway::delivery {
 
-class AsyncStore {
+class AsyncStore final : public LoginShare {
  public:
   AsyncStore(store::Store& store, net::any_io_executor ex);
 
@@ -31,6 +32,8 @@ class AsyncStore {
   net::awaitable<int> recover(std::int64_t now_ms);
   net::awaitable<int> prune(std::int64_t delivered_before_ms, int limit);
   net::awaitable<std::optional<std::string>> cache_get(std::string kind, std::string key);
+  net::awaitable<std::optional<store::SharedLogin>> login_begin(store::LoginAsk ask) override;
+  net::awaitable<bool> login_done(store::LoginDone result) override;
 
   // Blocks the calling thread (never the delivery thread) until no callback is outstanding.
   void wait_idle();

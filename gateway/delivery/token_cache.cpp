@@ -10,6 +10,7 @@
 
 #include "gateway/delivery/classify.hpp"
 #include "gateway/delivery/messages.hpp"
+#include "gateway/delivery/token_seal.hpp"
 #include "gateway/util/log.hpp"
 #include "mappers/json.hpp"
 #include "mappers/sha256.hpp"
@@ -81,6 +82,7 @@ struct TokenCache::Entry {
   std::shared_ptr<Flight> flight;
   std::optional<TokenError> block;  // returned to callers until block->retry_at_ms
   int transient_failures = 0;
+  std::string refused;  // hash of the last token the platform refused (hub: not taken back)
 };
 
 TokenCache::TokenCache(Transport& transport, RateLimiter& limiter, const Clock& clock,
@@ -122,6 +124,7 @@ void TokenCache::invalidate(const std::string& facility, std::string_view token)
   auto it = entries_.find(facility);
   if (it == entries_.end() || !it->second.token) return;
   if (!token.empty() && it->second.token->value != token) return;
+  it->second.refused = mappers::sha256_hex(it->second.token->value);
   it->second.token.reset();
   metrics_
       .counter("ilp_token_invalidations_total",
@@ -155,6 +158,111 @@ net::awaitable<TokenResult> TokenCache::get(const config::Platform& platform,
 }
 
 net::awaitable<TokenResult> TokenCache::fetch(const config::Platform& platform,
+                                              const config::Facility& facility, Entry& e) {
+  bool granted = false;
+  if (share_) {
+    if (auto shared = co_await ask_hub(platform, facility, e, granted)) co_return *shared;
+  }
+  TokenResult result = co_await login(platform, facility, e);
+  if (granted) co_await tell_hub(facility, e, result);
+  co_return result;
+}
+
+net::awaitable<std::optional<TokenResult>> TokenCache::ask_hub(const config::Platform& platform,
+                                                               const config::Facility& facility,
+                                                               Entry& e, bool& granted) {
+  const std::string& key = facility.info.key;
+  store::LoginAsk ask;
+  ask.facility = key;
+  ask.client = mappers::sha256_hex("client\n" + facility.client_id);
+  ask.credentials = mappers::sha256_hex("credentials\n" + e.fingerprint);
+  ask.refused = e.refused;
+  ask.lease_ms = std::max<std::int64_t>(platform.timeout_ms, 0) + kLoginLeaseSlackMs;
+  // Bounded: once the other instance's lease has run out this one takes over, so at most a
+  // lease's worth of looks (plus slack for a clock that does not move, as in tests).
+  const std::int64_t max_looks = ask.lease_ms / kLoginPollMs + 2;
+  for (std::int64_t look = 0; look < max_looks; ++look) {
+    ask.now_ms = clock_.now_ms();
+    const auto shared = co_await share_->login_begin(ask);
+    if (!shared) co_return std::nullopt;  // the database is away: log in alone
+    switch (shared->state) {
+      case store::SharedLogin::State::kLogIn:
+        granted = true;
+        co_return std::nullopt;
+      case store::SharedLogin::State::kToken: {
+        auto value = open_token(shared->sealed_token, facility.client_id, facility.client_secret);
+        if (!value) co_return std::nullopt;  // not sealed for these credentials: log in
+        e.token = AccessToken{std::move(*value), shared->until_ms};
+        e.block.reset();
+        e.transient_failures = 0;
+        metrics_
+            .counter("ilp_token_shared_total",
+                     "Tokens taken from another instance of the hub instead of logging in",
+                     {{"facility", key}})
+            .inc();
+        co_return TokenResult{e.token, {}};
+      }
+      case store::SharedLogin::State::kBlocked: {
+        TokenError err;
+        err.kind = shared->block_kind == static_cast<int>(TokenError::Kind::kRefused)
+                       ? TokenError::Kind::kRefused
+                   : shared->block_kind == static_cast<int>(TokenError::Kind::kRateLimited)
+                       ? TokenError::Kind::kRateLimited
+                       : TokenError::Kind::kTransient;
+        err.http_status = shared->block_status;
+        err.reason = shared->block_reason;
+        err.retry_at_ms = shared->until_ms;
+        err.text = err.kind == TokenError::Kind::kRefused
+                       ? msg::credentials_refused(key, err.http_status, err.retry_at_ms)
+                   : err.kind == TokenError::Kind::kRateLimited
+                       ? msg::login_rate_limited(key, err.retry_at_ms)
+                       : msg::token_endpoint_unavailable(key, err.reason, err.retry_at_ms);
+        e.block = err;
+        e.token.reset();
+        co_return TokenResult{std::nullopt, std::move(err)};
+      }
+      case store::SharedLogin::State::kWait: {
+        const auto wait = std::clamp<std::int64_t>(shared->until_ms - ask.now_ms, 1, kLoginPollMs);
+        net::steady_timer timer(co_await net::this_coro::executor);
+        timer.expires_after(std::chrono::milliseconds(wait));
+        boost::system::error_code ec;
+        co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        break;
+      }
+    }
+  }
+  co_return std::nullopt;
+}
+
+net::awaitable<void> TokenCache::tell_hub(const config::Facility& facility, const Entry& e,
+                                          const TokenResult& result) {
+  store::LoginDone done;
+  done.facility = facility.info.key;
+  done.credentials = mappers::sha256_hex("credentials\n" + e.fingerprint);
+  if (result.ok()) {
+    try {
+      done.sealed_token =
+          seal_token(result.token->value, facility.client_id, facility.client_secret);
+    } catch (const std::exception& ex) {
+      // The others log in themselves once this instance's lease has run out.
+      logger("oauth")->warn("facility {}: token not shared with the hub: {}", done.facility,
+                            ex.what());
+      co_return;
+    }
+    done.token_hash = mappers::sha256_hex(result.token->value);
+    done.expires_at_ms = result.token->expires_at_ms;
+  } else {
+    done.block_kind = static_cast<int>(result.error.kind);
+    done.block_status = result.error.http_status;
+    done.block_reason = result.error.reason;
+    done.blocked_until_ms = result.error.retry_at_ms;
+  }
+  if (!co_await share_->login_done(std::move(done))) {
+    logger("oauth")->warn("facility {}: login result not stored for the hub", facility.info.key);
+  }
+}
+
+net::awaitable<TokenResult> TokenCache::login(const config::Platform& platform,
                                               const config::Facility& facility, Entry& e) {
   const std::string& key = facility.info.key;
   auto log = logger("oauth");

@@ -15,6 +15,9 @@
 // - network errors and 5xx are transient: the facility is held back briefly (1 s doubling per
 //   consecutive failure, at most auth_failure_backoff_s) so a queue of records cannot turn an
 //   outage of the login service into a login storm.
+// - on a hub (share_logins), the instances log in once per facility between them: a token or a
+//   block another instance obtained is used as if obtained here, and while one instance logs
+//   in the others wait for its answer instead of logging in too (docs/hub.md "Logins").
 // Secrets and tokens are never logged. Runs on the delivery thread only (not thread-safe).
 
 #include <cstdint>
@@ -26,6 +29,7 @@
 
 #include "gateway/config/config.hpp"
 #include "gateway/delivery/coro.hpp"
+#include "gateway/delivery/login_share.hpp"
 #include "gateway/delivery/rate_limiter.hpp"
 #include "gateway/delivery/transport.hpp"
 #include "gateway/util/clock.hpp"
@@ -77,6 +81,10 @@ class TokenCache {
   static constexpr std::int64_t kDefaultLifetimeS = 300;
   // issued_at further than this from the local clock is not trusted (clock skew).
   static constexpr std::int64_t kMaxSkewMs = 60'000;
+  // A hub instance's login may take the platform timeout and this much more before another
+  // instance takes over; waiting instances look again this often.
+  static constexpr std::int64_t kLoginLeaseSlackMs = 5'000;
+  static constexpr std::int64_t kLoginPollMs = 200;
 
   TokenCache(Transport& transport, RateLimiter& limiter, const Clock& clock, Metrics& metrics);
   ~TokenCache();
@@ -92,6 +100,10 @@ class TokenCache {
   // refresh serves them all instead of each forcing another login.
   void invalidate(const std::string& facility, std::string_view token = {});
 
+  // From now on, logins are shared through `share` (nullptr: each on its own). `share` must
+  // outlive every get().
+  void share_logins(LoginShare* share) { share_ = share; }
+
  private:
   struct Flight;
   struct Entry;
@@ -99,12 +111,22 @@ class TokenCache {
   Entry& entry(const config::Facility& facility);
   net::awaitable<TokenResult> fetch(const config::Platform& platform,
                                     const config::Facility& facility, Entry& e);
+  // The hub's answer before logging in: a result to return, or nullopt to log in (`granted`:
+  // this instance holds the hub's login lease and publishes what it learns).
+  net::awaitable<std::optional<TokenResult>> ask_hub(const config::Platform& platform,
+                                                     const config::Facility& facility, Entry& e,
+                                                     bool& granted);
+  net::awaitable<void> tell_hub(const config::Facility& facility, const Entry& e,
+                                const TokenResult& result);
+  net::awaitable<TokenResult> login(const config::Platform& platform,
+                                    const config::Facility& facility, Entry& e);
   void count(const std::string& facility, std::string_view outcome);
 
   Transport& transport_;
   RateLimiter& limiter_;
   const Clock& clock_;
   Metrics& metrics_;
+  LoginShare* share_ = nullptr;
   std::map<std::string, Entry> entries_;  // by facility key; std::map: stable references
 };
 

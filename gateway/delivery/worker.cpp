@@ -33,7 +33,10 @@ Delivery::Delivery(ConfigSource config, store::Store& store, const Clock& clock,
       resolver_(async_store_, platform_),
       deps_{async_store_, platform_, resolver_,
             clock_,       metrics_,  uniform_or_default(std::move(options.uniform))},
-      wake_(ioc_) {}
+      wake_(ioc_) {
+  // A hub's instances log in once per facility between them (docs/hub.md "Logins").
+  if (store_.shares_logins()) tokens_.share_logins(&async_store_);
+}
 
 Delivery::~Delivery() {
   if (started_ && !stopped_) stop(std::chrono::milliseconds(0));

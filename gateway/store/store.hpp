@@ -17,6 +17,7 @@
 
 #include "gateway/pws/report.hpp"
 #include "gateway/store/read_result.hpp"
+#include "gateway/store/shared_login.hpp"
 
 namespace ilp::gateway::store {
 
@@ -237,6 +238,19 @@ class Store {
   // PostgreSQL hub counts those whose heartbeat is within a lease); each sends at its share.
   // Any thread. The embedded store has one.
   virtual int instances() const { return 1; }
+
+  // Logins shared by the instances of one database (shared_login.hpp). The embedded store has
+  // one instance and nothing to share: the token cache then logs in on its own.
+  virtual bool shares_logins() const { return false; }
+  // nullopt: the shared state could not be read or written; the caller logs in on its own.
+  virtual void login_begin(LoginAsk ask, std::function<void(std::optional<SharedLogin>)> done) {
+    (void)ask;
+    done(std::nullopt);
+  }
+  virtual void login_done(LoginDone result, std::function<void(bool ok)> done) {
+    (void)result;
+    done(false);
+  }
 
   // /readyz, on every probe: whether a write committed now would succeed (see the
   // implementation for how; it must be cheap, a probe comes every few seconds).

@@ -8,6 +8,7 @@
 
 #include "support/e2e_helpers.hpp"
 #include "support/gateway_fixture.hpp"
+#include "support/generated_patients.hpp"
 #include "unit/store/pg_test_cluster.hpp"
 
 using namespace ilp::testing;
@@ -94,4 +95,81 @@ TEST_CASE("a hub instance whose key file went missing refuses to start on a used
   CHECK_FALSE(std::filesystem::exists(key));
   std::error_code ec;
   std::filesystem::remove_all(key_dir, ec);
+}
+
+// One login per facility for the whole hub (docs/hub.md "Logins"): three instances deliver
+// side by side, each needs a token, and SATUSEHAT sees one token request. A wrong secret is
+// refused once for the hub, not once per instance.
+namespace {
+
+struct ThreeInstances {
+  explicit ThreeInstances(const std::string& db, const std::string& secret = "") {
+    conninfo = cluster.create_database(db);
+    std::filesystem::create_directories(dir);
+    auto paths = SimPaths::defaults();
+    paths.seed = write_seed_with_patients(dir, 6);
+    sim = std::make_unique<SimFixture>(std::vector<std::string>{}, paths);
+    for (const char* id : {"hub-a", "hub-b", "hub-c"}) {
+      GatewayOptions o(sim->base_url(), {"store.postgres=" + conninfo,
+                                         "store.pseudonym_key=" + (dir / "k.key").string(),
+                                         std::string("store.instance_id=") + id});
+      if (!secret.empty()) o.sukamaju_secret = secret;
+      instances.push_back(std::make_unique<GatewayFixture>(o));
+    }
+  }
+  ~ThreeInstances() {
+    instances.clear();
+    sim.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  // Two visits of two patients of its own to each instance, so all three send at once.
+  std::vector<std::string> post_visits() {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 6; ++i) {
+      auto& gw = *instances[i % 3];
+      ids.push_back(accepted_id(gw.post_record(generated_visit("LOGIN-" + std::to_string(i), i))));
+    }
+    return ids;
+  }
+
+  PgTestCluster cluster;
+  std::string conninfo;
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ilp-hub-login-" + std::to_string(::getpid()));
+  std::unique_ptr<SimFixture> sim;
+  std::vector<std::unique_ptr<GatewayFixture>> instances;
+};
+
+}  // namespace
+
+TEST_CASE("three hub instances log in once between them", "[integration][pg]") {
+  ThreeInstances hub("logins");
+  const auto ids = hub.post_visits();
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    hub.instances[i % 3]->wait_for_status(ids[i], "delivered", 60s);
+  }
+  CHECK(stat(*hub.sim, "token_requests") == 1);
+  // Each instance delivered with it: the token went from the one that logged in to the others.
+  int sharing = 0;
+  for (auto& gw : hub.instances) {
+    const auto metrics = gw->admin("GET", "/metrics");
+    if (metrics.response.body().find("ilp_token_shared_total") != std::string::npos) ++sharing;
+  }
+  CHECK(sharing == 2);
+}
+
+TEST_CASE("a wrong secret on a hub is refused once for all its instances", "[integration][pg]") {
+  ThreeInstances hub("logins_refused", "wrong-secret");
+  const auto ids = hub.post_visits();
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto st = hub.instances[i % 3]->wait_for(
+        ids[i], [](const rapidjson::Document& d) { return d.HasMember("last_error"); });
+    INFO(ids[i]);
+    CHECK(std::string(st["status"].GetString()) == "retrying");
+    const std::string text = st["last_error"]["issue"][0]["details"]["text"].GetString();
+    CHECK(text.find("kredensial") != std::string::npos);
+  }
+  // SATUSEHAT allows one login a minute after a failure: the hub made one.
+  CHECK(stat(*hub.sim, "token_requests") == 1);
 }

@@ -136,8 +136,28 @@ static const char* const kV3 = R"sql(
 CREATE UNIQUE INDEX resources_name ON resources (record_seq, name);
 )sql";
 
+// Version 4: one OAuth2 login per facility for the whole hub (shared_login.hpp): the last
+// token (sealed under the facility's credentials, never usable from a dump), the last block,
+// and the instance logging in now.
+static const char* const kV4 = R"sql(
+CREATE TABLE platform_logins (
+  facility         text    PRIMARY KEY,
+  client           text    NOT NULL,
+  credentials      text    NOT NULL,
+  sealed_token     text,
+  token_hash       text,
+  expires_ms       bigint  NOT NULL DEFAULT 0,
+  blocked_until_ms bigint  NOT NULL DEFAULT 0,
+  block_kind       integer NOT NULL DEFAULT 0,
+  block_status     integer NOT NULL DEFAULT 0,
+  block_reason     text    NOT NULL DEFAULT '',
+  login_owner      text,
+  login_until_ms   bigint  NOT NULL DEFAULT 0
+);
+)sql";
+
 const std::vector<Migration>& store_migrations() {
-  static const std::vector<Migration> all = {{1, kV1}, {2, kV2}, {3, kV3}};
+  static const std::vector<Migration> all = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}};
   return all;
 }
 

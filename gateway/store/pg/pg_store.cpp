@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "gateway/store/pg/pg_connection.hpp"
+#include "gateway/store/pg/pg_logins.hpp"
 #include "gateway/store/pg/pg_migrations.hpp"
 #include "gateway/store/pg/pg_ops.hpp"
 #include "gateway/store/pg/pg_schema.hpp"
@@ -366,6 +367,25 @@ void PgStore::check_writable(std::function<void(bool ok)> done) {
       true,
       [this](PgOps& ops) {
         ops.probe(options_.now_ms());
+        return true;
+      },
+      std::move(done), fail_with(false));
+}
+
+void PgStore::login_begin(LoginAsk ask, std::function<void(std::optional<SharedLogin>)> done) {
+  submit<std::optional<SharedLogin>>(
+      true,
+      [this, ask = std::move(ask)](PgOps& ops) {
+        return std::optional<SharedLogin>(pg::login_begin(ops, options_.instance_id, ask));
+      },
+      std::move(done), fail_with(std::optional<SharedLogin>()));
+}
+
+void PgStore::login_done(LoginDone result, std::function<void(bool ok)> done) {
+  submit<bool>(
+      true,
+      [this, result = std::move(result)](PgOps& ops) {
+        pg::login_done(ops, options_.instance_id, result);
         return true;
       },
       std::move(done), fail_with(false));

@@ -90,6 +90,9 @@ class PgStore final : public Store {
   void pws_facts(std::vector<std::string> facilities, std::vector<pws::Window> windows,
                  std::function<void(ReadResult<std::vector<pws::FactRow>>)> done) override;
   void check_writable(std::function<void(bool ok)> done) override;
+  bool shares_logins() const override { return true; }
+  void login_begin(LoginAsk ask, std::function<void(std::optional<SharedLogin>)> done) override;
+  void login_done(LoginDone result, std::function<void(bool ok)> done) override;
 
   // The heartbeat and reaper now, on the store thread (tests: after moving the clock on).
   void heartbeat(std::function<void(int reaped)> done);

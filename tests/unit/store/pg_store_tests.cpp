@@ -262,3 +262,111 @@ TEST_CASE("pg: the instances of a hub count each other by heartbeat, a stopped o
   beat(*a);
   CHECK(a->instances() == 1);
 }
+
+// The hub's shared logins (shared_login.hpp): what each instance is told before it would log in.
+namespace {
+
+SharedLogin ask_login(PgStore& s, std::int64_t now, const std::string& credentials = "cred-1",
+                      const std::string& refused = "") {
+  LoginAsk ask;
+  ask.facility = "pkm-a";
+  ask.client = "client-1";
+  ask.credentials = credentials;
+  ask.refused = refused;
+  ask.now_ms = now;
+  ask.lease_ms = 35'000;
+  const auto got = wait_result<std::optional<SharedLogin>>(
+      [&](auto done) { s.login_begin(ask, std::move(done)); });
+  REQUIRE(got);
+  return *got;
+}
+
+void tell_login(PgStore& s, LoginDone d) {
+  d.facility = "pkm-a";
+  if (d.credentials.empty()) d.credentials = "cred-1";
+  CHECK(wait_result<bool>([&](auto done) { s.login_done(d, std::move(done)); }));
+}
+
+LoginDone token_done(const std::string& sealed, std::int64_t expires) {
+  LoginDone d;
+  d.sealed_token = sealed;
+  d.token_hash = "hash-of-" + sealed;
+  d.expires_at_ms = expires;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("pg: one instance logs in for the hub and the others take its token", "[store][pg]") {
+  Hub hub("logins");
+  auto a = hub.instance("a");
+  auto b = hub.instance("b");
+  CHECK(ask_login(*a, kT0).state == SharedLogin::State::kLogIn);
+  // While a logs in, b waits until a's lease at most.
+  const auto waiting = ask_login(*b, kT0 + 10);
+  CHECK(waiting.state == SharedLogin::State::kWait);
+  CHECK(waiting.until_ms == kT0 + 35'000);
+  tell_login(*a, token_done("sealed-1", kT0 + 3'000'000));
+  const auto shared = ask_login(*b, kT0 + 20);
+  CHECK(shared.state == SharedLogin::State::kToken);
+  CHECK(shared.sealed_token == "sealed-1");
+  CHECK(shared.until_ms == kT0 + 3'000'000);
+  // Expired, it is not handed out: the next to ask logs in.
+  CHECK(ask_login(*b, kT0 + 3'000'000).state == SharedLogin::State::kLogIn);
+}
+
+TEST_CASE("pg: a token the platform refused is not handed out again", "[store][pg]") {
+  Hub hub("logins_refused");
+  auto a = hub.instance("a");
+  auto b = hub.instance("b");
+  REQUIRE(ask_login(*a, kT0).state == SharedLogin::State::kLogIn);
+  tell_login(*a, token_done("sealed-1", kT0 + 3'000'000));
+  CHECK(ask_login(*b, kT0 + 1, "cred-1", "hash-of-sealed-1").state == SharedLogin::State::kLogIn);
+  // a, still holding the old token, now waits for b's login rather than logging in as well.
+  CHECK(ask_login(*a, kT0 + 2, "cred-1", "hash-of-sealed-1").state == SharedLogin::State::kWait);
+}
+
+TEST_CASE("pg: a login block holds every instance until its end", "[store][pg]") {
+  Hub hub("logins_block");
+  auto a = hub.instance("a");
+  auto b = hub.instance("b");
+  REQUIRE(ask_login(*a, kT0).state == SharedLogin::State::kLogIn);
+  LoginDone refused;
+  refused.block_kind = 0;
+  refused.block_status = 401;
+  refused.block_reason = "HTTP 401";
+  refused.blocked_until_ms = kT0 + 60'000;
+  tell_login(*a, refused);
+  const auto blocked = ask_login(*b, kT0 + 1);
+  CHECK(blocked.state == SharedLogin::State::kBlocked);
+  CHECK(blocked.until_ms == kT0 + 60'000);
+  CHECK(blocked.block_status == 401);
+  CHECK(blocked.block_reason == "HTTP 401");
+  // A new secret for the same client keeps SATUSEHAT's per-client block.
+  CHECK(ask_login(*b, kT0 + 2, "cred-2").state == SharedLogin::State::kBlocked);
+  CHECK(ask_login(*b, kT0 + 60'000, "cred-2").state == SharedLogin::State::kLogIn);
+}
+
+TEST_CASE("pg: an instance that dies while logging in is replaced after its lease", "[store][pg]") {
+  Hub hub("logins_lease");
+  auto a = hub.instance("a");
+  auto b = hub.instance("b");
+  REQUIRE(ask_login(*a, kT0).state == SharedLogin::State::kLogIn);
+  CHECK(ask_login(*b, kT0 + 34'999).state == SharedLogin::State::kWait);
+  CHECK(ask_login(*b, kT0 + 35'000).state == SharedLogin::State::kLogIn);
+  // a's late answer still counts (a valid token), but the lease stays b's.
+  tell_login(*a, token_done("sealed-a", kT0 + 3'000'000));
+  CHECK(ask_login(*a, kT0 + 35'001).state == SharedLogin::State::kToken);
+}
+
+TEST_CASE("pg: new credentials drop the token of the old ones", "[store][pg]") {
+  Hub hub("logins_credentials");
+  auto a = hub.instance("a");
+  REQUIRE(ask_login(*a, kT0).state == SharedLogin::State::kLogIn);
+  tell_login(*a, token_done("sealed-1", kT0 + 3'000'000));
+  CHECK(ask_login(*a, kT0 + 1, "cred-2").state == SharedLogin::State::kLogIn);
+  // A result for the old credentials arriving late is dropped.
+  tell_login(*a, token_done("sealed-old", kT0 + 3'000'000));
+  auto b = hub.instance("b");
+  CHECK(ask_login(*b, kT0 + 2, "cred-2").state == SharedLogin::State::kWait);
+}
