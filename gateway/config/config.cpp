@@ -200,7 +200,7 @@ void read_gateway(Reader& r, const YAML::Node& root, Config& c) {
                "delivery");
   r.boolean(d, "enabled", c.delivery.enabled, "delivery.");
   r.boolean(d, "legacy_identifier_fallback", c.delivery.legacy_identifier_fallback, "delivery.");
-  r.integer(d, "concurrency", c.delivery.concurrency, "delivery.", 1, 256);
+  r.integer(d, "concurrency", c.delivery.concurrency, "delivery.", 1, Delivery::kMaxConcurrency);
   r.integer(d, "poll_ms", c.delivery.poll_ms, "delivery.", 10, 60'000);
   r.integer(d, "wait_grace_hours", c.delivery.wait_grace_hours, "delivery.", 0, 24 * 90);
   r.integer(d, "delivered_payload_days", c.delivery.delivered_payload_days, "delivery.", 0, 3650);

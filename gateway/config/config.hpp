@@ -81,7 +81,10 @@ struct Retry {
 struct Delivery {
   // false: accept and queue only, send nothing (maintenance windows, a receive-only node).
   bool enabled = true;
-  int concurrency = 4;                 // attempts in flight at once
+  // Attempts in flight at once; a configuration may set up to kMaxConcurrency (the transport
+  // keeps that many idle connections, so a reload can raise it without a restart).
+  static constexpr int kMaxConcurrency = 256;
+  int concurrency = 4;
   std::int64_t poll_ms = 500;          // how often the queue is checked when idle
   std::int64_t wait_grace_hours = 24;  // how long a record waits for what it depends on
   // Retention: a delivered record's input and bundle (the PHI) are emptied this many days after

@@ -32,9 +32,9 @@ std::unique_ptr<HttpTransport> HttpTransport::from_config(const config::Config& 
   // the rest were closed and opened again (at concurrency 16, one new connection for every four
   // bundles). The largest delivery.concurrency a reload may set is kept, idle connections age
   // out after a few seconds anyway.
-  constexpr std::size_t kMaxConcurrency = 256;  // config.cpp's bound of delivery.concurrency
-  return std::make_unique<HttpTransport>(options_for(
-      cfg.platform.ca_file, std::chrono::milliseconds(cfg.platform.timeout_ms), kMaxConcurrency));
+  return std::make_unique<HttpTransport>(
+      options_for(cfg.platform.ca_file, std::chrono::milliseconds(cfg.platform.timeout_ms),
+                  static_cast<std::size_t>(config::Delivery::kMaxConcurrency)));
 }
 
 HttpTransport::~HttpTransport() = default;
