@@ -9,7 +9,7 @@ namespace ilp::gateway::ingest {
 
 DryRun dry_run(std::string_view envelope_json, const config::Config& cfg, std::int64_t now_ms) {
   DryRun out;
-  auto checked = check_envelope(envelope_json, cfg, nullptr);
+  auto checked = check_envelope(envelope_json, cfg, nullptr, /*with_hash=*/false);
   if (auto* rej = std::get_if<Rejection>(&checked)) {
     out.outcome = std::move(rej->outcome);
     out.status = rej->status;

@@ -50,7 +50,7 @@ Rejection json_rejection(const mappers::JsonError& e) {
 }
 
 std::variant<Envelope, Rejection> check_envelope(std::string_view text, const config::Config& cfg,
-                                                 const config::Facility* caller) {
+                                                 const config::Facility* caller, bool with_hash) {
   Envelope env;
   env.doc = std::make_shared<rapidjson::Document>();
   if (auto err = mappers::parse_json_strict(text, *env.doc)) return json_rejection(*err);
@@ -135,7 +135,7 @@ std::variant<Envelope, Rejection> check_envelope(std::string_view text, const co
         {"Jenis rekam \"" + env.kind + "\" tidak dikenal. Jenis yang tersedia: " + kinds + ".",
          "Unknown record kind \"" + env.kind + "\". Available kinds: " + kinds + "."});
   }
-  env.content_hash = mappers::content_hash(root);
+  if (with_hash) env.content_hash = mappers::content_hash(root);
   return env;
 }
 

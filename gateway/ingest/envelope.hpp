@@ -50,8 +50,11 @@ struct Envelope {
 Rejection json_rejection(const mappers::JsonError& e);
 
 // `caller` is the facility the API key belongs to; an envelope for another facility is 403.
-// nullptr (the offline `map` command) skips that check.
+// nullptr (the offline `map` command) skips that check. `with_hash` false leaves content_hash
+// empty: the dry run stores nothing, so it has no revision to compare (a serialisation and a
+// SHA-256 of the whole envelope saved per record).
 std::variant<Envelope, Rejection> check_envelope(std::string_view text, const config::Config& cfg,
-                                                 const config::Facility* caller);
+                                                 const config::Facility* caller,
+                                                 bool with_hash = true);
 
 }  // namespace ilp::gateway::ingest
