@@ -23,6 +23,7 @@
 // In-process, one thread, the real SQLite store (SqliteOps on a SqliteDb); prints figures and
 // asserts nothing about time. The exit code is non-zero only when the run itself failed.
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -366,6 +367,12 @@ int main(int argc, char** argv) try {
         month.cpu_seconds * 1e3, year.villages, year.rows, year.seconds * 1e3,
         year.read_seconds * 1e3, year.cpu_seconds * 1e3);
   }
+  // The process' peak resident set after the year answers (the large store's page cache, the
+  // year's fact rows and the report's vectors): what a province's year costs in memory.
+  struct rusage usage {};
+  ::getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak RSS after the year answers: %.0f MiB (getrusage ru_maxrss)\n",
+              static_cast<double>(usage.ru_maxrss) / 1024.0);
   if (!keep) fs::remove_all(dir);
   return 0;
 } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <set>
 
 #include "gateway/pws/record_facts.hpp"
 #include "store_test_support.hpp"
@@ -174,6 +175,43 @@ TEST_CASE("A person counts in the village of their latest address, else their la
       CHECK(r.village == kA);
     }
   }
+}
+
+TEST_CASE("Many records of few persons count each person in the village of their latest address",
+          "[unit]") {
+  STORE_BACKENDS();
+  Fixture f(backend);
+  // Person p: 28 records, one per day of March, ingested (and so delivered) latest day first,
+  // addresses cycling over three villages; then records without an address at a fourth location
+  // on the latest day, which must not displace an address. Person q: locations only.
+  const std::string villages[] = {kA, kB, kC};
+  for (int k = 27; k >= 0; --k) {
+    f.s.ingest(item("P" + std::to_string(k), "v1",
+                    facts(march(1 + k), {{Event::kAncK4, 4, "H"}}, villages[(k + 2) % 3], kD),
+                    "p"));
+  }
+  f.s.ingest(item("PX", "v1", facts(march(28), {{Event::kAncK6, 6, "H"}}, "", kD), "p"));
+  for (int k = 0; k < 10; ++k) {
+    f.s.ingest(item("Q" + std::to_string(k), "v1",
+                    facts(march(20 - k), {{Event::kTbNotified, 0, ""}}, "", villages[k % 3]), "q"));
+  }
+  f.deliver_all();
+  const auto rows = f.rows();
+  REQUIRE(rows.size() == 28 + 1 + 10);
+  std::map<std::int64_t, std::set<std::string>> villages_of;  // person -> villages counted in
+  for (const auto& r : rows) {
+    villages_of[r.person].insert(r.village);
+    // p's latest address is that of March 28 (k = 27: villages[29 % 3] = kC); q's latest
+    // location is that of March 20 (k = 0: kA).
+    CHECK(r.village == (r.event == Event::kTbNotified ? kA : kC));
+  }
+  REQUIRE(villages_of.size() == 2);
+  for (const auto& [person, in] : villages_of) CHECK(in.size() == 1);
+  // A revision of p's deciding record without its address: March 27's address (k = 26: kB)
+  // decides now, for every one of p's facts.
+  f.s.ingest(item("P27", "v2", facts(march(28), {{Event::kAncK4, 4, "H"}}, "", kD), "p"));
+  f.deliver_all();
+  for (const auto& r : f.rows()) CHECK(r.village == (r.event == Event::kTbNotified ? kA : kB));
 }
 
 TEST_CASE("Facts are read per facility, and a record without a patient key counts nothing",
