@@ -28,18 +28,25 @@ const std::string kFullFrom = " FROM records LEFT JOIN payloads p ON p.record_se
 // the walk stops after `limit` hits and nothing is sorted; the blocking test is one probe of
 // records_patient_blocking. INDEXED BY pins the plan: the planner otherwise prefers
 // records_status and sorts every due row (130 ms per claim with 100k queued rows); if the
-// index ever stops matching, prepare fails loudly instead of silently slowing down.
+// index ever stops matching, prepare fails loudly instead of silently slowing down. The status
+// conditions are written exactly as the indexes' (schema step 9), or SQLite would not use them.
 constexpr const char* kClaimSql = R"sql(
 SELECT r.seq FROM records r INDEXED BY records_claimable
-WHERE r.status IN ('queued', 'retrying', 'waiting')
+WHERE (r.status = 'queued' OR r.status = 'retrying' OR r.status = 'waiting')
   AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?1)
   AND r.inflight_revision IS NULL
   AND (r.patient_key = '' OR NOT EXISTS (
         SELECT 1 FROM records o
         WHERE o.patient_key = r.patient_key AND o.seq < r.seq
-          AND o.status IN ('queued', 'sending', 'retrying')))
+          AND (o.status = 'queued' OR o.status = 'sending' OR o.status = 'retrying')))
 ORDER BY r.seq
 LIMIT ?2)sql";
+
+}  // namespace
+
+const char* sqlite_claim_sql() { return kClaimSql; }
+
+namespace {
 
 constexpr int kMaxClaim = 1000;
 constexpr int kMaxListLimit = 1000;
@@ -422,7 +429,7 @@ Stats SqliteOps::stats() {
 SELECT MIN(created_ms) FROM (
   SELECT created_ms FROM (
     SELECT created_ms FROM records INDEXED BY records_claimable
-    WHERE status IN ('queued', 'retrying', 'waiting') ORDER BY seq LIMIT 1)
+    WHERE (status = 'queued' OR status = 'retrying' OR status = 'waiting') ORDER BY seq LIMIT 1)
   UNION ALL
   SELECT MIN(created_ms) FROM records WHERE status = 'sending'))sql");
   if (q.step() && !q.is_null(0)) out.oldest_pending_ms = q.int64(0);

@@ -14,6 +14,9 @@
 
 namespace ilp::gateway::store {
 
+// The claim query, for the test that its plan walks the queue's partial indexes.
+const char* sqlite_claim_sql();
+
 class SqliteOps {
  public:
   explicit SqliteOps(SqliteDb& db) : db_(db) {}
