@@ -39,9 +39,7 @@ std::string sql_text(const std::string& path, const char* sql) {
 
 // Puts a schema-8 store's payloads back in the records row, as schema 7 kept them.
 void back_to_schema_7(const std::string& path) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  const char* sql = R"sql(
+  testing::exec_sql(path, R"sql(
 BEGIN;
 ALTER TABLE records ADD COLUMN input_json TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN bundle_json TEXT NOT NULL DEFAULT '';
@@ -50,13 +48,7 @@ UPDATE records SET (input_json, bundle_json) =
 DROP TABLE payloads;
 PRAGMA user_version = 7;
 COMMIT;
-)sql";
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
-  INFO((error != nullptr ? error : ""));
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
+)sql");
 }
 
 }  // namespace
@@ -143,9 +135,7 @@ TEST_CASE(
     id = Sync(store).ingest(make_item("Q1", "v1", "p1")).id;
   }
   // Back to step 8's indexes.
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(dir.db().c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, R"sql(
+  testing::exec_sql(dir.db(), R"sql(
 DROP INDEX records_claimable;
 CREATE INDEX records_claimable ON records (seq, next_attempt_at, inflight_revision, patient_key)
   WHERE status IN ('queued', 'retrying', 'waiting');
@@ -153,9 +143,7 @@ DROP INDEX records_patient_blocking;
 CREATE INDEX records_patient_blocking ON records (patient_key, seq)
   WHERE status IN ('queued', 'sending', 'retrying');
 PRAGMA user_version = 8;
-)sql",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
+)sql");
   const char* index_sql =
       "SELECT sql FROM sqlite_master WHERE name IN ('records_claimable', "
       "'records_patient_blocking') ORDER BY name";

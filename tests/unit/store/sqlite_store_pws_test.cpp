@@ -240,9 +240,7 @@ namespace {
 // separate indexes, no decider in pws_persons, no records.pws_person; payloads in the records
 // row as before step 8), rows kept.
 void back_to_schema_5(const std::string& path) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  const char* sql = R"sql(
+  testing::exec_sql(path, R"sql(
 BEGIN;
 ALTER TABLE records ADD COLUMN input_json TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN bundle_json TEXT NOT NULL DEFAULT '';
@@ -285,13 +283,7 @@ ALTER TABLE pws_persons DROP COLUMN village_address;
 ALTER TABLE records DROP COLUMN pws_person;
 PRAGMA user_version = 5;
 COMMIT;
-)sql";
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
-  INFO((error != nullptr ? error : ""));
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
+)sql");
 }
 
 }  // namespace

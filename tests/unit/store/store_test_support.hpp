@@ -2,6 +2,8 @@
 // Helpers for the store tests: a temporary folder, blocking wrappers around the asynchronous
 // Store interface, and small record builders.
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -46,6 +48,19 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Runs `sql` (several statements) on the SQLite file at `path`, outside any store: how the
+// migration tests put a store back to an older schema. Fails the test with SQLite's message.
+inline void exec_sql(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+  INFO((error != nullptr ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
 
 inline SqliteStore::Options options(const TempDir& dir) {
   SqliteStore::Options o;
