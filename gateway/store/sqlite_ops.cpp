@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "gateway/store/history_notes.hpp"
+#include "gateway/store/record_counts.hpp"
 #include "gateway/store/sqlite_pws.hpp"
 #include "gateway/store/tracking_id.hpp"
 
@@ -72,12 +73,6 @@ const std::string& resource_insert_sql(std::size_t rows) {
   return all.at(rows);
 }
 
-Status parse_status(const std::string& s) {
-  const auto status = status_from_string(s);
-  if (!status) throw std::runtime_error("unknown status '" + s + "' in the database");
-  return *status;
-}
-
 Record read_record(const SqliteQuery& q, bool full) {
   Record r;
   r.seq = q.int64(0);
@@ -86,7 +81,7 @@ Record read_record(const SqliteQuery& q, bool full) {
   r.kind = q.text(3);
   r.record_id = q.text(4);
   r.revision = q.int32(5);
-  r.status = parse_status(q.text(6));
+  r.status = parse_stored_status(q.text(6));
   r.attempts = q.int32(7);
   r.next_attempt_at_ms = q.opt_int64(8);
   r.patient_key = q.text(9);
@@ -153,6 +148,7 @@ std::vector<IngestOutcome> SqliteOps::ingest(const std::vector<IngestItem>& item
   std::vector<IngestOutcome> out;
   out.reserve(items.size());
   for (const auto& item : items) {
+    const auto counted = counts_.mark();
     try {
       db_.query("SAVEPOINT item").run();
       out.push_back(ingest_one(item));
@@ -163,6 +159,7 @@ std::vector<IngestOutcome> SqliteOps::ingest(const std::vector<IngestItem>& item
       if (!db_.in_transaction()) throw;
       db_.query("ROLLBACK TO item").run();
       db_.query("RELEASE item").run();
+      counts_.undo_to(counted);
       out.push_back(failed_outcome(e.what()));
     }
   }
@@ -185,7 +182,7 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
       seq = q.int64(0);
       out.id = q.text(1);
       revision = q.int32(2);
-      status = parse_status(q.text(3));
+      status = parse_stored_status(q.text(3));
       hash = q.text(4);
       delivered_revision = q.int32(5);
     }
@@ -201,6 +198,7 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
                   item.content_hash, pending_facts(item))
         .run();
     seq = sqlite3_last_insert_rowid(db_.handle());
+    counts_.add(item.facility, item.kind, Status::kQueued, 1);
     db_.query("INSERT INTO payloads (record_seq, input_json, bundle_json) VALUES (?1, ?2, ?3)")
         .bind_all(seq, item.input_json, item.bundle_json)
         .run();
@@ -227,6 +225,7 @@ IngestOutcome SqliteOps::ingest_one(const IngestItem& item) {
          "maybe_sent = CASE WHEN maybe_sent != 0 THEN 2 ELSE 0 END WHERE seq = ?1")
       .bind_all(seq, next, item.content_hash, item.patient_key, item.now_ms, pending_facts(item))
       .run();
+  counts_.move(item.facility, item.kind, status, Status::kQueued);
   db_.query(
          "INSERT INTO payloads (record_seq, input_json, bundle_json) VALUES (?1, ?2, ?3) "
          "ON CONFLICT (record_seq) DO UPDATE SET input_json = excluded.input_json, "
@@ -299,7 +298,7 @@ std::vector<HistoryEntry> SqliteOps::history(std::int64_t seq) {
   auto q =
       db_.query("SELECT at_ms, status, note FROM history WHERE record_seq = ?1 ORDER BY rowid");
   q.bind_all(seq);
-  while (q.step()) out.push_back({q.int64(0), parse_status(q.text(1)), q.text(2)});
+  while (q.step()) out.push_back({q.int64(0), parse_stored_status(q.text(1)), q.text(2)});
   return out;
 }
 
@@ -415,7 +414,7 @@ Stats SqliteOps::stats() {
         "SELECT facility, kind, status, n FROM record_counts WHERE n > 0 "
         "ORDER BY facility, kind, status");
     while (q.step()) {
-      Stats::Row row{q.text(0), q.text(1), parse_status(q.text(2)), q.int64(3)};
+      Stats::Row row{q.text(0), q.text(1), parse_stored_status(q.text(2)), q.int64(3)};
       if (row.status == Status::kQueued || row.status == Status::kSending ||
           row.status == Status::kRetrying || row.status == Status::kWaiting) {
         out.pending += row.count;
@@ -447,12 +446,15 @@ std::vector<Record> SqliteOps::claim(std::int64_t now_ms, int limit) {
   }
   out.reserve(seqs.size());
   for (const auto seq : seqs) {
+    Record r = full_record(seq, false);
     db_.query(
            "UPDATE records SET status = 'sending', inflight_revision = revision, "
            "updated_ms = ?2 WHERE seq = ?1")
         .bind_all(seq, now_ms)
         .run();
-    Record r = full_record(seq, false);
+    counts_.move(r.facility, r.kind, r.status, Status::kSending);
+    r.status = Status::kSending;
+    r.updated_ms = now_ms;
     add_history(seq, now_ms, Status::kSending, "sending attempt " + std::to_string(r.attempts + 1));
     out.push_back(std::move(r));
   }
@@ -471,12 +473,14 @@ bool SqliteOps::complete_record(const Completion& c) {
   int revision = 0;
   std::string patient_key;
   std::string facility;
+  std::string kind;
+  Status status = Status::kQueued;
   std::optional<std::int64_t> pws_person;
   std::optional<std::string> pws_pending;
   {
     auto q = db_.query(
-        "SELECT seq, revision, patient_key, facility, pws_person, pws_pending FROM records "
-        "WHERE id = ?1");
+        "SELECT seq, revision, patient_key, facility, pws_person, pws_pending, kind, status "
+        "FROM records WHERE id = ?1");
     q.bind_all(c.id);
     if (!q.step()) return false;
     seq = q.int64(0);
@@ -485,6 +489,8 @@ bool SqliteOps::complete_record(const Completion& c) {
     facility = q.text(3);
     pws_person = q.opt_int64(4);
     if (!q.is_null(5)) pws_pending = q.text(5);
+    kind = q.text(6);
+    status = parse_stored_status(q.text(7));
   }
   if (c.revision < 1 || c.revision > revision) return false;
 
@@ -518,6 +524,7 @@ bool SqliteOps::complete_record(const Completion& c) {
                   c.status == Status::kWaiting ? c.waiting_on : std::string(), count ? 1 : 0,
                   pws_person)
         .run();
+    counts_.move(facility, kind, status, c.status);
     add_history(seq, c.now_ms, c.status, c.note);
     return true;
   }
@@ -551,6 +558,8 @@ int SqliteOps::recover(std::int64_t now_ms) {
          "FROM records WHERE status = 'sending'")
       .bind_all(now_ms)
       .run();
+  counts_.move_matching(
+      db_, "WHERE status = 'sending'", [](SqliteQuery&) {}, Status::kRetrying);
   db_.query(
          "UPDATE records SET status = 'retrying', "
          "maybe_sent = CASE WHEN maybe_sent = 2 THEN 2 ELSE 1 END, next_attempt_at = ?1, "
@@ -621,10 +630,13 @@ int SqliteOps::retry(const std::vector<std::string>& ids, std::optional<Status> 
     for (const auto& id : ids) {
       std::int64_t seq = 0;
       {
-        auto q = db_.query("SELECT seq, status FROM records WHERE id = ?1");
+        auto q = db_.query("SELECT seq, status, facility, kind FROM records WHERE id = ?1");
         q.bind_all(id);
-        if (!q.step() || !retryable_from(parse_status(q.text(1)))) continue;
+        if (!q.step()) continue;
+        const auto status = parse_stored_status(q.text(1));
+        if (!retryable_from(status)) continue;
         seq = q.int64(0);
+        counts_.move(q.text(2), q.text(3), status, Status::kQueued);
       }
       db_.query(kUpdate).bind_all(seq, now_ms).run();
       add_history(seq, now_ms, Status::kQueued, kRetryNote);
@@ -633,6 +645,9 @@ int SqliteOps::retry(const std::vector<std::string>& ids, std::optional<Status> 
     return count;
   }
   if (!by_status || !retryable_from(*by_status)) return 0;
+  counts_.move_matching(
+      db_, "WHERE status = ?1", [&](SqliteQuery& q) { q.bind_all(to_string(*by_status)); },
+      Status::kQueued);
   db_.query(
          "INSERT INTO history (record_seq, at_ms, status, note) "
          "SELECT seq, ?1, 'queued', ?3 FROM records WHERE status = ?2")
@@ -651,6 +666,10 @@ int SqliteOps::retry_matching(const Store::RetryFilter& f, std::int64_t now_ms) 
   // Empty facility/kind match everything: `(?3 = '' OR facility = ?3)`.
   constexpr const char* kWhere =
       " WHERE status = ?2 AND (?3 = '' OR facility = ?3) AND (?4 = '' OR kind = ?4)";
+  counts_.move_matching(
+      db_, kWhere,
+      [&](SqliteQuery& q) { q.bind_all(now_ms, to_string(f.status), f.facility, f.kind); },
+      Status::kQueued);
   db_.query(std::string("INSERT INTO history (record_seq, at_ms, status, note) "
                         "SELECT seq, ?1, 'queued', ?5 FROM records") +
             kWhere)

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/store/record_counts.hpp"
 #include "gateway/store/sqlite_db.hpp"
 #include "gateway/store/store.hpp"
 
@@ -54,6 +55,11 @@ class SqliteOps {
   // PRAGMA max_page_count from a byte budget; 0 lifts the cap. Returns the cap in pages.
   std::int64_t set_size_limit(std::int64_t max_bytes);
 
+  // The record counts' changes made by this connection's operations and not yet written
+  // (record_counts.hpp). The transaction's owner marks them at each savepoint, undoes them on
+  // rolling back to it, flushes them just before COMMIT and discards them on ROLLBACK.
+  RecordCounts& counts() { return counts_; }
+
  private:
   // The record's own part of complete(); false when it does not apply.
   bool complete_record(const Completion& c);
@@ -65,6 +71,7 @@ class SqliteOps {
   void write_resources(std::int64_t seq, const std::vector<ResourceRef>& refs, bool keep_ids);
 
   SqliteDb& db_;
+  RecordCounts counts_;
 };
 
 // The list cursor: opaque to clients; "<updated_ms>.<id>" of the last record of a page.

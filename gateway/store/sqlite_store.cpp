@@ -299,6 +299,7 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
     bool lost = !txn_error.empty();
     for (; !lost && next < jobs.size(); ++next) {
       SqliteJob& job = *jobs[next];
+      const auto counted = ops_->counts().mark();
       try {
         db_->query("SAVEPOINT job").run();
         job.run(*ops_);
@@ -310,6 +311,7 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
           if (!db_->in_transaction()) throw std::runtime_error("transaction rolled back");
           db_->query("ROLLBACK TO job").run();
           db_->query("RELEASE job").run();
+          ops_->counts().undo_to(counted);
         } catch (const std::exception&) {
           lost = true;
           txn_error = "transaction aborted: " + job.error;
@@ -322,6 +324,7 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
         txn_error = "commit failed: simulated I/O error (fault injection)";
       } else {
         try {
+          ops_->counts().flush(*db_);
           db_->query("COMMIT").run();
           committed = true;
         } catch (const std::exception& e) {
@@ -329,7 +332,10 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
         }
       }
     }
-    if (!committed) rollback_quietly(*db_);
+    if (!committed) {
+      rollback_quietly(*db_);
+      ops_->counts().discard();
+    }
     // For /readyz: only a transaction that wrote something proves that a commit works.
     if (!committed) {
       last_commit_failed_ = true;

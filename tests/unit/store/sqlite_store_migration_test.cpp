@@ -1,10 +1,12 @@
 // Schema step 8: the envelope and bundle leave the records row for the payloads table, on a
 // store that holds records (revised, delivered and pruned among them). Step 9: the queue's
-// partial indexes without IN lists, still used by the claim.
+// partial indexes without IN lists, still used by the claim. Step 10: no count triggers, the
+// counts recounted, the status CHECK without an IN list and still refusing unknown statuses.
 
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "gateway/store/sqlite_ops.hpp"
 #include "gateway/store/sqlite_schema.hpp"
@@ -166,6 +168,109 @@ PRAGMA user_version = 8;
   const auto claimed = s.claim(kT0 + 30, 10);
   REQUIRE(claimed.size() == 1);
   CHECK(claimed[0].id == id);
+}
+
+namespace {
+
+// The bytecode of `sql` on the store file at `path`, one opcode per line.
+std::string opcodes(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, ("EXPLAIN " + sql).c_str(), -1, &st, nullptr) == SQLITE_OK);
+  std::string out;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    out += reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    out += "\n";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "schema step 10 drops the count triggers, recounts, and rewrites the status CHECK without "
+    "an IN list",
+    "[unit]") {
+  TempDir dir;
+  std::string queued_id;
+  {
+    SqliteStore store(options(dir));
+    Sync s(store);
+    queued_id = s.ingest(make_item("Q1", "v1", "p1")).id;
+    s.ingest(make_item("D1", "v1", "p2"));
+    auto claimed = s.claim(kT0 + 10, 10);
+    REQUIRE(claimed.size() == 2);
+    for (const auto& r : claimed) {
+      if (r.id != queued_id) REQUIRE(s.complete(delivered(r, kT0 + 20)));
+    }
+  }
+  // Back to step 9: the triggers of step 1, the CHECK as step 1 wrote it, and counts that are
+  // wrong (the recount must not trust them).
+  testing::exec_sql(dir.db(), R"sql(
+BEGIN;
+CREATE TRIGGER records_count_insert AFTER INSERT ON records BEGIN
+  INSERT INTO record_counts (facility, kind, status, n)
+    VALUES (NEW.facility, NEW.kind, NEW.status, 1)
+    ON CONFLICT (facility, kind, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER records_count_update AFTER UPDATE OF facility, kind, status ON records
+WHEN OLD.status IS NOT NEW.status BEGIN
+  UPDATE record_counts SET n = n - 1
+    WHERE facility = OLD.facility AND kind = OLD.kind AND status = OLD.status;
+END;
+CREATE TRIGGER records_count_delete AFTER DELETE ON records BEGIN
+  UPDATE record_counts SET n = n - 1
+    WHERE facility = OLD.facility AND kind = OLD.kind AND status = OLD.status;
+END;
+UPDATE record_counts SET n = 7;
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql,
+  'CHECK (status = ''queued'' OR status = ''sending'' OR status = ''delivered'' OR status = ''retrying'' OR status = ''waiting'' OR status = ''needs_correction'' OR status = ''superseded'' OR status = ''dead'')',
+  'CHECK (status IN (''queued'', ''sending'', ''delivered'',
+                       ''retrying'', ''waiting'', ''needs_correction'', ''superseded'', ''dead''))')
+  WHERE type = 'table' AND name = 'records';
+PRAGMA writable_schema = OFF;
+PRAGMA user_version = 9;
+COMMIT;
+)sql");
+  const char* table_sql = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'records'";
+  REQUIRE(sql_text(dir.db(), table_sql).find("CHECK (status IN (") != std::string::npos);
+  const std::string set_status = "UPDATE records SET status = 'delivered' WHERE seq = 1";
+  REQUIRE(opcodes(dir.db(), set_status).find("OpenEphemeral") != std::string::npos);
+
+  SqliteStore store(options(dir));
+  Sync s(store);
+  CHECK(sql_text(dir.db(), "PRAGMA user_version") == std::to_string(kSchemaVersion));
+  CHECK(sql_text(dir.db(), "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'") == "0");
+  const auto table = sql_text(dir.db(), table_sql);
+  INFO(table);
+  CHECK(table.find(" IN (") == std::string::npos);
+  CHECK(table.find("CHECK (status = 'queued' OR status = 'sending' OR status = 'delivered' OR "
+                   "status = 'retrying' OR status = 'waiting' OR status = 'needs_correction' OR "
+                   "status = 'superseded' OR status = 'dead')") != std::string::npos);
+  // No temporary B-tree when a status is set, and the CHECK still refuses what is not one.
+  CHECK(opcodes(dir.db(), set_status).find("OpenEphemeral") == std::string::npos);
+  CHECK(sql_text(dir.db(), "PRAGMA integrity_check") == "ok");
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(dir.db().c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    CHECK(sqlite3_exec(db, "UPDATE records SET status = 'lost' WHERE seq = 1", nullptr, nullptr,
+                       nullptr) == SQLITE_CONSTRAINT);
+    sqlite3_close(db);
+  }
+  // Recounted from the records: one left sending, one delivered.
+  const auto st = s.stats();
+  std::map<Status, std::int64_t> by_status;
+  for (const auto& row : st.rows) by_status[row.status] += row.count;
+  CHECK(by_status ==
+        std::map<Status, std::int64_t>{{Status::kSending, 1}, {Status::kDelivered, 1}});
+  // Counting goes on without the triggers.
+  s.ingest(make_item("N1", "v1", "p3"));
+  CHECK(s.stats().pending == 2);
 }
 
 }  // namespace ilp::gateway::store
