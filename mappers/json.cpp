@@ -7,10 +7,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <vector>
 
 namespace ilp::mappers {
 namespace {
+
+// Up to this many members an object's keys are checked for duplicates pair by pair.
+constexpr rapidjson::SizeType kPairwiseMembers = 16;
 
 // Walks the parsed tree once; depth is bounded by the limit so recursion cannot overflow.
 std::optional<JsonError> check_tree(const rapidjson::Value& v, std::size_t depth,
@@ -21,7 +25,25 @@ std::optional<JsonError> check_tree(const rapidjson::Value& v, std::size_t depth
   }
   if (v.IsObject()) {
     const auto n = v.MemberCount();
-    if (n > 1) {
+    if (n > 1 && n <= kPairwiseMembers) {
+      // Small objects (nearly all of a record) are compared pair by pair, without a vector and a
+      // sort per object; the duplicate reported is the same: the smallest name that repeats.
+      const auto name = [&](rapidjson::SizeType i) {
+        const auto& m = v.MemberBegin()[i].name;
+        return std::string_view(m.GetString(), m.GetStringLength());
+      };
+      std::optional<std::string_view> dup;
+      for (rapidjson::SizeType i = 0; i < n; ++i) {
+        for (rapidjson::SizeType j = i + 1; j < n; ++j) {
+          if (name(i) == name(j) && (!dup || name(i) < *dup)) dup = name(i);
+        }
+      }
+      if (dup) {
+        std::string p = path.empty() ? std::string(*dup) : path + "." + std::string(*dup);
+        return JsonError{"duplicate key \"" + std::string(*dup) + "\"", p, 0,
+                         JsonError::Kind::kDuplicateKey};
+      }
+    } else if (n > 1) {
       std::vector<std::string_view> names;
       names.reserve(n);
       for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {

@@ -59,6 +59,13 @@ void JsonEmitter::append_escaped_body(std::string& out, std::string_view s) {
       p += 8;
     }
     if (p == end) break;
+    if (end - p < 8 && end - s.data() >= 8) {
+      // The last few bytes: one load of the string's last eight decides them (bytes before `p`
+      // in it were looked at already; one that was escaped only sends this to the loop below).
+      std::uint64_t w;
+      std::memcpy(&w, end - 8, 8);
+      if (!any_to_escape(w)) break;
+    }
     const char e = kEscape[static_cast<unsigned char>(*p)];
     if (e == 0) continue;
     out.append(run, static_cast<std::size_t>(p - run));

@@ -82,6 +82,7 @@ class Compiler {
     scope_.tables = &tables;
     scope_.declared = [&spec](std::string_view p) { return spec.declared(p); };
     scope_.cache_slots = &slots_;
+    scope_.cache_keys = &slot_keys_;
   }
 
   std::size_t cache_slots() const { return slots_; }
@@ -270,6 +271,7 @@ class Compiler {
   CompileReport& report_;
   tmpl::CompileScope scope_;
   std::size_t slots_ = 0;
+  std::unordered_map<std::string, std::size_t> slot_keys_;
 };
 
 // ---- Evaluation
@@ -668,8 +670,12 @@ MapResult Mapping::Impl::run(const MapInput& in, std::vector<FieldTrace>* trace)
 
   tmpl::UrnTable urns;
   urns.urns.resize(m.resources.size());
+  // Every function is pure, so a call repeated in the template (utc(started_at) in every
+  // Observation, lookup('vital-signs', item.key) five times per vital) is computed once.
+  tmpl::CallCache cache;
+  cache.reset(m.cache_slots);
   tmpl::EvalContext ctx{in.facility, in.record_id, in.revision, data, *m.tables,
-                        &urns,       {},           false,       {}};
+                        &urns,       {},           false,       {},   &cache};
   std::string& json = result.bundle_json;
   json.reserve(4096);
   JsonEmitter emit(json);

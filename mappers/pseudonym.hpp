@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -35,11 +36,16 @@ class Pseudonymizer {
   // For tests and tools that need no secrecy (fixed, public key).
   static const Pseudonymizer& for_tests();
 
-  // Lowercase hex HMAC-SHA256 of `data` (64 characters).
+  // Lowercase hex HMAC-SHA256 of `data` (64 characters), the same as hmac_sha256_hex(key, data).
+  // Thread-safe: the keyed state is read-only after construction.
   std::string operator()(std::string_view data) const;
 
  private:
+  struct Keyed;
   PseudonymKey key_;
+  // SHA-256 states with the key's inner and outer pads already absorbed, built once: HMAC()
+  // fetched the digest and hashed both pads again on every call.
+  std::shared_ptr<const Keyed> keyed_;
 };
 
 }  // namespace ilp::mappers

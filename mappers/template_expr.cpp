@@ -454,6 +454,7 @@ class Parser {
       return nullptr;
     }
     const std::string name(tok_.text);
+    const char* start = tok_.text.data();
     advance();
     if (name == "true" || name == "false") {
       auto n = make<LiteralExpr>();
@@ -465,11 +466,12 @@ class Parser {
       n->value = Val::null();
       return n;
     }
-    if (is_op("(")) return call(name);
+    if (is_op("(")) return call(name, start);
     return path(name);
   }
 
-  std::unique_ptr<Expr> call(const std::string& name) {
+  // `start`: where the call's name begins in the source, for its cache key.
+  std::unique_ptr<Expr> call(const std::string& name, const char* start) {
     const FunctionSpec* fn = find_function(name);
     if (fn == nullptr) {
       error("unknown function '" + name + "' (see config/mappings/LANGUAGE.md for the list)");
@@ -479,6 +481,7 @@ class Parser {
     auto c = make<CallNode>();
     c->fn = fn;
     const int scope_refs_before = scope_refs_;
+    const int ref_calls_before = ref_calls_;
     if (!is_op(")")) {
       while (!failed_) {
         c->args.push_back(expression(0));
@@ -486,6 +489,7 @@ class Parser {
         advance();
       }
     }
+    const char* end = is_op(")") ? tok_.text.data() + tok_.text.size() : nullptr;
     expect(")");
     if (failed_) return nullptr;
     const auto n = c->args.size();
@@ -504,9 +508,14 @@ class Parser {
       return nullptr;
     }
     c->uses_scope = scope_refs_ != scope_refs_before;
-    if (fn->name != "ref" && scope_.cache_slots != nullptr) {
+    // ref() reads the urn table, which fills up while the resources are chosen: neither it nor a
+    // call around it is remembered.
+    const bool reads_urns = fn->name == "ref" || ref_calls_ != ref_calls_before;
+    if (fn->name == "ref") ++ref_calls_;
+    if (!reads_urns && scope_.cache_slots != nullptr) {
       c->cached = true;
-      c->cache_slot = (*scope_.cache_slots)++;
+      c->cache_slot =
+          slot_for(std::string_view(start, static_cast<std::size_t>(end - start)), c->uses_scope);
     }
     return c;
   }
@@ -649,6 +658,20 @@ class Parser {
   bool failed_ = false;
   int depth_ = 0;
   int scope_refs_ = 0;  // item/index paths parsed so far
+  int ref_calls_ = 0;   // ref() calls parsed so far
+
+  // The same call text shares one slot across the mapping: utc(finished_at) written in every
+  // resource is computed once per record. A call that reads item/index is only valid in the
+  // `each` element it was computed in (CallCache's generations), and the same text in the same
+  // element is the same call: the names it sees are those of that element's `each:` chain.
+  std::size_t slot_for(std::string_view text, bool uses_scope) {
+    if (scope_.cache_keys == nullptr) return (*scope_.cache_slots)++;
+    std::string key(text);
+    key += uses_scope ? '\1' : '\0';
+    const auto [it, fresh] = scope_.cache_keys->try_emplace(std::move(key), *scope_.cache_slots);
+    if (fresh) ++*scope_.cache_slots;
+    return it->second;
+  }
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "mappers/code_tables.hpp"
@@ -112,8 +113,11 @@ struct CompileScope {
   std::function<int(std::string_view)> resource_index;
   // Is this data path declared in the input? ("vitals.systolic", "diagnoses[].icd10")
   std::function<bool(std::string_view)> declared;
-  // Cache slots handed out to call sites so far (one counter per mapping).
+  // Cache slots handed out to call sites so far (one counter per mapping), and the slot of each
+  // call text (with whether it reads item/index) so that equal calls share one; nullptr: a slot
+  // per call site.
   std::size_t* cache_slots = nullptr;
+  std::unordered_map<std::string, std::size_t>* cache_keys = nullptr;
 };
 
 struct CompileOutput {

@@ -1,7 +1,10 @@
 // mapping_bench: records/s per kind on one core, through the shipped config/mappings and
 // config/codes (the same engine ingest uses). Prints figures; asserts nothing.
 //
-//   build/tests/mapping_bench [seconds-per-kind]       (default 2)
+//   build/tests/mapping_bench [seconds-per-kind] [only]   (default 2 s, every kind)
+//
+// `only` maps just that kind, or "typical" for the typical visit alone (for callgrind:
+// `valgrind --tool=callgrind build/tests/mapping_bench 0.5 typical`).
 //
 // ILP_BENCH_MAPPINGS / ILP_BENCH_CODES point it at other folders (e.g. your own adapted
 // mappings) instead of config/mappings and config/codes.
@@ -90,14 +93,16 @@ void run(const ilp::mappers::Mapping& m, const Facility& f, const rapidjson::Val
     n += 256;
   }
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("%-14s %9.0f records/s  %6.1f us/record  %5zu resources  %6zu bytes/bundle\n", label,
-              n / s, 1e6 * s / n, probe.resources.size(), bytes / n);
+  std::printf(
+      "%-14s %9.0f records/s  %6.1f us/record  %5zu resources  %6zu bytes/bundle  (%zu mapped)\n",
+      label, n / s, 1e6 * s / n, probe.resources.size(), bytes / n, n + 1);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
+  const std::string only = argc > 2 ? argv[2] : "";
   const fs::path src(ILP_SOURCE_DIR);
   ilp::mappers::CompileReport report;
   const char* maps = std::getenv("ILP_BENCH_MAPPINGS");
@@ -112,10 +117,12 @@ int main(int argc, char** argv) {
   std::printf("mapping_bench: one thread, %.1f s per kind, shipped config/mappings\n", seconds);
   rapidjson::Document visit;
   if (ilp::mappers::parse_json_strict(kTypicalVisit, visit)) return 1;
-  if (const auto* m = set->find("visit")) {
+  const auto* typical = only.empty() || only == "typical" ? set->find("visit") : nullptr;
+  if (const auto* m = typical) {
     run(*m, facility("pkm-sukamaju"), visit, "visit(typical)", seconds);
   }
   for (const auto& kind : set->kinds()) {
+    if (!only.empty() && only != kind) continue;
     std::vector<fs::path> inputs;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(src / "tests/golden" / kind, ec)) {

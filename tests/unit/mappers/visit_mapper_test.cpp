@@ -269,6 +269,18 @@ TEST_CASE("without a pseudonymizer the mapper gives no patient key (tools that o
   CHECK(r.patient_key.empty());
 }
 
+TEST_CASE("a pseudonymizer's kept keyed state gives the one-shot HMAC of its key", "[unit]") {
+  PseudonymKey k{};
+  for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<unsigned char>(0xa0 + i);
+  const Pseudonymizer p(k);
+  const std::string key(reinterpret_cast<const char*>(k.data()), k.size());
+  for (const std::string& data : std::vector<std::string>{
+           "", "nik:3204010101900001", std::string(64, 'x'), std::string(200, '\xff')}) {
+    CHECK(p(data) == hmac_sha256_hex(key, data));
+    CHECK(p(data) == p(data));
+  }
+}
+
 TEST_CASE("hmac_sha256_hex matches the RFC 4231 test vectors", "[unit]") {
   // Test case 1: 20 bytes of 0x0b, "Hi There".
   CHECK(hmac_sha256_hex(std::string(20, '\x0b'), "Hi There") ==
