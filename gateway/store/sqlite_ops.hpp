@@ -68,6 +68,7 @@ class SqliteOps {
   std::vector<ResourceRef> resources(std::int64_t seq);
   std::vector<HistoryEntry> history(std::int64_t seq);
   void add_history(std::int64_t seq, std::int64_t at_ms, Status status, std::string_view note);
+  void write_server_ids(std::int64_t seq, const std::vector<ResourceRef>& ids);
   void write_resources(std::int64_t seq, const std::vector<ResourceRef>& refs, bool keep_ids);
 
   SqliteDb& db_;

@@ -421,7 +421,7 @@ std::vector<Record> PgOps::claim(std::int64_t now_ms, int limit) {
       "      WHERE o.patient_key = r.patient_key AND o.seq < r.seq "
       "        AND o.status IN ('queued', 'sending', 'retrying'))) "
       "  ORDER BY r.seq LIMIT $2 FOR UPDATE SKIP LOCKED) "
-      "UPDATE records SET status = 'sending', inflight_revision = revision, updated_ms = $1, "
+      "UPDATE records SET status = 'sending', inflight_revision = revision, "
       "  lease_owner = $3, lease_token = nextval('lease_tokens'), lease_until = $1::bigint + "
       "$4::bigint "
       "FROM c WHERE records.seq = c.seq RETURNING records.seq, records.id, records.lease_token",
