@@ -56,9 +56,25 @@ net::awaitable<std::vector<store::Record>> AsyncStore::claim(std::int64_t now_ms
 }
 
 net::awaitable<bool> AsyncStore::complete(store::Completion c) {
+  const int slots = refill_.slots ? refill_.slots() : 0;
+  if (slots > 0) return complete_and_claim(std::move(c), slots);
   return call<bool>([this, c = std::move(c)](auto done) mutable {
     store_.complete(std::move(c), std::function<void(bool)>(std::move(done)));
   });
+}
+
+net::awaitable<bool> AsyncStore::complete_and_claim(store::Completion c, int slots) {
+  using Result = store::Store::CompletedAndClaimed;
+  // A named start, not a lambda inside the co_await: GCC 12 destroys the init-captures of a
+  // lambda temporary in a co_await expression twice.
+  auto start = [this, c = std::move(c), slots](auto done) mutable {
+    const auto now_ms = c.now_ms;
+    store_.complete_and_claim(std::move(c), now_ms, slots,
+                              std::function<void(Result)>(std::move(done)));
+  };
+  auto result = co_await call<Result>(std::move(start));
+  if (!result.claimed.empty()) refill_.take(std::move(result.claimed));
+  co_return result.ok;
 }
 
 net::awaitable<int> AsyncStore::recover(std::int64_t now_ms) {

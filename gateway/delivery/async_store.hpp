@@ -11,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,7 +29,16 @@ class AsyncStore final : public LoginShare {
   AsyncStore(store::Store& store, net::any_io_executor ex);
 
   net::awaitable<std::vector<store::Record>> claim(std::int64_t now_ms, int limit);
+  // With a refill set, a completion also claims the records the refill asks for, in the same
+  // store call (Store::complete_and_claim), and hands them to it before the caller resumes.
   net::awaitable<bool> complete(store::Completion c);
+
+  struct Refill {
+    std::function<int()> slots;  // how many to claim now (0: a plain completion)
+    std::function<void(std::vector<store::Record>)> take;
+  };
+  // Delivery thread only, before the first completion.
+  void set_refill(Refill refill) { refill_ = std::move(refill); }
   net::awaitable<int> recover(std::int64_t now_ms);
   net::awaitable<int> prune(std::int64_t delivered_before_ms, int limit);
   net::awaitable<std::optional<std::string>> cache_get(std::string kind, std::string key);
@@ -46,9 +56,11 @@ class AsyncStore final : public LoginShare {
   };
   template <class T, class Start>
   net::awaitable<T> call(Start start);
+  net::awaitable<bool> complete_and_claim(store::Completion c, int slots);
 
   store::Store& store_;
   net::any_io_executor ex_;
+  Refill refill_;
   std::shared_ptr<Tracker> tracker_;
 };
 

@@ -36,6 +36,9 @@ Delivery::Delivery(ConfigSource config, store::Store& store, const Clock& clock,
       wake_(ioc_) {
   // A hub's instances log in once per facility between them (docs/hub.md "Logins").
   if (store_.shares_logins()) tokens_.share_logins(&async_store_);
+  async_store_.set_refill(
+      {[this] { return refill_slots(); },
+       [this](std::vector<store::Record> records) { start_attempts(std::move(records)); }});
 }
 
 Delivery::~Delivery() {
@@ -160,14 +163,30 @@ net::awaitable<void> Delivery::fill() {
     }
     std::vector<store::Record> records = co_await async_store_.claim(clock_.now_ms(), slots);
     more_due_ = static_cast<int>(records.size()) == slots;
-    for (auto& r : records) {
-      ++in_flight_;
-      in_flight_count_.store(in_flight_);
-      net::co_spawn(ioc_, run_attempt(std::move(r)),
-                    [this](std::exception_ptr e) { attempt_done(e); });
-    }
+    start_attempts(std::move(records));
     if (!more_due_) co_return;
   }
+}
+
+void Delivery::start_attempts(std::vector<store::Record> records) {
+  for (auto& r : records) {
+    ++in_flight_;
+    in_flight_count_.store(in_flight_);
+    net::co_spawn(ioc_, run_attempt(std::move(r)),
+                  [this](std::exception_ptr e) { attempt_done(e); });
+  }
+}
+
+// An attempt's completion claims its successor in the same store call (one commit per
+// delivered record instead of the completion's and then fill()'s claim's). One record, for the
+// slot this attempt is about to free: it sends nothing after its completion, so the successor
+// starting a moment before it ends never puts more requests in flight than the concurrency.
+// Free slots beyond that are fill()'s, as before; nothing while stopping.
+int Delivery::refill_slots() const {
+  if (stopping_) return 0;
+  const auto cfg = config_();
+  if (!cfg || in_flight_ > std::max(cfg->delivery.concurrency, 1)) return 0;
+  return 1;
 }
 
 net::awaitable<void> Delivery::prune_if_due() {

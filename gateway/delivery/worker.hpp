@@ -76,6 +76,9 @@ class Delivery {
   net::awaitable<void> fill();
   // Retention (delivery.delivered_payload_days): a batch at a time, between claims.
   net::awaitable<void> prune_if_due();
+  void start_attempts(std::vector<store::Record> records);
+  // How many records a completion claims for the slot it frees (AsyncStore::Refill).
+  int refill_slots() const;
   net::awaitable<void> run_attempt(store::Record record);
   net::awaitable<void> settle_after_bug(const config::Config& cfg, const std::string& id,
                                         int revision, int attempts, std::int64_t created_ms,

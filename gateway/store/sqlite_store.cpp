@@ -448,6 +448,20 @@ void SqliteStore::complete(Completion c, std::function<void(bool ok)> done) {
       std::move(done), fail_with(false));
 }
 
+void SqliteStore::complete_and_claim(Completion c, std::int64_t claim_now_ms, int limit,
+                                     std::function<void(CompletedAndClaimed)> done) {
+  // One job, one savepoint: a failure takes the completion and the claim back together.
+  submit<CompletedAndClaimed>(
+      Access::kWrite,
+      [c = std::move(c), claim_now_ms, limit](SqliteOps& ops) {
+        CompletedAndClaimed out;
+        out.ok = ops.complete(c);
+        if (out.ok) out.claimed = ops.claim(claim_now_ms, limit);
+        return out;
+      },
+      std::move(done), fail_with(CompletedAndClaimed{}));
+}
+
 void SqliteStore::recover(std::int64_t now_ms, std::function<void(int count)> done) {
   auto logged = [this, done = std::move(done)](int count) {
     if (count > 0) log_->warn("{} record(s) were being sent at shutdown; retrying", count);

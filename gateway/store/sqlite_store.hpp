@@ -125,6 +125,8 @@ class SqliteStore final : public Store {
   void claim(std::int64_t now_ms, int limit,
              std::function<void(std::vector<Record>)> done) override;
   void complete(Completion c, std::function<void(bool ok)> done) override;
+  void complete_and_claim(Completion c, std::int64_t claim_now_ms, int limit,
+                          std::function<void(CompletedAndClaimed)> done) override;
   void recover(std::int64_t now_ms, std::function<void(int count)> done) override;
   void retry(std::vector<std::string> ids, std::optional<Status> by_status, std::int64_t now_ms,
              std::function<void(int count)> done) override;

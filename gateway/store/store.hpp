@@ -196,6 +196,27 @@ class Store {
   // Applies an attempt's result. If the record was revised since the claim, the server ids are
   // kept but the status stays as the new revision left it.
   virtual void complete(Completion c, std::function<void(bool ok)> done) = 0;
+  // complete(), then, if it applied, claim() of up to `limit` records due at `claim_now_ms`:
+  // delivery refills the slot an attempt frees. A store that can does both in one transaction,
+  // so a delivered record costs one commit instead of a completion's and a claim's; and the
+  // claim sees the completion (the patient's next record may go at once). The default makes
+  // the two calls one after the other.
+  struct CompletedAndClaimed {
+    bool ok = false;  // as complete()'s
+    std::vector<Record> claimed;
+  };
+  virtual void complete_and_claim(Completion c, std::int64_t claim_now_ms, int limit,
+                                  std::function<void(CompletedAndClaimed)> done) {
+    complete(std::move(c), [this, claim_now_ms, limit, done = std::move(done)](bool ok) mutable {
+      if (!ok || limit <= 0) {
+        done(CompletedAndClaimed{ok, {}});
+        return;
+      }
+      claim(claim_now_ms, limit, [done = std::move(done)](std::vector<Record> claimed) mutable {
+        done(CompletedAndClaimed{true, std::move(claimed)});
+      });
+    });
+  }
   // After a restart: records left `sending` become `retrying` with maybe_sent set.
   virtual void recover(std::int64_t now_ms, std::function<void(int count)> done) = 0;
   // Puts records back to `queued`, due now, attempts reset. By ids, or by status when ids is

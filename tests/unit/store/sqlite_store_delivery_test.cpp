@@ -16,6 +16,7 @@ using testing::options;
 using testing::resource;
 using testing::Sync;
 using testing::TempDir;
+using testing::wait_result;
 
 std::string ingest_id(Sync& s, IngestItem item) {
   const auto out = s.ingest(std::move(item));
@@ -121,6 +122,87 @@ TEST_CASE("claim keeps a patient's records in acceptance order", "[unit]") {
     park(s, a1, Status::kWaiting, kT0 + 3, kT0 + 3'600'000);
     CHECK(ids_of(s.claim(kT0 + 4, 100)) == std::vector<std::string>{a2});
   }
+}
+
+TEST_CASE("a claim leaves updated_ms at the record's last outcome and records the start in history",
+          "[unit]") {
+  STORE_BACKENDS();
+  TempDir dir;
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
+  Sync s(store);
+  const auto id = ingest_id(s, make_item("A"));
+  const auto claimed = s.claim(kT0 + 5);
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0].status == Status::kSending);
+  CHECK(claimed[0].updated_ms == kT0);
+  const auto got = s.get(id);
+  REQUIRE(got);
+  CHECK(got->status == Status::kSending);
+  CHECK(got->updated_ms == kT0);
+  CHECK(got->history.back().status == Status::kSending);
+  CHECK(got->history.back().at_ms == kT0 + 5);
+}
+
+TEST_CASE(
+    "complete_and_claim applies the result, then claims what it freed, the patient's next record "
+    "included",
+    "[unit]") {
+  STORE_BACKENDS();
+  TempDir dir;
+  auto owned_store = open_store(backend, dir);
+  Store& store = *owned_store;
+  Sync s(store);
+  const auto a1 = ingest_id(s, make_item("A1", "a1", "pa"));
+  const auto a2 = ingest_id(s, make_item("A2", "a2", "pa"));
+  const auto claimed = s.claim(kT0 + 1, 1);
+  REQUIRE(ids_of(claimed) == std::vector<std::string>{a1});
+  auto both = [&](Completion c, int limit) {
+    return wait_result<Store::CompletedAndClaimed>([&](auto done) {
+      store.complete_and_claim(std::move(c), kT0 + 3, limit, std::move(done));
+    });
+  };
+
+  SECTION("delivered: the next record of the patient goes in the same call") {
+    const auto out = both(delivered(claimed[0], kT0 + 2), 5);
+    CHECK(out.ok);
+    CHECK(ids_of(out.claimed) == std::vector<std::string>{a2});
+    CHECK(s.get(a1)->status == Status::kDelivered);
+    const auto next = s.get(a2);
+    CHECK(next->status == Status::kSending);
+    CHECK(next->history.back().note == "sending attempt 1");
+  }
+  SECTION("a completion that does not apply claims nothing") {
+    auto c = delivered(claimed[0], kT0 + 2);
+    c.id = "no-such-record";
+    const auto out = both(c, 5);
+    CHECK_FALSE(out.ok);
+    CHECK(out.claimed.empty());
+    CHECK(s.get(a2)->status == Status::kQueued);
+  }
+  SECTION("limit 0 is a plain completion") {
+    const auto out = both(delivered(claimed[0], kT0 + 2), 0);
+    CHECK(out.ok);
+    CHECK(out.claimed.empty());
+    CHECK(s.get(a2)->status == Status::kQueued);
+  }
+}
+
+TEST_CASE("the embedded store completes and claims in one transaction", "[unit]") {
+  TempDir dir;
+  SqliteStore store(options(dir));
+  Sync s(store);
+  s.ingest(make_item("A1", "a1", "pa"));
+  s.ingest(make_item("B1", "b1", "pb"));
+  const auto claimed = s.claim(kT0 + 1, 1);
+  REQUIRE(claimed.size() == 1);
+  const auto before = store.metrics().transactions;
+  const auto out = wait_result<Store::CompletedAndClaimed>([&](auto done) {
+    store.complete_and_claim(delivered(claimed[0], kT0 + 2), kT0 + 3, 1, std::move(done));
+  });
+  CHECK(out.ok);
+  CHECK(out.claimed.size() == 1);
+  CHECK(store.metrics().transactions == before + 1);
 }
 
 TEST_CASE("complete applies the attempt's result to the claimed revision", "[unit]") {
