@@ -105,23 +105,27 @@ TEST_CASE("schema step 8 moves every record's envelope and bundle out of the que
 
 namespace {
 
-// The detail lines of EXPLAIN QUERY PLAN for the claim, on the store file at `path`.
-std::string claim_plan(const std::string& path) {
+// Column `column` of every row `sql` returns on the store file at `path`, one per line.
+std::string column_lines(const std::string& path, const std::string& sql, int column) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  const std::string sql = std::string("EXPLAIN QUERY PLAN ") + sqlite_claim_sql();
   const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
   INFO(sqlite3_errmsg(db));
   REQUIRE(rc == SQLITE_OK);
   std::string out;
   while (sqlite3_step(st) == SQLITE_ROW) {
-    out += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    out += reinterpret_cast<const char*>(sqlite3_column_text(st, column));
     out += "\n";
   }
   sqlite3_finalize(st);
   sqlite3_close(db);
   return out;
+}
+
+// The detail lines of EXPLAIN QUERY PLAN for the claim.
+std::string claim_plan(const std::string& path) {
+  return column_lines(path, std::string("EXPLAIN QUERY PLAN ") + sqlite_claim_sql(), 3);
 }
 
 }  // namespace
@@ -174,18 +178,7 @@ namespace {
 
 // The bytecode of `sql` on the store file at `path`, one opcode per line.
 std::string opcodes(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, ("EXPLAIN " + sql).c_str(), -1, &st, nullptr) == SQLITE_OK);
-  std::string out;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    out += reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
-    out += "\n";
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
+  return column_lines(path, "EXPLAIN " + sql, 1);
 }
 
 }  // namespace
