@@ -62,6 +62,33 @@ inline void exec_sql(const std::string& path, const char* sql) {
   REQUIRE(rc == SQLITE_OK);
 }
 
+// Undoes schema step 10 on a store at schema 10 (rows kept): the records' PWS columns back into
+// pws_records. The tests that go back to an older step start here.
+inline void back_to_schema_9(const std::string& path) {
+  exec_sql(path, R"sql(
+BEGIN;
+CREATE TABLE pws_records (
+  person           INTEGER NOT NULL,
+  record_seq       INTEGER NOT NULL,
+  facility         TEXT    NOT NULL,
+  day              INTEGER NOT NULL,
+  events           INTEGER NOT NULL,
+  address_village  TEXT    NOT NULL DEFAULT '',
+  location_village TEXT    NOT NULL DEFAULT '',
+  PRIMARY KEY (person, record_seq)
+) WITHOUT ROWID;
+INSERT INTO pws_records SELECT pws_person, seq, facility, pws_day, pws_events,
+  pws_address_village, pws_location_village FROM records WHERE pws_person IS NOT NULL;
+DROP INDEX records_pws_person;
+ALTER TABLE records DROP COLUMN pws_day;
+ALTER TABLE records DROP COLUMN pws_events;
+ALTER TABLE records DROP COLUMN pws_address_village;
+ALTER TABLE records DROP COLUMN pws_location_village;
+PRAGMA user_version = 9;
+COMMIT;
+)sql");
+}
+
 inline SqliteStore::Options options(const TempDir& dir) {
   SqliteStore::Options o;
   o.path = dir.db();
