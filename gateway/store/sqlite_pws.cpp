@@ -22,6 +22,12 @@ bool SqlitePws::forget(std::int64_t seq, const Counted& old, std::string_view fa
   return q.step() && q.int64(0) == seq;
 }
 
+void SqlitePws::drop_record(std::int64_t person, std::int64_t seq) {
+  db_.query("DELETE FROM pws_records WHERE person = ?1 AND record_seq = ?2")
+      .bind_all(person, seq)
+      .run();
+}
+
 void SqlitePws::write_decider(std::int64_t person, const Decider& d) {
   db_.query(
          "UPDATE pws_persons SET village = ?2, village_day = ?3, village_seq = ?4, "
@@ -41,10 +47,12 @@ void SqlitePws::recompute(std::int64_t person, std::int64_t seq, const Decider* 
   {
     // Record `seq`'s row still holds what it counted before this delivery: left out here.
     auto q = db_.query(R"sql(
-SELECT pws_address_village != '', pws_day, seq,
-       CASE WHEN pws_address_village != '' THEN pws_address_village ELSE pws_location_village END
-FROM records
-WHERE pws_person = ?1 AND seq != ?2 AND (pws_address_village != '' OR pws_location_village != '')
+SELECT r.pws_address_village != '', r.pws_day, r.seq,
+       CASE WHEN r.pws_address_village != '' THEN r.pws_address_village
+            ELSE r.pws_location_village END
+FROM pws_records p JOIN records r ON r.seq = p.record_seq
+WHERE p.person = ?1 AND p.record_seq != ?2
+  AND (r.pws_address_village != '' OR r.pws_location_village != '')
 ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT 1)sql");
     q.bind_all(person, seq);
     if (q.step()) {
@@ -68,6 +76,7 @@ SqlitePws::Counted SqlitePws::apply(std::int64_t seq, const Counted& old,
   const bool old_decided = old.person && forget(seq, old, facility);
   auto facts = pws::decode(encoded);
   if (!facts || patient_key.empty()) {
+    if (old.person) drop_record(*old.person, seq);
     if (old_decided) recompute(*old.person, seq, nullptr);
     return {};
   }
@@ -104,6 +113,12 @@ SqlitePws::Counted SqlitePws::apply(std::int64_t seq, const Counted& old,
         .run();
     person = sqlite3_last_insert_rowid(db_.handle());
     current = mine;
+  }
+  if (old.person != person) {  // same person: the row stays
+    if (old.person) drop_record(*old.person, seq);
+    db_.query("INSERT INTO pws_records (person, record_seq) VALUES (?1, ?2)")
+        .bind_all(person, seq)
+        .run();
   }
   Counted now;
   now.person = person;

@@ -1,25 +1,25 @@
 #pragma once
-// The PWS facts tables (schema 5, keyed for their writes in 6, the per-record row folded into
-// records in 10): what delivered records count for, kept up to date in the transaction that
-// records the delivery. Synchronous SQL on the store's connection; throws on failure like
+// The PWS facts tables (schema 5, keyed for their writes in 6, the per-record values moved to
+// the records row in 10): what delivered records count for, kept up to date in the transaction
+// that records the delivery. Synchronous SQL on the store's connection; throws on failure like
 // SqliteOps (the caller rolls back).
 //
 //   pws_persons  one row per patient key (the store's pseudonym, never a NIK) with the village
 //                the person is counted in: the address of their latest record that gives one,
 //                else the village of their latest record's location (docs/pws.md), and which
 //                record decided it, so a new record is compared with that one alone;
+//   pws_records  one row per counted record, its key alone (person, record_seq): a person's
+//                records, read when the record that decided their village goes away;
 //   pws_facts    one row per event, keyed (facility, event, day, record_seq, …) for the month
 //                queries: the table is its own index;
 //   records      pws_person, pws_day, pws_events, pws_address_village, pws_location_village:
 //                what the record's delivered revision counts for (pws_person NULL: nothing) —
 //                the person's village history, and what to delete when it is replaced. The
-//                completion rewrites the records row anyway, so these cost no B-tree write of
-//                their own; records_pws_person (partial) finds a person's records when the
-//                record that decided their village goes away.
+//                completion rewrites the records row anyway: these cost no B-tree write of
+//                their own.
 //
 // Cost per delivered record with one event (tests/bench/pws_bench): one person lookup (plus a
-// row write when this record decides the village), one pws_facts insert and one entry in
-// records_pws_person.
+// row write when this record decides the village), one pws_records and one pws_facts insert.
 
 #include <cstdint>
 #include <optional>
@@ -68,6 +68,7 @@ class SqlitePws {
   // record's new revision, not yet in its row): the rare path, the decider went away.
   void recompute(std::int64_t person, std::int64_t seq, const Decider* mine);
   void write_decider(std::int64_t person, const Decider& d);
+  void drop_record(std::int64_t person, std::int64_t seq);  // its pws_records row
 
   SqliteDb& db_;
 };

@@ -361,8 +361,10 @@ std::string first_text(const std::string& path, const char* sql) {
 
 }  // namespace
 
-TEST_CASE("Schema step 10 moves pws_records into the records rows, and replacements still work",
-          "[unit]") {
+TEST_CASE(
+    "Schema step 10 moves the values of pws_records into the records rows, and replacements "
+    "still work",
+    "[unit]") {
   TempDir dir;
   std::int64_t now = kT0 + 1000;
   {
@@ -383,8 +385,10 @@ TEST_CASE("Schema step 10 moves pws_records into the records rows, and replaceme
   SqliteStore store(options(dir));
   Sync s(store);
   CHECK(first_text(dir.db(), "PRAGMA user_version") == std::to_string(kSchemaVersion));
-  CHECK(first_text(dir.db(), "SELECT count(*) FROM sqlite_master WHERE name = 'pws_records'") ==
-        "0");
+  CHECK(first_text(dir.db(),
+                   "SELECT group_concat(name, ',') FROM pragma_table_info('pws_records')") ==
+        "person,record_seq");
+  CHECK(first_text(dir.db(), "SELECT count(*) FROM pws_records") == "3");
   const auto bit = [](Event e) { return std::to_string(1LL << static_cast<int>(e)); };
   CHECK(first_text(dir.db(),
                    "SELECT group_concat(record_id || ':' || pws_day || ':' || pws_events || ':' "
@@ -397,7 +401,7 @@ TEST_CASE("Schema step 10 moves pws_records into the records rows, and replaceme
   CHECK(villages_by_event(store) ==
         V{{Event::kAncK1, kA}, {Event::kAncK4, kA}, {Event::kTbNotified, kB}});
   // R1 revised without its address and its K1: the migrated day and events find its fact, the
-  // migrated villages of R2 (through records_pws_person) decide now.
+  // migrated villages of R2 (found through pws_records) decide now.
   s.ingest(item("R1", "v2", facts(march(1), {{Event::kPtmScreened, 0, ""}}, "", kC)));
   deliver_all(s, now);
   CHECK(villages_by_event(store) ==
@@ -408,6 +412,7 @@ TEST_CASE("Schema step 10 moves pws_records into the records rows, and replaceme
   CHECK(villages_by_event(store) ==
         V{{Event::kAncK4, kD}, {Event::kPtmScreened, kD}, {Event::kTbNotified, kD}});
   CHECK(first_text(dir.db(), "SELECT count(*) FROM records WHERE pws_person IS NOT NULL") == "3");
+  CHECK(first_text(dir.db(), "SELECT count(DISTINCT person) FROM pws_records") == "1");
 }
 
 }  // namespace ilp::gateway::store
