@@ -471,22 +471,20 @@ bool SqliteOps::complete_record(const Completion& c) {
   int revision = 0;
   std::string patient_key;
   std::string facility;
-  SqlitePws::Counted counted;  // what the record's delivered revision counts for
+  std::optional<std::int64_t> pws_person;
   std::optional<std::string> pws_pending;
   {
     auto q = db_.query(
-        "SELECT seq, revision, patient_key, facility, pws_person, pws_pending, pws_day, "
-        "pws_events FROM records WHERE id = ?1");
+        "SELECT seq, revision, patient_key, facility, pws_person, pws_pending FROM records "
+        "WHERE id = ?1");
     q.bind_all(c.id);
     if (!q.step()) return false;
     seq = q.int64(0);
     revision = q.int32(1);
     patient_key = q.text(2);
     facility = q.text(3);
-    counted.person = q.opt_int64(4);
+    pws_person = q.opt_int64(4);
     if (!q.is_null(5)) pws_pending = q.text(5);
-    counted.day = q.int32(6);
-    counted.events = q.int64(7);
   }
   if (c.revision < 1 || c.revision > revision) return false;
 
@@ -503,32 +501,23 @@ bool SqliteOps::complete_record(const Completion& c) {
     // The delivered revision's PWS facts replace the record's and are consumed (a second
     // completion of the same revision counts nothing twice), in this transaction and in the
     // records row this completion rewrites anyway: no second write of the row.
-    const auto waiting_on = c.status == Status::kWaiting ? c.waiting_on : std::string();
-    if (delivered && pws_pending.has_value()) {
-      const auto now = SqlitePws(db_).apply(seq, counted, patient_key, facility, *pws_pending);
-      db_.query(
-             "UPDATE records SET status = ?2, next_attempt_at = ?3, last_error = ?4, "
-             "attempts = attempts + ?5, maybe_sent = 0, delivered_revision = revision, "
-             "inflight_revision = NULL, updated_ms = ?6, waiting_on = ?7, pws_pending = NULL, "
-             "pws_person = ?8, pws_day = ?9, pws_events = ?10, pws_address_village = ?11, "
-             "pws_location_village = ?12 WHERE seq = ?1")
-          .bind_all(seq, to_string(c.status), c.next_attempt_at_ms, c.last_error,
-                    c.count_attempt ? 1 : 0, c.now_ms, waiting_on, now.person, now.day, now.events,
-                    now.address_village, now.location_village)
-          .run();
-    } else {
-      // Without the pws_* columns: an UPDATE that names pws_person rewrites its index entry.
-      db_.query(
-             "UPDATE records SET status = ?2, next_attempt_at = ?3, last_error = ?4, "
-             "attempts = attempts + ?5, "
-             "maybe_sent = CASE WHEN ?7 THEN 0 WHEN maybe_sent = 2 THEN 2 ELSE ?6 END, "
-             "delivered_revision = CASE WHEN ?7 THEN revision ELSE delivered_revision END, "
-             "inflight_revision = NULL, updated_ms = ?8, waiting_on = ?9 WHERE seq = ?1")
-          .bind_all(seq, to_string(c.status), c.next_attempt_at_ms, c.last_error,
-                    c.count_attempt ? 1 : 0, c.maybe_sent ? 1 : 0, delivered ? 1 : 0, c.now_ms,
-                    waiting_on)
-          .run();
+    const bool count = delivered && pws_pending.has_value();
+    if (count) {
+      pws_person = SqlitePws(db_).apply(seq, pws_person, patient_key, facility, *pws_pending);
     }
+    db_.query(
+           "UPDATE records SET status = ?2, next_attempt_at = ?3, last_error = ?4, "
+           "attempts = attempts + ?5, "
+           "maybe_sent = CASE WHEN ?7 THEN 0 WHEN maybe_sent = 2 THEN 2 ELSE ?6 END, "
+           "delivered_revision = CASE WHEN ?7 THEN revision ELSE delivered_revision END, "
+           "inflight_revision = NULL, updated_ms = ?8, waiting_on = ?9, "
+           "pws_pending = CASE WHEN ?10 THEN NULL ELSE pws_pending END, pws_person = ?11 "
+           "WHERE seq = ?1")
+        .bind_all(seq, to_string(c.status), c.next_attempt_at_ms, c.last_error,
+                  c.count_attempt ? 1 : 0, c.maybe_sent ? 1 : 0, delivered ? 1 : 0, c.now_ms,
+                  c.status == Status::kWaiting ? c.waiting_on : std::string(), count ? 1 : 0,
+                  pws_person)
+        .run();
     add_history(seq, c.now_ms, c.status, c.note);
     return true;
   }

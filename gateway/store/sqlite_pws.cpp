@@ -7,25 +7,34 @@
 
 namespace ilp::gateway::store {
 
-bool SqlitePws::forget(std::int64_t seq, const Counted& old, std::string_view facility) {
+bool SqlitePws::forget(std::int64_t seq, std::int64_t person) {
+  std::string facility;
+  int day = 0;
+  std::int64_t events = 0;
+  {
+    auto q = db_.query(
+        "SELECT facility, day, events FROM pws_records WHERE person = ?1 AND record_seq = ?2");
+    q.bind_all(person, seq);
+    if (!q.step()) return false;
+    facility = q.text(0);
+    day = q.int32(1);
+    events = q.int64(2);
+  }
   // One probe of pws_facts' key per event the record had.
   for (int e = 1; e <= pws::kMaxEvent; ++e) {
-    if ((old.events & (std::int64_t{1} << e)) == 0) continue;
+    if ((events & (std::int64_t{1} << e)) == 0) continue;
     db_.query(
            "DELETE FROM pws_facts WHERE facility = ?1 AND event = ?2 AND day = ?3 "
            "AND record_seq = ?4")
-        .bind_all(facility, e, old.day, seq)
+        .bind_all(facility, e, day, seq)
         .run();
   }
-  auto q = db_.query("SELECT village_seq FROM pws_persons WHERE person = ?1");
-  q.bind_all(*old.person);
-  return q.step() && q.int64(0) == seq;
-}
-
-void SqlitePws::drop_record(std::int64_t person, std::int64_t seq) {
   db_.query("DELETE FROM pws_records WHERE person = ?1 AND record_seq = ?2")
       .bind_all(person, seq)
       .run();
+  auto q = db_.query("SELECT village_seq FROM pws_persons WHERE person = ?1");
+  q.bind_all(person);
+  return q.step() && q.int64(0) == seq;
 }
 
 void SqlitePws::write_decider(std::int64_t person, const Decider& d) {
@@ -36,25 +45,16 @@ void SqlitePws::write_decider(std::int64_t person, const Decider& d) {
       .run();
 }
 
-namespace {
-auto rank_of(bool from_address, int day, std::int64_t seq) {
-  return std::tuple(from_address, day, seq);
-}
-}  // namespace
-
-void SqlitePws::recompute(std::int64_t person, std::int64_t seq, const Decider* mine) {
+void SqlitePws::recompute(std::int64_t person) {
   Decider d;
   {
-    // Record `seq`'s row still holds what it counted before this delivery: left out here.
     auto q = db_.query(R"sql(
-SELECT r.pws_address_village != '', r.pws_day, r.seq,
-       CASE WHEN r.pws_address_village != '' THEN r.pws_address_village
-            ELSE r.pws_location_village END
-FROM pws_records p JOIN records r ON r.seq = p.record_seq
-WHERE p.person = ?1 AND p.record_seq != ?2
-  AND (r.pws_address_village != '' OR r.pws_location_village != '')
-ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT 1)sql");
-    q.bind_all(person, seq);
+SELECT address_village != '', day, record_seq,
+       CASE WHEN address_village != '' THEN address_village ELSE location_village END
+FROM pws_records
+WHERE person = ?1 AND (address_village != '' OR location_village != '')
+ORDER BY address_village != '' DESC, day DESC, record_seq DESC LIMIT 1)sql");
+    q.bind_all(person);
     if (q.step()) {
       d.from_address = q.int64(0) != 0;
       d.day = q.int32(1);
@@ -62,23 +62,18 @@ ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT 1)sql");
       d.village = q.text(3);
     }
   }
-  if (mine != nullptr && mine->seq != 0 &&
-      (d.seq == 0 ||
-       rank_of(mine->from_address, mine->day, mine->seq) > rank_of(d.from_address, d.day, d.seq))) {
-    d = *mine;
-  }
   write_decider(person, d);
 }
 
-SqlitePws::Counted SqlitePws::apply(std::int64_t seq, const Counted& old,
-                                    std::string_view patient_key, std::string_view facility,
-                                    std::string_view encoded) {
-  const bool old_decided = old.person && forget(seq, old, facility);
-  auto facts = pws::decode(encoded);
+std::optional<std::int64_t> SqlitePws::apply(std::int64_t seq,
+                                             std::optional<std::int64_t> old_person,
+                                             std::string_view patient_key,
+                                             std::string_view facility, std::string_view encoded) {
+  const bool old_decided = old_person && forget(seq, *old_person);
+  const auto facts = pws::decode(encoded);
   if (!facts || patient_key.empty()) {
-    if (old.person) drop_record(*old.person, seq);
-    if (old_decided) recompute(*old.person, seq, nullptr);
-    return {};
+    if (old_decided) recompute(*old_person);
+    return std::nullopt;
   }
   std::int64_t person = 0;
   Decider current;
@@ -114,17 +109,15 @@ SqlitePws::Counted SqlitePws::apply(std::int64_t seq, const Counted& old,
     person = sqlite3_last_insert_rowid(db_.handle());
     current = mine;
   }
-  if (old.person != person) {  // same person: the row stays
-    if (old.person) drop_record(*old.person, seq);
-    db_.query("INSERT INTO pws_records (person, record_seq) VALUES (?1, ?2)")
-        .bind_all(person, seq)
-        .run();
-  }
-  Counted now;
-  now.person = person;
-  now.day = facts->day;
+  std::int64_t events = 0;
+  for (const auto& e : facts->events) events |= std::int64_t{1} << static_cast<int>(e.event);
+  db_.query(
+         "INSERT INTO pws_records (person, record_seq, facility, day, events, address_village, "
+         "location_village) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+      .bind_all(person, seq, facility, facts->day, events, facts->address_village,
+                facts->location_village)
+      .run();
   for (const auto& e : facts->events) {
-    now.events |= std::int64_t{1} << static_cast<int>(e.event);
     // OR IGNORE: the same event twice in one record is one fact (counts are of persons).
     db_.query(
            "INSERT OR IGNORE INTO pws_facts (facility, event, day, record_seq, value, episode, "
@@ -132,17 +125,16 @@ SqlitePws::Counted SqlitePws::apply(std::int64_t seq, const Counted& old,
         .bind_all(facility, static_cast<int>(e.event), facts->day, seq, e.value, e.episode, person)
         .run();
   }
-  if (old_decided && *old.person == person) {
-    recompute(person, seq, &mine);  // the record that decided was this one's earlier revision
-  } else if (mine.seq != 0 &&
-             (current.seq == 0 || rank_of(mine.from_address, mine.day, mine.seq) >
-                                      rank_of(current.from_address, current.day, current.seq))) {
-    write_decider(person, mine);
+  if (old_decided && *old_person == person) {
+    recompute(person);  // the record that decided was this one's earlier revision
+  } else {
+    const auto rank = [](const Decider& d) { return std::tuple(d.from_address, d.day, d.seq); };
+    if (mine.seq != 0 && (current.seq == 0 || rank(mine) > rank(current))) {
+      write_decider(person, mine);
+    }
   }
-  if (old_decided && *old.person != person) recompute(*old.person, seq, nullptr);
-  now.address_village = std::move(facts->address_village);
-  now.location_village = std::move(facts->location_village);
-  return now;
+  if (old_decided && *old_person != person) recompute(*old_person);
+  return person;
 }
 
 std::vector<pws::FactRow> SqlitePws::read(const std::vector<std::string>& facilities,

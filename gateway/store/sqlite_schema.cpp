@@ -254,29 +254,6 @@ DROP INDEX IF EXISTS records_patient_blocking;
 CREATE INDEX records_patient_blocking ON records (patient_key, seq)
   WHERE status = 'queued' OR status = 'sending' OR status = 'retrying';
 )sql",
-    // 10: pws_records keeps only its key (issue 17, write cost): a record's day, events and
-    // villages move to its records row, which the completion that counts it rewrites anyway;
-    // the narrow row is what finds a person's records when the record that decided their
-    // village goes away. Not a partial index on records.pws_person instead: an index entry
-    // written by the completion's UPDATE was measured (callgrind) at twice the instructions
-    // of this table's insert, its page copied to the UPDATE's statement journal as well.
-    R"sql(
-ALTER TABLE records ADD COLUMN pws_day INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE records ADD COLUMN pws_events INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE records ADD COLUMN pws_address_village TEXT NOT NULL DEFAULT '';
-ALTER TABLE records ADD COLUMN pws_location_village TEXT NOT NULL DEFAULT '';
-UPDATE records SET pws_person = r.person, pws_day = r.day, pws_events = r.events,
-  pws_address_village = r.address_village, pws_location_village = r.location_village
-  FROM pws_records r WHERE r.record_seq = records.seq;
-CREATE TABLE pws_records_10 (
-  person     INTEGER NOT NULL,
-  record_seq INTEGER NOT NULL,
-  PRIMARY KEY (person, record_seq)
-) WITHOUT ROWID;
-INSERT INTO pws_records_10 SELECT person, record_seq FROM pws_records;
-DROP TABLE pws_records;
-ALTER TABLE pws_records_10 RENAME TO pws_records;
-)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

@@ -9,7 +9,7 @@
 namespace ilp::gateway::store {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 9;
 
 // Brings the database to kSchemaVersion in one transaction (all steps or none). Throws
 // std::runtime_error when the file was written by a newer gateway or a step fails.

@@ -228,10 +228,9 @@ void copy_children(SqliteDb& src, PgConnection& dst, std::int64_t now_ms,
                   "INSERT INTO pws_records (record_seq, person, facility, day, events, "
                   "address_village, location_village)",
                   {"bigint", "bigint", "text", "integer", "bigint", "text", "text"});
-    // SQLite keeps them in the records row (its schema 10), PostgreSQL in pws_records.
     auto q = src.query(
-        "SELECT seq, pws_person, facility, pws_day, pws_events, pws_address_village, "
-        "pws_location_village FROM records WHERE pws_person IS NOT NULL");
+        "SELECT record_seq, person, facility, day, events, address_village, location_village "
+        "FROM pws_records");
     while (q.step()) {
       rows.add({N(q.int64(0)), N(q.int64(1)), q.text(2), N(q.int64(3)), N(q.int64(4)), q.text(5),
                 q.text(6)});

@@ -39,7 +39,6 @@ std::string sql_text(const std::string& path, const char* sql) {
 
 // Puts a schema-8 store's payloads back in the records row, as schema 7 kept them.
 void back_to_schema_7(const std::string& path) {
-  testing::back_to_schema_9(path);
   testing::exec_sql(path, R"sql(
 BEGIN;
 ALTER TABLE records ADD COLUMN input_json TEXT NOT NULL DEFAULT '';
@@ -136,7 +135,6 @@ TEST_CASE(
     id = Sync(store).ingest(make_item("Q1", "v1", "p1")).id;
   }
   // Back to step 8's indexes.
-  testing::back_to_schema_9(dir.db());
   testing::exec_sql(dir.db(), R"sql(
 DROP INDEX records_claimable;
 CREATE INDEX records_claimable ON records (seq, next_attempt_at, inflight_revision, patient_key)

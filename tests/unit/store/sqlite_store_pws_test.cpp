@@ -7,7 +7,6 @@
 #include <set>
 
 #include "gateway/pws/record_facts.hpp"
-#include "gateway/store/sqlite_schema.hpp"
 #include "store_test_support.hpp"
 
 namespace ilp::gateway::store {
@@ -237,11 +236,10 @@ TEST_CASE("Facts are read per facility, and a record without a patient key count
 namespace ilp::gateway::store {
 namespace {
 
-// Puts the PWS tables of a current store back in their schema-5 form (rowid tables with
+// Puts the PWS tables of a schema-8 store back in their schema-5 form (rowid tables with
 // separate indexes, no decider in pws_persons, no records.pws_person; payloads in the records
 // row as before step 8), rows kept.
 void back_to_schema_5(const std::string& path) {
-  testing::back_to_schema_9(path);
   testing::exec_sql(path, R"sql(
 BEGIN;
 ALTER TABLE records ADD COLUMN input_json TEXT NOT NULL DEFAULT '';
@@ -337,82 +335,6 @@ TEST_CASE("A schema-5 store keeps its counted facts and villages through schema 
   deliver_all(s, now);
   CHECK(villages_by_event(store) ==
         V{{Event::kAncK4, kD}, {Event::kAncK6, kD}, {Event::kPtmScreened, kD}});
-}
-
-}  // namespace ilp::gateway::store
-
-namespace ilp::gateway::store {
-namespace {
-
-// The first column of the first row of `sql` on the file at `path` ("" when none).
-std::string first_text(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
-  std::string out;
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
-    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
-
-}  // namespace
-
-TEST_CASE(
-    "Schema step 10 moves the values of pws_records into the records rows, and replacements "
-    "still work",
-    "[unit]") {
-  TempDir dir;
-  std::int64_t now = kT0 + 1000;
-  {
-    SqliteStore store(options(dir));
-    Sync s(store);
-    // p: R1 gives the address (the decider), R2 a later location; q: one record.
-    s.ingest(item("R1", "v1", facts(march(1), {{Event::kAncK1, 1, "H"}}, kA, kC)));
-    s.ingest(item("R2", "v1", facts(march(10), {{Event::kAncK4, 4, "H"}}, "", kD)));
-    s.ingest(item("Q1", "v1", facts(march(5), {{Event::kTbNotified, 0, ""}}, "", kB), "q"));
-    deliver_all(s, now);
-  }
-  testing::back_to_schema_9(dir.db());
-  REQUIRE(first_text(dir.db(), "SELECT count(*) FROM pws_records") == "3");
-  REQUIRE(first_text(dir.db(),
-                     "SELECT count(*) FROM pragma_table_info('records') "
-                     "WHERE name LIKE 'pws_%'") == "2");  // pws_pending, pws_person
-
-  SqliteStore store(options(dir));
-  Sync s(store);
-  CHECK(first_text(dir.db(), "PRAGMA user_version") == std::to_string(kSchemaVersion));
-  CHECK(first_text(dir.db(),
-                   "SELECT group_concat(name, ',') FROM pragma_table_info('pws_records')") ==
-        "person,record_seq");
-  CHECK(first_text(dir.db(), "SELECT count(*) FROM pws_records") == "3");
-  const auto bit = [](Event e) { return std::to_string(1LL << static_cast<int>(e)); };
-  CHECK(first_text(dir.db(),
-                   "SELECT group_concat(record_id || ':' || pws_day || ':' || pws_events || ':' "
-                   "|| pws_address_village || ':' || pws_location_village, ' ') FROM "
-                   "(SELECT * FROM records WHERE pws_person IS NOT NULL ORDER BY seq)") ==
-        "R1:" + std::to_string(march(1)) + ":" + bit(Event::kAncK1) + ":" + kA + ":" + kC +
-            " R2:" + std::to_string(march(10)) + ":" + bit(Event::kAncK4) + "::" + kD +
-            " Q1:" + std::to_string(march(5)) + ":" + bit(Event::kTbNotified) + "::" + kB);
-  using V = std::map<Event, std::string>;
-  CHECK(villages_by_event(store) ==
-        V{{Event::kAncK1, kA}, {Event::kAncK4, kA}, {Event::kTbNotified, kB}});
-  // R1 revised without its address and its K1: the migrated day and events find its fact, the
-  // migrated villages of R2 (found through pws_records) decide now.
-  s.ingest(item("R1", "v2", facts(march(1), {{Event::kPtmScreened, 0, ""}}, "", kC)));
-  deliver_all(s, now);
-  CHECK(villages_by_event(store) ==
-        V{{Event::kAncK4, kD}, {Event::kPtmScreened, kD}, {Event::kTbNotified, kB}});
-  // Q1 moved to p by a revision: q's village goes, p's stays R2's.
-  s.ingest(item("Q1", "v2", facts(march(5), {{Event::kTbNotified, 0, ""}}, "", kB)));
-  deliver_all(s, now);
-  CHECK(villages_by_event(store) ==
-        V{{Event::kAncK4, kD}, {Event::kPtmScreened, kD}, {Event::kTbNotified, kD}});
-  CHECK(first_text(dir.db(), "SELECT count(*) FROM records WHERE pws_person IS NOT NULL") == "3");
-  CHECK(first_text(dir.db(), "SELECT count(DISTINCT person) FROM pws_records") == "1");
 }
 
 }  // namespace ilp::gateway::store

@@ -62,35 +62,6 @@ inline void exec_sql(const std::string& path, const char* sql) {
   REQUIRE(rc == SQLITE_OK);
 }
 
-// Undoes schema step 10 on a store at schema 10 (rows kept): the records' PWS values back into
-// pws_records. The tests that go back to an older step start here.
-inline void back_to_schema_9(const std::string& path) {
-  exec_sql(path, R"sql(
-BEGIN;
-CREATE TABLE pws_records_9 (
-  person           INTEGER NOT NULL,
-  record_seq       INTEGER NOT NULL,
-  facility         TEXT    NOT NULL,
-  day              INTEGER NOT NULL,
-  events           INTEGER NOT NULL,
-  address_village  TEXT    NOT NULL DEFAULT '',
-  location_village TEXT    NOT NULL DEFAULT '',
-  PRIMARY KEY (person, record_seq)
-) WITHOUT ROWID;
-INSERT INTO pws_records_9 SELECT p.person, p.record_seq, r.facility, r.pws_day, r.pws_events,
-  r.pws_address_village, r.pws_location_village
-  FROM pws_records p JOIN records r ON r.seq = p.record_seq;
-DROP TABLE pws_records;
-ALTER TABLE pws_records_9 RENAME TO pws_records;
-ALTER TABLE records DROP COLUMN pws_day;
-ALTER TABLE records DROP COLUMN pws_events;
-ALTER TABLE records DROP COLUMN pws_address_village;
-ALTER TABLE records DROP COLUMN pws_location_village;
-PRAGMA user_version = 9;
-COMMIT;
-)sql");
-}
-
 inline SqliteStore::Options options(const TempDir& dir) {
   SqliteStore::Options o;
   o.path = dir.db();
