@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gateway/store/sqlite_db.hpp"
+#include "gateway/store/sqlite_pws.hpp"
 #include "gateway/store/store.hpp"
 
 namespace ilp::gateway::store {
@@ -49,6 +50,10 @@ class SqliteOps {
   void cache_put(std::string_view kind, std::string_view key, std::string_view value,
                  std::int64_t now_ms);
 
+  // Forgets what this object remembers of rows its connection wrote (PwsPersonCache): to be
+  // called whenever the writer rolls back a transaction, or a savepoint, in which it ran.
+  void rolled_back() { pws_persons_.clear(); }
+
   // Writes a few bytes (check_writable, after a failed commit).
   void probe(std::int64_t now_ms);
   // PRAGMA max_page_count from a byte budget; 0 lifts the cap. Returns the cap in pages.
@@ -65,6 +70,7 @@ class SqliteOps {
   void write_resources(std::int64_t seq, const std::vector<ResourceRef>& refs, bool keep_ids);
 
   SqliteDb& db_;
+  PwsPersonCache pws_persons_;
 };
 
 // The list cursor: opaque to clients; "<updated_ms>.<id>" of the last record of a page.
