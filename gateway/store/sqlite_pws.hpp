@@ -15,9 +15,10 @@
 // records.pws_person names the person the record's counted facts belong to (NULL: none), so
 // a replacement finds its pws_records row without an index on record_seq.
 //
-// Cost per delivered record with one event (tests/bench/pws_bench): one person lookup (plus a
-// row write when this record decides the village), one pws_records and one pws_facts insert;
-// the records row itself is rewritten by the completion anyway.
+// Cost per delivered record with one event (tests/bench/pws_bench): one person lookup unless
+// PwsPersonCache has the person (plus a row write when this record decides the village), one
+// pws_records and one pws_facts insert; the records row itself is rewritten by the completion
+// anyway. (Folding pws_records into the records row was measured and did not pay: README, PWS.)
 
 #include <cstdint>
 #include <optional>
@@ -41,7 +42,7 @@ struct PwsDecider {  // the record that decides a person's village
 // The persons of recent deliveries by patient key, with their decider: what a delivery
 // otherwise reads from pws_persons (a seek in its patient_key index and one in the table, and
 // the statement's reset: a fifth of what PWS adds per delivered record, README). A patient's
-// records of one visit arrive together, so most deliveries find their person here.
+// records of one visit usually arrive together, so most deliveries find their person here.
 //
 // It mirrors rows that the open transaction may still roll back: whoever rolls back the
 // writer's transaction, or a savepoint in it, after a completion calls clear() (SqliteOps::
