@@ -177,6 +177,7 @@ std::vector<IngestOutcome> SqliteOps::ingest(const std::vector<IngestItem>& item
       // Some errors (I/O, disk full) may end the whole transaction: then the caller fails
       // every operation of it, this item included.
       if (!db_.in_transaction()) throw;
+      rolled_back();
       db_.query("ROLLBACK TO item").run();
       db_.query("RELEASE item").run();
       counts_.undo_to(counted);
@@ -559,7 +560,8 @@ bool SqliteOps::complete_record(const Completion& c) {
     // records row this completion rewrites anyway: no second write of the row.
     const bool count = delivered && pws_pending.has_value();
     if (count) {
-      pws_person = SqlitePws(db_).apply(seq, pws_person, patient_key, facility, *pws_pending);
+      pws_person =
+          SqlitePws(db_, &pws_persons_).apply(seq, pws_person, patient_key, facility, *pws_pending);
     }
     db_.query(
            "UPDATE records SET status = ?2, next_attempt_at = ?3, last_error = ?4, "

@@ -11,6 +11,7 @@
 
 #include "gateway/store/record_counts.hpp"
 #include "gateway/store/sqlite_db.hpp"
+#include "gateway/store/sqlite_pws.hpp"
 #include "gateway/store/store.hpp"
 
 namespace ilp::gateway::store {
@@ -50,6 +51,10 @@ class SqliteOps {
   void cache_put(std::string_view kind, std::string_view key, std::string_view value,
                  std::int64_t now_ms);
 
+  // Forgets what this object remembers of rows its connection wrote (PwsPersonCache): to be
+  // called whenever the writer rolls back a transaction, or a savepoint, in which it ran.
+  void rolled_back() { pws_persons_.clear(); }
+
   // Writes a few bytes (check_writable, after a failed commit).
   void probe(std::int64_t now_ms);
   // PRAGMA max_page_count from a byte budget; 0 lifts the cap. Returns the cap in pages.
@@ -73,6 +78,7 @@ class SqliteOps {
 
   SqliteDb& db_;
   RecordCounts counts_;
+  PwsPersonCache pws_persons_;
 };
 
 // The list cursor: opaque to clients; "<updated_ms>.<id>" of the last record of a page.

@@ -7,6 +7,29 @@
 
 namespace ilp::gateway::store {
 
+std::optional<PwsPersonCache::Entry> PwsPersonCache::find(std::string_view patient_key) {
+  if (const auto it = newer_.find(patient_key); it != newer_.end()) return it->second;
+  const auto it = older_.find(patient_key);
+  if (it == older_.end()) return std::nullopt;
+  Entry e = it->second;
+  put(patient_key, e);  // met again: into the newer generation
+  return e;
+}
+
+void PwsPersonCache::put(std::string_view patient_key, Entry e) {
+  if (const auto it = newer_.find(patient_key); it != newer_.end()) {
+    it->second = std::move(e);
+    return;
+  }
+  if (newer_.size() >= kGeneration) {
+    older_ = std::move(newer_);
+    newer_ = Map();
+  } else if (const auto it = older_.find(patient_key); it != older_.end()) {
+    older_.erase(it);  // one entry per key, so the newer generation is found first
+  }
+  newer_.emplace(std::string(patient_key), std::move(e));
+}
+
 bool SqlitePws::forget(std::int64_t seq, std::int64_t person) {
   std::string facility;
   int day = 0;
@@ -37,6 +60,13 @@ bool SqlitePws::forget(std::int64_t seq, std::int64_t person) {
   return q.step() && q.int64(0) == seq;
 }
 
+void SqlitePws::forget_person_cache(std::int64_t person) {
+  recompute(person);
+  // The cache is keyed by patient key, which is not known here: a rare path (a record moved to
+  // another person, or withdrawn, and it had decided the village).
+  if (cache_ != nullptr) cache_->clear();
+}
+
 void SqlitePws::write_decider(std::int64_t person, const Decider& d) {
   db_.query(
          "UPDATE pws_persons SET village = ?2, village_day = ?3, village_seq = ?4, "
@@ -45,7 +75,7 @@ void SqlitePws::write_decider(std::int64_t person, const Decider& d) {
       .run();
 }
 
-void SqlitePws::recompute(std::int64_t person) {
+SqlitePws::Decider SqlitePws::recompute(std::int64_t person) {
   Decider d;
   {
     auto q = db_.query(R"sql(
@@ -63,6 +93,7 @@ ORDER BY address_village != '' DESC, day DESC, record_seq DESC LIMIT 1)sql");
     }
   }
   write_decider(person, d);
+  return d;
 }
 
 std::optional<std::int64_t> SqlitePws::apply(std::int64_t seq,
@@ -72,12 +103,15 @@ std::optional<std::int64_t> SqlitePws::apply(std::int64_t seq,
   const bool old_decided = old_person && forget(seq, *old_person);
   const auto facts = pws::decode(encoded);
   if (!facts || patient_key.empty()) {
-    if (old_decided) recompute(*old_person);
+    if (old_decided) forget_person_cache(*old_person);
     return std::nullopt;
   }
   std::int64_t person = 0;
   Decider current;
-  {
+  if (auto hit = cache_ != nullptr ? cache_->find(patient_key) : std::nullopt) {
+    person = hit->person;
+    current = std::move(hit->decider);
+  } else {
     auto q = db_.query(
         "SELECT person, village, village_day, village_seq, village_address FROM pws_persons "
         "WHERE patient_key = ?1");
@@ -126,14 +160,16 @@ std::optional<std::int64_t> SqlitePws::apply(std::int64_t seq,
         .run();
   }
   if (old_decided && *old_person == person) {
-    recompute(person);  // the record that decided was this one's earlier revision
+    current = recompute(person);  // the record that decided was this one's earlier revision
   } else {
     const auto rank = [](const Decider& d) { return std::tuple(d.from_address, d.day, d.seq); };
     if (mine.seq != 0 && (current.seq == 0 || rank(mine) > rank(current))) {
       write_decider(person, mine);
+      current = std::move(mine);
     }
   }
-  if (old_decided && *old_person != person) recompute(*old_person);
+  if (old_decided && *old_person != person) forget_person_cache(*old_person);
+  if (cache_ != nullptr) cache_->put(patient_key, {person, std::move(current)});
   return person;
 }
 

@@ -15,14 +15,16 @@
 // records.pws_person names the person the record's counted facts belong to (NULL: none), so
 // a replacement finds its pws_records row without an index on record_seq.
 //
-// Cost per delivered record with one event (tests/bench/pws_bench): one person lookup (plus a
-// row write when this record decides the village), one pws_records and one pws_facts insert;
-// the records row itself is rewritten by the completion anyway.
+// Cost per delivered record with one event (tests/bench/pws_bench): one person lookup unless
+// PwsPersonCache has the person (plus a row write when this record decides the village), one
+// pws_records and one pws_facts insert; the records row itself is rewritten by the completion
+// anyway. (Folding pws_records into the records row was measured and did not pay: README, PWS.)
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/pws/report.hpp"
@@ -30,9 +32,53 @@
 
 namespace ilp::gateway::store {
 
+struct PwsDecider {  // the record that decides a person's village
+  bool from_address = false;
+  int day = 0;
+  std::int64_t seq = 0;  // 0: none
+  std::string village;
+};
+
+// The persons of recent deliveries by patient key, with their decider: what a delivery
+// otherwise reads from pws_persons (a seek in its patient_key index and one in the table, and
+// the statement's reset: a fifth of what PWS adds per delivered record, README). A patient's
+// records of one visit usually arrive together, so most deliveries find their person here.
+//
+// It mirrors rows that the open transaction may still roll back: whoever rolls back the
+// writer's transaction, or a savepoint in it, after a completion calls clear() (SqliteOps::
+// rolled_back, from SqliteStore::run_writes). Two generations of at most kGeneration entries
+// (about 170 bytes each): when the newer is full it becomes the older, so memory stays bounded
+// and the persons met lately stay.
+class PwsPersonCache {
+ public:
+  struct Entry {
+    std::int64_t person = 0;
+    PwsDecider decider;
+  };
+  static constexpr std::size_t kGeneration = 16384;
+
+  // A copy: the entry may move between generations.
+  std::optional<Entry> find(std::string_view patient_key);
+  void put(std::string_view patient_key, Entry e);
+  void clear() {
+    newer_.clear();
+    older_.clear();
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Map = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
+  Map newer_;
+  Map older_;
+};
+
 class SqlitePws {
  public:
-  explicit SqlitePws(SqliteDb& db) : db_(db) {}
+  // `cache` (may be null) belongs to the same connection and outlives this object.
+  explicit SqlitePws(SqliteDb& db, PwsPersonCache* cache = nullptr) : db_(db), cache_(cache) {}
 
   // Replaces the counted facts of record `seq` (those of `old_person`, when it has some) with
   // `encoded` (pws::encode form; a form decode() refuses counts as no facts), counted for
@@ -46,19 +92,17 @@ class SqlitePws {
                                  const std::vector<pws::Window>& windows);
 
  private:
-  struct Decider {  // the record that decides a person's village
-    bool from_address = false;
-    int day = 0;
-    std::int64_t seq = 0;  // 0: none
-    std::string village;
-  };
+  using Decider = PwsDecider;
   // Removes record `seq`'s rows of `person`; true when that record decided the person's village.
   bool forget(std::int64_t seq, std::int64_t person);
   // The person's village from their remaining records (the rare path: the decider went away).
-  void recompute(std::int64_t person);
+  Decider recompute(std::int64_t person);
   void write_decider(std::int64_t person, const Decider& d);
+  // recompute() for a person other than the delivery's own, whose cache entry it outdates.
+  void forget_person_cache(std::int64_t person);
 
   SqliteDb& db_;
+  PwsPersonCache* cache_;
 };
 
 }  // namespace ilp::gateway::store

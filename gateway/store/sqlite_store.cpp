@@ -307,6 +307,7 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
         job.ran_ok = true;
       } catch (const std::exception& e) {
         job.error = e.what();
+        ops_->rolled_back();
         try {
           if (!db_->in_transaction()) throw std::runtime_error("transaction rolled back");
           db_->query("ROLLBACK TO job").run();
@@ -335,6 +336,7 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
     if (!committed) {
       rollback_quietly(*db_);
       ops_->counts().discard();
+      ops_->rolled_back();
     }
     // For /readyz: only a transaction that wrote something proves that a commit works.
     if (!committed) {

@@ -2,6 +2,7 @@
 // replaced by a later delivered revision, and the village rule kept per person.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
@@ -335,6 +336,33 @@ TEST_CASE("A schema-5 store keeps its counted facts and villages through schema 
   deliver_all(s, now);
   CHECK(villages_by_event(store) ==
         V{{Event::kAncK4, kD}, {Event::kAncK6, kD}, {Event::kPtmScreened, kD}});
+}
+
+}  // namespace ilp::gateway::store
+
+namespace ilp::gateway::store {
+
+// The writer remembers the persons of recent deliveries (PwsPersonCache); a delivery whose
+// transaction is rolled back must not leave its person there, or the next delivery of that
+// patient would count for a person row that was never committed.
+TEST_CASE("A delivery rolled back with its transaction leaves no person remembered", "[unit]") {
+  TempDir dir;
+  std::atomic<bool> fail_next{false};
+  auto o = options(dir);
+  o.fail_commit = [&] { return fail_next.exchange(false); };
+  SqliteStore store(o);
+  Sync s(store);
+  std::int64_t now = kT0 + 1000;
+  s.ingest(item("R1", "v1", facts(march(1), {{Event::kAncK1, 1, "H"}}, kA)));
+  const auto claimed = s.claim(now);
+  REQUIRE(claimed.size() == 1);
+  fail_next = true;
+  CHECK_FALSE(s.complete(delivered(claimed[0], now)));
+  REQUIRE(s.complete(delivered(claimed[0], now + 1)));
+  s.ingest(item("R2", "v1", facts(march(2), {{Event::kAncK4, 4, "H"}}, "", kB)));
+  deliver_all(s, now);
+  using V = std::map<Event, std::string>;
+  CHECK(villages_by_event(store) == V{{Event::kAncK1, kA}, {Event::kAncK4, kA}});
 }
 
 }  // namespace ilp::gateway::store
