@@ -4,7 +4,7 @@
 //
 //   build/tests/drain_bench [--records 100000] [--concurrency 8] [--seconds 1800]
 //                           [--direct-requests N] [--batch-lines 10000] [--log-level warn]
-//                           [--store-dir DIR] [--mixed SECONDS]
+//                           [--store-dir DIR] [--mixed SECONDS] [--patients N]
 //
 // 1. Starts satusehat-sim (shipped seed) and build/ilp-gateway with delivery disabled and a
 //    fresh store in a temp folder; queues --records visit records (varied seed patients and
@@ -19,6 +19,8 @@
 //    already resolved, exactly what the gateway sends), over --concurrency keep-alive
 //    connections, for --direct-requests requests (default: the record count).
 //
+// --patients N: the simulator's seed gets made-up patients up to N (at most 5000), and the
+//    records go round-robin over them: a backlog of many patients, not the shipped 21.
 // 4. Whole path: the gateway's CPU per record for ingest (phase 1) plus delivery (phase 2).
 // --mixed S: phase 1 also runs S seconds of single-record POSTs closed loop (64 connections,
 //    held-out visits) with delivery off, phase 2 the same load while the backlog drains; both
@@ -26,6 +28,8 @@
 //
 // Prints plain lines; asserts nothing about timing (shared, noisy machines). The exit code is
 // non-zero only when the run itself failed (records refused, drain incomplete, errors).
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -162,6 +166,35 @@ Seed load_seed(const std::string& path) {
     throw std::runtime_error("seed has no patients or practitioners: " + path);
   }
   return seed;
+}
+
+// The shipped seed with `patients` patients in all: the missing ones made up (NIKs of one
+// region and birth date, distinct serials), written to `path` for the simulator. A real
+// backlog has thousands of patients; the shipped 21 cap the attempts in flight at 21 (one
+// per patient at a time), whatever --concurrency says.
+void write_seed(const std::string& shipped, const std::string& path, std::size_t patients) {
+  std::ifstream f(shipped);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto doc = ilp::testing::parse_json(text);
+  auto& list = doc["patients"];
+  auto& a = doc.GetAllocator();
+  for (std::size_t k = 0; list.Size() < patients; ++k) {
+    char nik[17];
+    char ihs[13];
+    std::snprintf(nik, sizeof nik, "320401010190%04zu", 5000 + k % 5000);
+    std::snprintf(ihs, sizeof ihs, "P9%010zu", k);
+    rapidjson::Value p(rapidjson::kObjectType);
+    p.AddMember("nik", rapidjson::Value(nik, a), a);
+    p.AddMember("ihs", rapidjson::Value(ihs, a), a);
+    p.AddMember("name", rapidjson::Value(("Pasien Bench " + std::to_string(k)).c_str(), a), a);
+    p.AddMember("birth_date", "1990-01-01", a);
+    p.AddMember("gender", "male", a);
+    list.PushBack(p, a);
+  }
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  doc.Accept(w);
+  std::ofstream(path) << out.GetString();
 }
 
 // A visit like ingest_bench's (6 vitals, 2 diagnoses, 1 procedure) for one patient/practitioner.
@@ -469,6 +502,7 @@ int main(int argc, char** argv) {
   double mixed_s = 0;  // --mixed: seconds of single-record ingest, alone and while draining
   std::string log_level = "warn";
   std::string store_parent;  // empty: the system temp folder
+  std::size_t patients = 0;  // 0: the shipped seed's
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--records")
@@ -487,11 +521,13 @@ int main(int argc, char** argv) {
       store_parent = argv[i + 1];
     else if (a == "--mixed")
       mixed_s = std::stod(argv[i + 1]);
+    else if (a == "--patients")
+      patients = std::stoul(argv[i + 1]);
     else {
       std::fprintf(stderr,
                    "usage: drain_bench [--records N] [--concurrency C] [--seconds S] "
                    "[--direct-requests M] [--batch-lines L] [--log-level LEVEL] "
-                   "[--store-dir DIR] [--mixed SECONDS]\n");
+                   "[--store-dir DIR] [--mixed SECONDS] [--patients N]\n");
       return 2;
     }
   }
@@ -509,8 +545,15 @@ int main(int argc, char** argv) {
   IngestLoadResult alone;
 
   try {
-    const auto seed = load_seed(std::string(ILP_SOURCE_DIR) + "/config/examples/sim-seed.json");
-    SimFixture sim({"--log-level", "warn"});
+    const auto shipped = std::string(ILP_SOURCE_DIR) + "/config/examples/sim-seed.json";
+    std::string seed_path = shipped;
+    if (patients > 0) {
+      if (patients > 5000) throw std::runtime_error("--patients is at most 5000");
+      seed_path = (dir / "sim-seed.json").string();
+      write_seed(shipped, seed_path, patients);
+    }
+    const auto seed = load_seed(seed_path);
+    SimFixture sim({"--log-level", "warn", "--seed", seed_path});
     const pid_t sim_pid = sim.process().pid();
     std::printf(
         "drain_bench: %zu records, delivery.concurrency %d, %zu seed patients, "
