@@ -20,6 +20,32 @@ namespace {
 
 constexpr std::int64_t kTransientHoldFirstMs = 1'000;
 
+// The words of a login block, by its kind: the same whether this instance met it or another
+// instance of the hub did (ask_hub).
+mappers::Text block_text(const std::string& key, const TokenError& err) {
+  switch (err.kind) {
+    case TokenError::Kind::kRefused:
+      return msg::credentials_refused(key, err.http_status, err.retry_at_ms);
+    case TokenError::Kind::kRateLimited:
+      return msg::login_rate_limited(key, err.retry_at_ms);
+    case TokenError::Kind::kTransient:
+      break;
+  }
+  return msg::token_endpoint_unavailable(key, err.reason, err.retry_at_ms);
+}
+
+TokenError::Kind block_kind(int stored) {
+  for (const auto kind : {TokenError::Kind::kRefused, TokenError::Kind::kRateLimited}) {
+    if (stored == static_cast<int>(kind)) return kind;
+  }
+  return TokenError::Kind::kTransient;
+}
+
+// What the hub knows the credentials by (a hash: the database holds no secret).
+std::string credentials_hash(const std::string& fingerprint) {
+  return mappers::sha256_hex("credentials\n" + fingerprint);
+}
+
 // A JSON number, or a string of digits (Apigee sends "3599"). Fractions are truncated.
 std::optional<std::int64_t> lenient_int(const rapidjson::Value& obj, std::string_view name) {
   const auto* v = mappers::member(obj, name);
@@ -175,7 +201,7 @@ net::awaitable<std::optional<TokenResult>> TokenCache::ask_hub(const config::Pla
   store::LoginAsk ask;
   ask.facility = key;
   ask.client = mappers::sha256_hex("client\n" + facility.client_id);
-  ask.credentials = mappers::sha256_hex("credentials\n" + e.fingerprint);
+  ask.credentials = credentials_hash(e.fingerprint);
   ask.refused = e.refused;
   ask.lease_ms = std::max<std::int64_t>(platform.timeout_ms, 0) + kLoginLeaseSlackMs;
   // Bounded: once the other instance's lease has run out this one takes over, so at most a
@@ -204,19 +230,11 @@ net::awaitable<std::optional<TokenResult>> TokenCache::ask_hub(const config::Pla
       }
       case store::SharedLogin::State::kBlocked: {
         TokenError err;
-        err.kind = shared->block_kind == static_cast<int>(TokenError::Kind::kRefused)
-                       ? TokenError::Kind::kRefused
-                   : shared->block_kind == static_cast<int>(TokenError::Kind::kRateLimited)
-                       ? TokenError::Kind::kRateLimited
-                       : TokenError::Kind::kTransient;
+        err.kind = block_kind(shared->block_kind);
         err.http_status = shared->block_status;
         err.reason = shared->block_reason;
         err.retry_at_ms = shared->until_ms;
-        err.text = err.kind == TokenError::Kind::kRefused
-                       ? msg::credentials_refused(key, err.http_status, err.retry_at_ms)
-                   : err.kind == TokenError::Kind::kRateLimited
-                       ? msg::login_rate_limited(key, err.retry_at_ms)
-                       : msg::token_endpoint_unavailable(key, err.reason, err.retry_at_ms);
+        err.text = block_text(key, err);
         e.block = err;
         e.token.reset();
         co_return TokenResult{std::nullopt, std::move(err)};
@@ -238,7 +256,7 @@ net::awaitable<void> TokenCache::tell_hub(const config::Facility& facility, cons
                                           const TokenResult& result) {
   store::LoginDone done;
   done.facility = facility.info.key;
-  done.credentials = mappers::sha256_hex("credentials\n" + e.fingerprint);
+  done.credentials = credentials_hash(e.fingerprint);
   if (result.ok()) {
     try {
       done.sealed_token =
@@ -280,7 +298,7 @@ net::awaitable<TokenResult> TokenCache::login(const config::Platform& platform,
     err.retry_at_ms = clock_.now_ms() + hold;
     err.http_status = status;
     err.reason = std::move(reason);
-    err.text = msg::token_endpoint_unavailable(key, err.reason, err.retry_at_ms);
+    err.text = block_text(key, err);
     e.block = err;
     count(key, "error");
     log->warn("facility {}: token request failed ({}); next try not before {}", key, err.reason,
@@ -365,8 +383,7 @@ net::awaitable<TokenResult> TokenCache::login(const config::Platform& platform,
   if (body.find("OperationOutcome") != std::string_view::npos) {
     err.platform = mappers::outcome_from_fhir(body);
   }
-  err.text = rate_limited ? msg::login_rate_limited(key, err.retry_at_ms)
-                          : msg::credentials_refused(key, status, err.retry_at_ms);
+  err.text = block_text(key, err);
   e.block = err;
   e.token.reset();
   count(key, rate_limited ? "rate_limited" : "refused");

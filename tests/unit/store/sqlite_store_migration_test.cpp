@@ -41,16 +41,8 @@ std::string sql_text(const std::string& path, const char* sql) {
 
 // Puts a schema-8 store's payloads back in the records row, as schema 7 kept them.
 void back_to_schema_7(const std::string& path) {
-  testing::exec_sql(path, R"sql(
-BEGIN;
-ALTER TABLE records ADD COLUMN input_json TEXT NOT NULL DEFAULT '';
-ALTER TABLE records ADD COLUMN bundle_json TEXT NOT NULL DEFAULT '';
-UPDATE records SET (input_json, bundle_json) =
-  (SELECT input_json, bundle_json FROM payloads WHERE record_seq = records.seq);
-DROP TABLE payloads;
-PRAGMA user_version = 7;
-COMMIT;
-)sql");
+  testing::exec_sql(path, std::string("BEGIN;") + testing::kUndoSchemaStep8 +
+                              "PRAGMA user_version = 7;\nCOMMIT;");
 }
 
 }  // namespace

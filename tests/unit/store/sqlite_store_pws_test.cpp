@@ -241,13 +241,7 @@ namespace {
 // separate indexes, no decider in pws_persons, no records.pws_person; payloads in the records
 // row as before step 8), rows kept.
 void back_to_schema_5(const std::string& path) {
-  testing::exec_sql(path, R"sql(
-BEGIN;
-ALTER TABLE records ADD COLUMN input_json TEXT NOT NULL DEFAULT '';
-ALTER TABLE records ADD COLUMN bundle_json TEXT NOT NULL DEFAULT '';
-UPDATE records SET (input_json, bundle_json) =
-  (SELECT input_json, bundle_json FROM payloads WHERE record_seq = records.seq);
-DROP TABLE payloads;
+  testing::exec_sql(path, std::string("BEGIN;") + testing::kUndoSchemaStep8 + R"sql(
 CREATE TABLE old_r AS SELECT record_seq, person, facility, day, events, address_village,
   location_village FROM pws_records;
 DROP TABLE pws_records;

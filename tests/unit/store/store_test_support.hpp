@@ -49,13 +49,23 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Undoes schema step 8 (the payloads back in the records row), inside a migration test's own
+// BEGIN … COMMIT; user_version is the caller's to set.
+inline constexpr const char* kUndoSchemaStep8 = R"sql(
+ALTER TABLE records ADD COLUMN input_json TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN bundle_json TEXT NOT NULL DEFAULT '';
+UPDATE records SET (input_json, bundle_json) =
+  (SELECT input_json, bundle_json FROM payloads WHERE record_seq = records.seq);
+DROP TABLE payloads;
+)sql";
+
 // Runs `sql` (several statements) on the SQLite file at `path`, outside any store: how the
 // migration tests put a store back to an older schema. Fails the test with SQLite's message.
-inline void exec_sql(const std::string& path, const char* sql) {
+inline void exec_sql(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
   INFO((error != nullptr ? error : ""));
   sqlite3_free(error);
   sqlite3_close(db);
