@@ -168,7 +168,7 @@ std::vector<IngestOutcome> SqliteOps::ingest(const std::vector<IngestItem>& item
   std::vector<IngestOutcome> out;
   out.reserve(items.size());
   for (const auto& item : items) {
-    const auto counted = counts_.mark();
+    const auto mark = savepoint_mark();
     try {
       db_.query("SAVEPOINT item").run();
       out.push_back(ingest_one(item));
@@ -177,10 +177,9 @@ std::vector<IngestOutcome> SqliteOps::ingest(const std::vector<IngestItem>& item
       // Some errors (I/O, disk full) may end the whole transaction: then the caller fails
       // every operation of it, this item included.
       if (!db_.in_transaction()) throw;
-      rolled_back();
       db_.query("ROLLBACK TO item").run();
       db_.query("RELEASE item").run();
-      counts_.undo_to(counted);
+      rolled_back_to(mark);
       out.push_back(failed_outcome(e.what()));
     }
   }

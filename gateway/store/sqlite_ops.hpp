@@ -51,19 +51,25 @@ class SqliteOps {
   void cache_put(std::string_view kind, std::string_view key, std::string_view value,
                  std::int64_t now_ms);
 
-  // Forgets what this object remembers of rows its connection wrote (PwsPersonCache): to be
-  // called whenever the writer rolls back a transaction, or a savepoint, in which it ran.
-  void rolled_back() { pws_persons_.clear(); }
+  // What this object keeps of the open transaction's writes (the record counts' deltas, the
+  // persons PWS met), told of the transaction's fate by whoever runs it: savepoint_mark()
+  // before a savepoint, rolled_back_to() after rolling back to it, before_commit() just before
+  // COMMIT (writes the counts; throws like any statement), rolled_back() after ROLLBACK.
+  std::size_t savepoint_mark() const { return counts_.mark(); }
+  void rolled_back_to(std::size_t mark) {
+    counts_.undo_to(mark);
+    pws_persons_.clear();
+  }
+  void before_commit() { counts_.flush(db_); }
+  void rolled_back() {
+    counts_.discard();
+    pws_persons_.clear();
+  }
 
   // Writes a few bytes (check_writable, after a failed commit).
   void probe(std::int64_t now_ms);
   // PRAGMA max_page_count from a byte budget; 0 lifts the cap. Returns the cap in pages.
   std::int64_t set_size_limit(std::int64_t max_bytes);
-
-  // The record counts' changes made by this connection's operations and not yet written
-  // (record_counts.hpp). The transaction's owner marks them at each savepoint, undoes them on
-  // rolling back to it, flushes them just before COMMIT and discards them on ROLLBACK.
-  RecordCounts& counts() { return counts_; }
 
  private:
   // The record's own part of complete(); false when it does not apply.

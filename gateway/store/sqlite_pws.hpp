@@ -46,9 +46,9 @@ struct PwsDecider {  // the record that decides a person's village
 //
 // It mirrors rows that the open transaction may still roll back: whoever rolls back the
 // writer's transaction, or a savepoint in it, after a completion calls clear() (SqliteOps::
-// rolled_back, from SqliteStore::run_writes). Two generations of at most kGeneration entries
-// (about 170 bytes each): when the newer is full it becomes the older, so memory stays bounded
-// and the persons met lately stay.
+// rolled_back and rolled_back_to, from SqliteStore::run_writes). Two generations of at most
+// kGeneration entries (about 170 bytes each): when the newer is full it becomes the older, so
+// memory stays bounded and the persons met lately stay.
 class PwsPersonCache {
  public:
   struct Entry {

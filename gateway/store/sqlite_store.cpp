@@ -299,7 +299,7 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
     bool lost = !txn_error.empty();
     for (; !lost && next < jobs.size(); ++next) {
       SqliteJob& job = *jobs[next];
-      const auto counted = ops_->counts().mark();
+      const auto mark = ops_->savepoint_mark();
       try {
         db_->query("SAVEPOINT job").run();
         job.run(*ops_);
@@ -307,12 +307,11 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
         job.ran_ok = true;
       } catch (const std::exception& e) {
         job.error = e.what();
-        ops_->rolled_back();
         try {
           if (!db_->in_transaction()) throw std::runtime_error("transaction rolled back");
           db_->query("ROLLBACK TO job").run();
           db_->query("RELEASE job").run();
-          ops_->counts().undo_to(counted);
+          ops_->rolled_back_to(mark);
         } catch (const std::exception&) {
           lost = true;
           txn_error = "transaction aborted: " + job.error;
@@ -325,7 +324,7 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
         txn_error = "commit failed: simulated I/O error (fault injection)";
       } else {
         try {
-          ops_->counts().flush(*db_);
+          ops_->before_commit();
           db_->query("COMMIT").run();
           committed = true;
         } catch (const std::exception& e) {
@@ -335,7 +334,6 @@ void SqliteStore::run_writes(const std::vector<SqliteJob*>& jobs) {
     }
     if (!committed) {
       rollback_quietly(*db_);
-      ops_->counts().discard();
       ops_->rolled_back();
     }
     // For /readyz: only a transaction that wrote something proves that a commit works.
